@@ -1,0 +1,54 @@
+// What the four Gaussian families share: options, constants and the
+// covariance-to-precision-Cholesky step with its repair.
+#ifndef EMKIT_FAMILIES_GAUSSIAN_COMMON_H_
+#define EMKIT_FAMILIES_GAUSSIAN_COMMON_H_
+
+#include <cstdint>
+#include <numbers>
+
+#include <Eigen/Core>
+
+#include "emkit/constants.h"
+#include "emkit/matrix.h"
+#include "emkit/random.h"
+#include "emkit/report.h"
+
+namespace emkit {
+
+struct GaussianOptions {
+  // Added to the diagonal of every covariance after each M-step; keeps
+  // covariances positive definite. Must be >= 0 and finite. The same
+  // meaning and default as scikit-learn's reg_covar.
+  double reg_covar = 1e-6;
+
+  void Validate() const;  // throws InvalidOptionError
+};
+
+// The upper-triangular W with W W^T = covariance^{-1} (the Cholesky factor of
+// the precision, as scikit-learn stores it), and log det W. If the
+// covariance is not positive definite, diagonal loading of growing size is
+// added to *covariance until it is, and repairs->regularized_covariances is
+// incremented. Returns false if no loading helped (non-finite input).
+bool PrecisionCholeskyFromCovariance(Eigen::MatrixXd* covariance,
+                                     Eigen::MatrixXd* precision_cholesky,
+                                     double* log_det_precision_cholesky,
+                                     RepairCounts* repairs);
+
+// The same from a precision matrix: W is its lower Cholesky factor.
+// Throws InvalidDataError naming `what` if it is not positive definite.
+void PrecisionCholeskyFromPrecision(const Eigen::MatrixXd& precision,
+                                    const char* what,
+                                    Eigen::MatrixXd* precision_cholesky,
+                                    double* log_det_precision_cholesky);
+
+// Writes mean + W^{-T} z, z standard normal: a draw with covariance
+// (W W^T)^{-1}, for a triangular precision Cholesky factor W.
+void SampleWithPrecisionCholesky(const Eigen::Ref<const Eigen::RowVectorXd>& mean,
+                                 const Eigen::MatrixXd& w, Rng& rng, double* out);
+
+// The covariance (W W^T)^{-1} of a precision Cholesky factor.
+Eigen::MatrixXd CovarianceFromPrecisionCholesky(const Eigen::MatrixXd& w);
+
+}  // namespace emkit
+
+#endif  // EMKIT_FAMILIES_GAUSSIAN_COMMON_H_

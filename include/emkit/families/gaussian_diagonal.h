@@ -1,0 +1,84 @@
+// K Gaussian components with axis-aligned covariances: a variance per
+// feature (diag) or one variance per component (spherical). The two share
+// statistics and code; kSpherical ties a component's variances together.
+#ifndef EMKIT_FAMILIES_GAUSSIAN_DIAGONAL_H_
+#define EMKIT_FAMILIES_GAUSSIAN_DIAGONAL_H_
+
+#include <cstdint>
+
+#include <Eigen/Core>
+
+#include "emkit/families/gaussian_common.h"
+#include "emkit/matrix.h"
+#include "emkit/random.h"
+#include "emkit/report.h"
+
+namespace emkit {
+
+template <bool kSpherical>
+class GaussianAxisAligned {
+ public:
+  static constexpr const char* kCovarianceName = kSpherical ? "spherical" : "diag";
+
+  // Weighted sufficient statistics about `shift` (the means that computed them).
+  struct Statistics {
+    Vector counts;      // K
+    RowMatrix sums;     // K x D: sum w (x - shift_k)
+    RowMatrix squares;  // K x D: sum w (x - shift_k)^2
+    RowMatrix shift;    // K x D
+
+    void Merge(const Statistics& other) {
+      counts += other.counts;
+      sums += other.sums;
+      squares += other.squares;
+    }
+    void SetZero() {
+      counts.setZero();
+      sums.setZero();
+      squares.setZero();
+    }
+  };
+
+  // variances is K x D; for spherical every row must hold one value
+  // repeated (use SphericalVariances to build it from K values). Throws
+  // InvalidDataError if a variance is not positive and finite.
+  GaussianAxisAligned(RowMatrix means, RowMatrix variances, GaussianOptions options);
+
+  // Expands K per-component variances to the K x D form.
+  static RowMatrix SphericalVariances(const Vector& per_component, int num_features);
+
+  int num_components() const { return static_cast<int>(means_.rows()); }
+  int num_features() const { return static_cast<int>(means_.cols()); }
+  const RowMatrix& means() const { return means_; }
+  const RowMatrix& variances() const { return variances_; }
+  const GaussianOptions& options() const { return options_; }
+
+  Statistics NewStatistics() const;
+  void LogProbabilities(const MatrixView& x, Eigen::Ref<RowMatrix> out) const;
+  void Accumulate(const MatrixView& x, const Eigen::Ref<const RowMatrix>& weights,
+                  Statistics* stats) const;
+  GaussianAxisAligned Maximize(const Statistics& stats, RepairCounts* repairs) const;
+  double ExpectedLogLikelihood(const Statistics& stats) const;
+  std::int64_t NumFreeParameters() const;
+  void Sample(int component, Rng& rng, double* out) const;
+  void SetDiagonalCovariance(int k, const Vector& variance);
+
+ private:
+  void UpdateDerived();  // precisions and log determinants from variances
+
+  RowMatrix means_;
+  RowMatrix variances_;
+  RowMatrix precisions_;           // 1 / variances
+  Vector half_log_det_precision_;  // 0.5 * sum_d log precision_kd
+  GaussianOptions options_;
+};
+
+using GaussianDiag = GaussianAxisAligned<false>;
+using GaussianSpherical = GaussianAxisAligned<true>;
+
+extern template class GaussianAxisAligned<false>;
+extern template class GaussianAxisAligned<true>;
+
+}  // namespace emkit
+
+#endif  // EMKIT_FAMILIES_GAUSSIAN_DIAGONAL_H_

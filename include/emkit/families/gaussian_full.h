@@ -1,0 +1,83 @@
+// K Gaussian components, each with its own full covariance matrix.
+#ifndef EMKIT_FAMILIES_GAUSSIAN_FULL_H_
+#define EMKIT_FAMILIES_GAUSSIAN_FULL_H_
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "emkit/families/gaussian_common.h"
+#include "emkit/matrix.h"
+#include "emkit/random.h"
+#include "emkit/report.h"
+
+namespace emkit {
+
+class GaussianFull {
+ public:
+  static constexpr const char* kCovarianceName = "full";
+
+  // Weighted sufficient statistics, accumulated about `shift` (the means of
+  // the parameters that computed them) so that second moments of data far
+  // from the origin do not cancel.
+  struct Statistics {
+    Vector counts;                         // K: sum of weights
+    RowMatrix sums;                        // K x D: sum w (x - shift_k)
+    std::vector<Eigen::MatrixXd> scatters; // K of D x D: sum w (x-shift_k)(x-shift_k)^T
+    RowMatrix shift;                       // K x D
+
+    void Merge(const Statistics& other);
+    void SetZero();
+  };
+
+  // From means (K x D) and covariances (K matrices D x D). Throws
+  // InvalidDataError if a covariance is not positive definite.
+  GaussianFull(RowMatrix means, std::vector<Eigen::MatrixXd> covariances,
+               GaussianOptions options);
+  // From means and precision matrices (inverse covariances).
+  static GaussianFull FromPrecisions(RowMatrix means,
+                                     const std::vector<Eigen::MatrixXd>& precisions,
+                                     GaussianOptions options);
+  // From means, covariances and their precision Cholesky factors exactly as
+  // stored (a model file); no refactorisation, so a round trip is exact.
+  static GaussianFull FromStored(RowMatrix means,
+                                 std::vector<Eigen::MatrixXd> covariances,
+                                 std::vector<Eigen::MatrixXd> precision_cholesky,
+                                 GaussianOptions options);
+
+  int num_components() const { return static_cast<int>(means_.rows()); }
+  int num_features() const { return static_cast<int>(means_.cols()); }
+  const RowMatrix& means() const { return means_; }
+  const std::vector<Eigen::MatrixXd>& covariances() const { return covariances_; }
+  const std::vector<Eigen::MatrixXd>& precision_cholesky() const { return precision_cholesky_; }
+  const GaussianOptions& options() const { return options_; }
+
+  Statistics NewStatistics() const;
+  // out (n x K) = log p(x_i | component k).
+  void LogProbabilities(const MatrixView& x, Eigen::Ref<RowMatrix> out) const;
+  // Adds statistics of rows x with weights (n x K).
+  void Accumulate(const MatrixView& x, const Eigen::Ref<const RowMatrix>& weights,
+                  Statistics* stats) const;
+  GaussianFull Maximize(const Statistics& stats, RepairCounts* repairs) const;
+  // sum_k sum_i w_ik log p(x_i | k) under these parameters, from stats.
+  double ExpectedLogLikelihood(const Statistics& stats) const;
+  std::int64_t NumFreeParameters() const;
+  void Sample(int component, Rng& rng, double* out) const;
+  // Replaces component k's covariance by diag(variance) + reg_covar.
+  void SetDiagonalCovariance(int k, const Vector& variance);
+
+ private:
+  GaussianFull() = default;
+  void Factorize(int k, RepairCounts* repairs);
+
+  RowMatrix means_;
+  std::vector<Eigen::MatrixXd> covariances_;
+  std::vector<Eigen::MatrixXd> precision_cholesky_;
+  Vector log_det_precision_cholesky_;
+  GaussianOptions options_;
+};
+
+}  // namespace emkit
+
+#endif  // EMKIT_FAMILIES_GAUSSIAN_FULL_H_

@@ -1,0 +1,69 @@
+// K Gaussian components sharing one full covariance matrix.
+#ifndef EMKIT_FAMILIES_GAUSSIAN_TIED_H_
+#define EMKIT_FAMILIES_GAUSSIAN_TIED_H_
+
+#include <cstdint>
+
+#include <Eigen/Core>
+
+#include "emkit/families/gaussian_common.h"
+#include "emkit/matrix.h"
+#include "emkit/random.h"
+#include "emkit/report.h"
+
+namespace emkit {
+
+class GaussianTied {
+ public:
+  static constexpr const char* kCovarianceName = "tied";
+
+  // Weighted statistics about `shift`; the scatter is summed over components
+  // because the covariance is shared.
+  struct Statistics {
+    Vector counts;            // K
+    RowMatrix sums;           // K x D: sum w (x - shift_k)
+    Eigen::MatrixXd scatter;  // D x D: sum_k sum w (x-shift_k)(x-shift_k)^T
+    RowMatrix shift;          // K x D
+
+    void Merge(const Statistics& other);
+    void SetZero();
+  };
+
+  GaussianTied(RowMatrix means, Eigen::MatrixXd covariance, GaussianOptions options);
+  static GaussianTied FromPrecision(RowMatrix means, const Eigen::MatrixXd& precision,
+                                    GaussianOptions options);
+  static GaussianTied FromStored(RowMatrix means, Eigen::MatrixXd covariance,
+                                 Eigen::MatrixXd precision_cholesky,
+                                 GaussianOptions options);
+
+  int num_components() const { return static_cast<int>(means_.rows()); }
+  int num_features() const { return static_cast<int>(means_.cols()); }
+  const RowMatrix& means() const { return means_; }
+  const Eigen::MatrixXd& covariance() const { return covariance_; }
+  const Eigen::MatrixXd& precision_cholesky() const { return precision_cholesky_; }
+  const GaussianOptions& options() const { return options_; }
+
+  Statistics NewStatistics() const;
+  void LogProbabilities(const MatrixView& x, Eigen::Ref<RowMatrix> out) const;
+  void Accumulate(const MatrixView& x, const Eigen::Ref<const RowMatrix>& weights,
+                  Statistics* stats) const;
+  GaussianTied Maximize(const Statistics& stats, RepairCounts* repairs) const;
+  double ExpectedLogLikelihood(const Statistics& stats) const;
+  std::int64_t NumFreeParameters() const;
+  void Sample(int component, Rng& rng, double* out) const;
+  // The shared covariance cannot be replaced per component: a no-op.
+  void SetDiagonalCovariance(int, const Vector&) {}
+
+ private:
+  GaussianTied() = default;
+
+  RowMatrix means_;
+  Eigen::MatrixXd covariance_;
+  Eigen::MatrixXd precision_cholesky_;
+  double log_det_precision_cholesky_ = 0.0;
+  GaussianOptions options_;
+};
+
+}  // namespace emkit
+
+#endif  // EMKIT_FAMILIES_GAUSSIAN_TIED_H_

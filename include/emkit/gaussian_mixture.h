@@ -1,0 +1,82 @@
+// Gaussian mixtures: the four covariance structures behind one entry point.
+// This is the one place that dispatches on the covariance type at run time
+// (a std::variant); the command and the Python package go through it.
+#ifndef EMKIT_GAUSSIAN_MIXTURE_H_
+#define EMKIT_GAUSSIAN_MIXTURE_H_
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "emkit/families/gaussian_common.h"
+#include "emkit/families/gaussian_diagonal.h"
+#include "emkit/families/gaussian_full.h"
+#include "emkit/families/gaussian_tied.h"
+#include "emkit/fit.h"
+#include "emkit/kmeans.h"
+#include "emkit/matrix.h"
+#include "emkit/mixture.h"
+#include "emkit/options.h"
+#include "emkit/report.h"
+
+namespace emkit {
+
+enum class CovarianceType { kFull, kDiag, kSpherical, kTied };
+enum class InitMethod { kKMeansPlusPlus, kRandom, kRandomFromData };
+
+// "full", "diag", "spherical", "tied"; throws InvalidOptionError otherwise.
+CovarianceType ParseCovarianceType(std::string_view name);
+const char* CovarianceTypeName(CovarianceType type);
+// "kmeans++" (also "k-means++", "kmeans"), "random", "random_from_data".
+InitMethod ParseInitMethod(std::string_view name);
+const char* InitMethodName(InitMethod method);
+
+using GaussianMixtureFull = Mixture<GaussianFull>;
+using GaussianMixtureDiag = Mixture<GaussianDiag>;
+using GaussianMixtureSpherical = Mixture<GaussianSpherical>;
+using GaussianMixtureTied = Mixture<GaussianTied>;
+
+// A fitted Gaussian mixture of any covariance structure.
+using GaussianMixtureModel = std::variant<GaussianMixtureFull, GaussianMixtureDiag,
+                                          GaussianMixtureSpherical, GaussianMixtureTied>;
+
+CovarianceType CovarianceTypeOf(const GaussianMixtureModel& model);
+
+struct GaussianMixtureOptions {
+  int n_components = 1;  // K >= 1
+  CovarianceType covariance_type = CovarianceType::kFull;
+  InitMethod init = InitMethod::kKMeansPlusPlus;
+  GaussianOptions gaussian;  // reg_covar
+  KMeansOptions kmeans;      // for InitMethod::kKMeansPlusPlus
+
+  void Validate() const;  // throws InvalidOptionError
+};
+
+// Throws InvalidDataError naming the first non-finite element
+// ("X[17, 3] = nan: ..."), a negative or non-finite weight, or fewer rows
+// than components.
+void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
+                         int n_components);
+
+// Fits a Gaussian mixture to the rows of x (optionally weighted). When
+// init_model is given, EM starts from it (one restart; its covariance type
+// and number of components win over the options'), else each restart is
+// initialised by options.init. Invalid options or data throw before any work.
+[[nodiscard]] FitReport FitGaussianMixture(const FitOptions& fit_options,
+                                           const GaussianMixtureOptions& options,
+                                           const MatrixView& x,
+                                           const double* sample_weights,
+                                           GaussianMixtureModel* model,
+                                           const GaussianMixtureModel* init_model = nullptr);
+
+// Uniform access to the variant's common operations.
+int NumComponents(const GaussianMixtureModel& model);
+int NumFeatures(const GaussianMixtureModel& model);
+const Vector& MixtureWeights(const GaussianMixtureModel& model);
+const RowMatrix& MixtureMeans(const GaussianMixtureModel& model);
+const GaussianOptions& MixtureGaussianOptions(const GaussianMixtureModel& model);
+std::int64_t NumFreeParameters(const GaussianMixtureModel& model);
+
+}  // namespace emkit
+
+#endif  // EMKIT_GAUSSIAN_MIXTURE_H_

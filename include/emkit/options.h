@@ -1,0 +1,74 @@
+// Options of the EM engine: what every model shares (iterations, restarts,
+// convergence, threads, callbacks). Options that belong to one model family
+// (reg_covar, the initialisation method) live with that family.
+#ifndef EMKIT_OPTIONS_H_
+#define EMKIT_OPTIONS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace emkit {
+
+// What a callback sees after each completed iteration.
+struct IterationEvent {
+  int restart = 0;     // 0-based restart index
+  int iteration = 0;   // 1-based: the number of M-steps done in this restart
+  double mean_log_likelihood = 0.0;  // of the parameters after this M-step
+  double bound_gain = 0.0;           // Q(new | old) - Q(old | old)
+  double loglik_gain = 0.0;          // L(new) - L(old), total over samples
+  double seconds = 0.0;              // wall time of this iteration
+};
+
+enum class CallbackResult {
+  kContinue,  // go on
+  kStop,      // end the fit now; the result is usable (termination kUserStop)
+  kAbort,     // end the fit now; the result is not usable (kUserAbort)
+};
+
+using IterationCallback = std::function<CallbackResult(const IterationEvent&)>;
+
+struct FitOptions {
+  // Maximum number of M-steps per restart. Must be >= 0; 0 evaluates the
+  // initial parameters only.
+  int max_iter = 100;
+
+  // Convergence: a restart has converged when the mean log-likelihood per
+  // sample rises by less than tol in one iteration. A decrease is never
+  // convergence. Must be >= 0 (0 never converges early). Same meaning and
+  // default as scikit-learn's GaussianMixture, so results compare.
+  double tol = 1e-3;
+
+  // Number of restarts from different initialisations; the one with the
+  // highest final log-likelihood is kept. Must be >= 1.
+  int n_init = 1;
+
+  // Seed of every random choice. Restart r uses a seed derived from (seed, r)
+  // alone, so results do not depend on the number of threads.
+  std::uint64_t seed = 0;
+
+  // Worker threads for the E-step, including the calling thread. 0 uses the
+  // hardware concurrency. Results are bit-identical for any value.
+  int num_threads = 1;
+
+  // Rows per block of work. 0 picks a size from the data's shape. The size
+  // never depends on num_threads (that is what keeps results identical).
+  int block_rows = 0;
+
+  // Relative tolerance of the certificate: an iteration violates it when
+  // bound_gain < -eps or loglik_gain < bound_gain - eps, with
+  // eps = certificate_tolerance * (|L_old| + |Q_old| + 1). Must be > 0.
+  double certificate_tolerance = 1e-9;
+
+  // Called after every iteration, in order; any may stop or abort the fit.
+  std::vector<IterationCallback> callbacks;
+
+  // Throws InvalidOptionError naming the first invalid field, its value and
+  // the rule it breaks.
+  void Validate() const;
+};
+
+}  // namespace emkit
+
+#endif  // EMKIT_OPTIONS_H_

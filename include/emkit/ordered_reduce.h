@@ -1,0 +1,63 @@
+// The one pass over the data that every iteration makes: each block's
+// statistics are computed on some worker, then merged into the total in
+// block order. The order of floating-point additions is therefore fixed by
+// the block split alone, and the result is bit-identical for any number of
+// threads.
+#ifndef EMKIT_ORDERED_REDUCE_H_
+#define EMKIT_ORDERED_REDUCE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <vector>
+
+#include "emkit/thread_pool.h"
+
+namespace emkit {
+
+// Computes block_fn(b, &scratch) -> double for b in [0, num_blocks) on the
+// pool, where scratch starts each block as zero (SetZero), and merges the
+// scratch statistics and the returned values into *total and the returned
+// sum, in order of b. `zero` is the value a scratch starts as (it fixes the
+// statistics' shape). An exception in a block is rethrown on the calling
+// thread after every worker has stopped.
+template <class Stats, class BlockFn>
+double OrderedReduce(ThreadPool& pool, std::int64_t num_blocks,
+                     const Stats& zero, Stats* total, BlockFn&& block_fn) {
+  std::vector<Stats> scratch(pool.num_threads(), zero);
+  std::mutex mutex;
+  std::condition_variable turn;
+  std::int64_t next_to_merge = 0;
+  double sum = 0.0;
+  std::exception_ptr error;
+
+  pool.ParallelFor(num_blocks, [&](std::int64_t b, int worker) {
+    Stats& stats = scratch[worker];
+    stats.SetZero();
+    double value = 0.0;
+    std::exception_ptr block_error;
+    try {
+      value = block_fn(b, &stats);
+    } catch (...) {
+      block_error = std::current_exception();
+    }
+    // Blocks are claimed in increasing order, so the block before this one
+    // is being worked on and this wait ends.
+    std::unique_lock<std::mutex> lock(mutex);
+    turn.wait(lock, [&] { return next_to_merge == b; });
+    if (block_error && !error) error = block_error;
+    if (!error) {
+      total->Merge(stats);
+      sum += value;
+    }
+    ++next_to_merge;
+    turn.notify_all();
+  });
+  if (error) std::rethrow_exception(error);
+  return sum;
+}
+
+}  // namespace emkit
+
+#endif  // EMKIT_ORDERED_REDUCE_H_

@@ -1,0 +1,103 @@
+// What a fit returns: the outcome, per restart and per iteration records,
+// the certificate of the EM inequality, and the repairs made on the way.
+#ifndef EMKIT_REPORT_H_
+#define EMKIT_REPORT_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace emkit {
+
+enum class TerminationType {
+  kConverged,         // the gain fell under tol
+  kMaxIterations,     // max_iter M-steps done without converging
+  kUserStop,          // a callback asked to stop; the result is usable
+  kUserAbort,         // a callback aborted; the result is not usable
+  kNumericalFailure,  // the likelihood became NaN or infinite
+  kNotRun,            // nothing was fitted (sentinel)
+};
+
+const char* TerminationTypeName(TerminationType type);
+
+// Repairs of numerical trouble, made on purpose and counted.
+struct RepairCounts {
+  // A component whose total responsibility vanished: its parameters were
+  // kept from the previous iteration instead of being estimated from nothing.
+  std::int64_t collapsed_components = 0;
+  // A covariance that was not positive definite even with reg_covar: extra
+  // diagonal loading was added until its Cholesky factorisation succeeded.
+  std::int64_t regularized_covariances = 0;
+  // A component that the initial partition left with too few points: its
+  // covariance was taken from the whole data instead.
+  std::int64_t initial_covariances_from_data = 0;
+
+  RepairCounts& operator+=(const RepairCounts& other);
+  std::int64_t Total() const;
+};
+
+struct IterationRecord {
+  int iteration = 0;  // 1-based
+  double mean_log_likelihood = std::numeric_limits<double>::quiet_NaN();
+  double bound_gain = std::numeric_limits<double>::quiet_NaN();
+  double loglik_gain = std::numeric_limits<double>::quiet_NaN();
+  double seconds = 0.0;
+  bool certificate_violated = false;
+};
+
+struct RestartRecord {
+  int restart = 0;
+  std::uint64_t seed = 0;
+  double initial_mean_log_likelihood = std::numeric_limits<double>::quiet_NaN();
+  double mean_log_likelihood = std::numeric_limits<double>::quiet_NaN();
+  int n_iter = 0;
+  bool converged = false;
+  TerminationType termination = TerminationType::kNotRun;
+  std::string message;
+  int certificate_violations = 0;
+  RepairCounts repairs;
+  double seconds = 0.0;
+  std::vector<IterationRecord> iterations;
+};
+
+struct FitReport {
+  TerminationType termination = TerminationType::kNotRun;
+  std::string message;
+  bool converged = false;
+  int n_iter = 0;        // of the best restart
+  int best_restart = -1;
+
+  // Of the returned parameters. The totals are sums over samples (weighted
+  // by sample weights when given); the means divide by the total weight.
+  double total_log_likelihood = std::numeric_limits<double>::quiet_NaN();
+  double mean_log_likelihood = std::numeric_limits<double>::quiet_NaN();
+  double num_samples = 0.0;
+  std::int64_t num_free_parameters = 0;
+  double bic = std::numeric_limits<double>::quiet_NaN();
+  double aic = std::numeric_limits<double>::quiet_NaN();
+
+  int threads_given = 0;
+  int threads_used = 0;
+  std::int64_t block_rows = 0;
+
+  // The certificate: iterations checked and those that broke the EM
+  // inequality beyond rounding, over all restarts.
+  int certificate_checked = 0;
+  int certificate_violations = 0;
+
+  RepairCounts repairs;  // over all restarts
+  double total_seconds = 0.0;
+  std::vector<RestartRecord> restarts;
+
+  // True when the returned parameters are a finished, finite fit.
+  bool IsUsable() const;
+  // One line.
+  std::string BriefReport() const;
+  // A table: given/used settings, the outcome, and per-restart summaries.
+  std::string FullReport() const;
+};
+
+}  // namespace emkit
+
+#endif  // EMKIT_REPORT_H_

@@ -1,0 +1,221 @@
+#include "emkit/families/gaussian_full.h"
+
+#include <cmath>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "emkit/error.h"
+
+namespace emkit {
+
+void GaussianFull::Statistics::Merge(const Statistics& other) {
+  counts += other.counts;
+  sums += other.sums;
+  for (std::size_t k = 0; k < scatters.size(); ++k) scatters[k] += other.scatters[k];
+}
+
+void GaussianFull::Statistics::SetZero() {
+  counts.setZero();
+  sums.setZero();
+  for (Eigen::MatrixXd& s : scatters) s.setZero();
+}
+
+GaussianFull::GaussianFull(RowMatrix means,
+                           std::vector<Eigen::MatrixXd> covariances,
+                           GaussianOptions options)
+    : means_(std::move(means)),
+      covariances_(std::move(covariances)),
+      options_(options) {
+  const int k_count = num_components();
+  const int d = num_features();
+  if (static_cast<int>(covariances_.size()) != k_count) {
+    throw InvalidDataError(fmt::format(
+        "full covariances: expected {} matrices, found {}", k_count,
+        covariances_.size()));
+  }
+  precision_cholesky_.resize(k_count);
+  log_det_precision_cholesky_.resize(k_count);
+  for (int k = 0; k < k_count; ++k) {
+    if (covariances_[k].rows() != d || covariances_[k].cols() != d) {
+      throw InvalidDataError(fmt::format(
+          "covariances[{}] must be {} x {}, found {} x {}", k, d, d,
+          covariances_[k].rows(), covariances_[k].cols()));
+    }
+    if (!PrecisionCholeskyFromCovariance(&covariances_[k],
+                                         &precision_cholesky_[k],
+                                         &log_det_precision_cholesky_[k],
+                                         nullptr) ||
+        !covariances_[k].isApprox(covariances_[k].transpose())) {
+      throw InvalidDataError(fmt::format(
+          "covariances[{}] is not a symmetric positive definite matrix", k));
+    }
+  }
+}
+
+GaussianFull GaussianFull::FromPrecisions(
+    RowMatrix means, const std::vector<Eigen::MatrixXd>& precisions,
+    GaussianOptions options) {
+  GaussianFull g;
+  g.means_ = std::move(means);
+  g.options_ = options;
+  const int k_count = g.num_components();
+  if (static_cast<int>(precisions.size()) != k_count) {
+    throw InvalidDataError(fmt::format(
+        "full precisions: expected {} matrices, found {}", k_count,
+        precisions.size()));
+  }
+  g.precision_cholesky_.resize(k_count);
+  g.covariances_.resize(k_count);
+  g.log_det_precision_cholesky_.resize(k_count);
+  for (int k = 0; k < k_count; ++k) {
+    if (precisions[k].rows() != g.num_features() ||
+        precisions[k].cols() != g.num_features()) {
+      throw InvalidDataError(fmt::format("precisions[{}] must be {} x {}", k,
+                                         g.num_features(), g.num_features()));
+    }
+    const std::string what = fmt::format("precisions[{}]", k);
+    PrecisionCholeskyFromPrecision(precisions[k], what.c_str(),
+                                   &g.precision_cholesky_[k],
+                                   &g.log_det_precision_cholesky_[k]);
+    g.covariances_[k] = CovarianceFromPrecisionCholesky(g.precision_cholesky_[k]);
+  }
+  return g;
+}
+
+GaussianFull GaussianFull::FromStored(
+    RowMatrix means, std::vector<Eigen::MatrixXd> covariances,
+    std::vector<Eigen::MatrixXd> precision_cholesky, GaussianOptions options) {
+  GaussianFull g;
+  g.means_ = std::move(means);
+  g.covariances_ = std::move(covariances);
+  g.precision_cholesky_ = std::move(precision_cholesky);
+  g.options_ = options;
+  const int k_count = g.num_components();
+  g.log_det_precision_cholesky_.resize(k_count);
+  for (int k = 0; k < k_count; ++k) {
+    const Eigen::MatrixXd& w = g.precision_cholesky_[k];
+    if (!(w.diagonal().minCoeff() > 0.0) || !w.allFinite() ||
+        !(w.isUpperTriangular() || w.isLowerTriangular())) {
+      throw InvalidDataError(fmt::format(
+          "precisions_cholesky[{}] must be triangular with a positive diagonal",
+          k));
+    }
+    g.log_det_precision_cholesky_[k] = w.diagonal().array().log().sum();
+  }
+  return g;
+}
+
+GaussianFull::Statistics GaussianFull::NewStatistics() const {
+  const int k_count = num_components();
+  const int d = num_features();
+  Statistics s;
+  s.counts = Vector::Zero(k_count);
+  s.sums = RowMatrix::Zero(k_count, d);
+  s.scatters.assign(k_count, Eigen::MatrixXd::Zero(d, d));
+  s.shift = means_;
+  return s;
+}
+
+void GaussianFull::LogProbabilities(const MatrixView& x,
+                                    Eigen::Ref<RowMatrix> out) const {
+  const int d = num_features();
+  thread_local RowMatrix centered;
+  thread_local RowMatrix whitened;
+  centered.resize(x.rows(), d);
+  whitened.resize(x.rows(), d);
+  for (int k = 0; k < num_components(); ++k) {
+    centered.noalias() = x.rowwise() - means_.row(k);
+    whitened.noalias() = centered * precision_cholesky_[k];
+    out.col(k) = (-0.5 * whitened.rowwise().squaredNorm()).array() +
+                 (log_det_precision_cholesky_[k] - 0.5 * d * kLog2Pi);
+  }
+}
+
+void GaussianFull::Accumulate(const MatrixView& x,
+                              const Eigen::Ref<const RowMatrix>& weights,
+                              Statistics* stats) const {
+  const int d = num_features();
+  thread_local RowMatrix centered;
+  thread_local RowMatrix weighted;
+  centered.resize(x.rows(), d);
+  weighted.resize(x.rows(), d);
+  for (int k = 0; k < num_components(); ++k) {
+    centered.noalias() = x.rowwise() - stats->shift.row(k);
+    weighted.noalias() =
+        (centered.array().colwise() * weights.col(k).array()).matrix();
+    stats->counts[k] += weights.col(k).sum();
+    stats->sums.row(k).noalias() += weights.col(k).transpose() * centered;
+    stats->scatters[k].noalias() += weighted.transpose() * centered;
+  }
+}
+
+void GaussianFull::Factorize(int k, RepairCounts* repairs) {
+  if (!PrecisionCholeskyFromCovariance(&covariances_[k], &precision_cholesky_[k],
+                                       &log_det_precision_cholesky_[k],
+                                       repairs)) {
+    // Non-finite statistics: leave NaNs so the engine reports a breakdown.
+    precision_cholesky_[k].setConstant(std::numeric_limits<double>::quiet_NaN());
+    log_det_precision_cholesky_[k] = std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+GaussianFull GaussianFull::Maximize(const Statistics& stats,
+                                    RepairCounts* repairs) const {
+  GaussianFull next = *this;
+  const double total = stats.counts.sum();
+  const int d = num_features();
+  for (int k = 0; k < num_components(); ++k) {
+    if (!(stats.counts[k] > kCollapsedFraction * total)) {
+      if (repairs != nullptr) ++repairs->collapsed_components;
+      continue;  // keep this component's parameters
+    }
+    const double nk = stats.counts[k] + kCountFloor;
+    const Eigen::RowVectorXd offset = stats.sums.row(k) / nk;
+    next.means_.row(k) = stats.shift.row(k) + offset;
+    Eigen::MatrixXd& cov = next.covariances_[k];
+    cov = stats.scatters[k] / nk - offset.transpose() * offset;
+    cov = 0.5 * (cov + cov.transpose());  // exact symmetry for the factorisation
+    cov.diagonal().array() += options_.reg_covar;
+    next.Factorize(k, repairs);
+  }
+  (void)d;
+  return next;
+}
+
+double GaussianFull::ExpectedLogLikelihood(const Statistics& stats) const {
+  const int d = num_features();
+  double q = 0.0;
+  for (int k = 0; k < num_components(); ++k) {
+    const Eigen::MatrixXd& w = precision_cholesky_[k];
+    // sum_i w_i (x_i - mu)^T P (x_i - mu) with x_i - mu = (x_i - c) + e,
+    // e = c - mu, and P = W W^T.
+    const Eigen::VectorXd e = (stats.shift.row(k) - means_.row(k)).transpose();
+    const Eigen::VectorXd we = w.transpose() * e;
+    const Eigen::VectorXd ws = w.transpose() * stats.sums.row(k).transpose();
+    const double trace = (w.transpose() * stats.scatters[k] * w).trace();
+    const double quadratic =
+        trace + 2.0 * we.dot(ws) + stats.counts[k] * we.squaredNorm();
+    q += stats.counts[k] * (log_det_precision_cholesky_[k] - 0.5 * d * kLog2Pi) -
+         0.5 * quadratic;
+  }
+  return q;
+}
+
+std::int64_t GaussianFull::NumFreeParameters() const {
+  const std::int64_t k = num_components();
+  const std::int64_t d = num_features();
+  return k * d + k * d * (d + 1) / 2;
+}
+
+void GaussianFull::Sample(int component, Rng& rng, double* out) const {
+  SampleWithPrecisionCholesky(means_.row(component), precision_cholesky_[component], rng, out);
+}
+
+void GaussianFull::SetDiagonalCovariance(int k, const Vector& variance) {
+  covariances_[k] = variance.asDiagonal();
+  covariances_[k].diagonal().array() += options_.reg_covar;
+  Factorize(k, nullptr);
+}
+
+}  // namespace emkit

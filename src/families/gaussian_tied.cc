@@ -1,0 +1,169 @@
+#include "emkit/families/gaussian_tied.h"
+
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "emkit/error.h"
+
+namespace emkit {
+
+void GaussianTied::Statistics::Merge(const Statistics& other) {
+  counts += other.counts;
+  sums += other.sums;
+  scatter += other.scatter;
+}
+
+void GaussianTied::Statistics::SetZero() {
+  counts.setZero();
+  sums.setZero();
+  scatter.setZero();
+}
+
+GaussianTied::GaussianTied(RowMatrix means, Eigen::MatrixXd covariance,
+                           GaussianOptions options)
+    : means_(std::move(means)), covariance_(std::move(covariance)), options_(options) {
+  const int d = num_features();
+  if (covariance_.rows() != d || covariance_.cols() != d) {
+    throw InvalidDataError(fmt::format("tied covariance must be {} x {}, found {} x {}",
+                                       d, d, covariance_.rows(), covariance_.cols()));
+  }
+  if (!PrecisionCholeskyFromCovariance(&covariance_, &precision_cholesky_,
+                                       &log_det_precision_cholesky_, nullptr) ||
+      !covariance_.isApprox(covariance_.transpose())) {
+    throw InvalidDataError(
+        "the tied covariance is not a symmetric positive definite matrix");
+  }
+}
+
+GaussianTied GaussianTied::FromPrecision(RowMatrix means,
+                                         const Eigen::MatrixXd& precision,
+                                         GaussianOptions options) {
+  GaussianTied g;
+  g.means_ = std::move(means);
+  g.options_ = options;
+  if (precision.rows() != g.num_features() || precision.cols() != g.num_features()) {
+    throw InvalidDataError(fmt::format("tied precision must be {} x {}",
+                                       g.num_features(), g.num_features()));
+  }
+  PrecisionCholeskyFromPrecision(precision, "the tied precision",
+                                 &g.precision_cholesky_,
+                                 &g.log_det_precision_cholesky_);
+  g.covariance_ = CovarianceFromPrecisionCholesky(g.precision_cholesky_);
+  return g;
+}
+
+GaussianTied GaussianTied::FromStored(RowMatrix means, Eigen::MatrixXd covariance,
+                                      Eigen::MatrixXd precision_cholesky,
+                                      GaussianOptions options) {
+  GaussianTied g;
+  g.means_ = std::move(means);
+  g.covariance_ = std::move(covariance);
+  g.precision_cholesky_ = std::move(precision_cholesky);
+  g.options_ = options;
+  const Eigen::MatrixXd& w = g.precision_cholesky_;
+  if (!(w.diagonal().minCoeff() > 0.0) || !w.allFinite() ||
+      !(w.isUpperTriangular() || w.isLowerTriangular())) {
+    throw InvalidDataError(
+        "precisions_cholesky must be triangular with a positive diagonal");
+  }
+  g.log_det_precision_cholesky_ = w.diagonal().array().log().sum();
+  return g;
+}
+
+GaussianTied::Statistics GaussianTied::NewStatistics() const {
+  Statistics s;
+  s.counts = Vector::Zero(num_components());
+  s.sums = RowMatrix::Zero(num_components(), num_features());
+  s.scatter = Eigen::MatrixXd::Zero(num_features(), num_features());
+  s.shift = means_;
+  return s;
+}
+
+void GaussianTied::LogProbabilities(const MatrixView& x,
+                                    Eigen::Ref<RowMatrix> out) const {
+  const int d = num_features();
+  thread_local RowMatrix centered;
+  thread_local RowMatrix whitened;
+  centered.resize(x.rows(), d);
+  whitened.resize(x.rows(), d);
+  for (int k = 0; k < num_components(); ++k) {
+    centered.noalias() = x.rowwise() - means_.row(k);
+    whitened.noalias() = centered * precision_cholesky_;
+    out.col(k) = (-0.5 * whitened.rowwise().squaredNorm()).array() +
+                 (log_det_precision_cholesky_ - 0.5 * d * kLog2Pi);
+  }
+}
+
+void GaussianTied::Accumulate(const MatrixView& x,
+                              const Eigen::Ref<const RowMatrix>& weights,
+                              Statistics* stats) const {
+  thread_local RowMatrix centered;
+  thread_local RowMatrix weighted;
+  centered.resize(x.rows(), num_features());
+  weighted.resize(x.rows(), num_features());
+  for (int k = 0; k < num_components(); ++k) {
+    centered.noalias() = x.rowwise() - stats->shift.row(k);
+    weighted.noalias() = (centered.array().colwise() * weights.col(k).array()).matrix();
+    stats->counts[k] += weights.col(k).sum();
+    stats->sums.row(k).noalias() += weights.col(k).transpose() * centered;
+    stats->scatter.noalias() += weighted.transpose() * centered;
+  }
+}
+
+GaussianTied GaussianTied::Maximize(const Statistics& stats,
+                                    RepairCounts* repairs) const {
+  GaussianTied next = *this;
+  const double total = stats.counts.sum();
+  double total_floored = 0.0;
+  // sum_k sum_i w (x - mu_new_k)(x - mu_new_k)^T = scatter - sum_k s_k s_k^T / n_k
+  Eigen::MatrixXd scatter = stats.scatter;
+  for (int k = 0; k < num_components(); ++k) {
+    const double nk = stats.counts[k] + kCountFloor;
+    total_floored += nk;
+    if (!(stats.counts[k] > kCollapsedFraction * total)) {
+      if (repairs != nullptr) ++repairs->collapsed_components;
+      continue;
+    }
+    const Eigen::RowVectorXd offset = stats.sums.row(k) / nk;
+    next.means_.row(k) = stats.shift.row(k) + offset;
+    scatter.noalias() -= nk * offset.transpose() * offset;
+  }
+  next.covariance_ = scatter / total_floored;
+  next.covariance_ = 0.5 * (next.covariance_ + next.covariance_.transpose());
+  next.covariance_.diagonal().array() += options_.reg_covar;
+  if (!PrecisionCholeskyFromCovariance(&next.covariance_, &next.precision_cholesky_,
+                                       &next.log_det_precision_cholesky_, repairs)) {
+    next.precision_cholesky_.setConstant(std::numeric_limits<double>::quiet_NaN());
+    next.log_det_precision_cholesky_ = std::numeric_limits<double>::quiet_NaN();
+  }
+  return next;
+}
+
+double GaussianTied::ExpectedLogLikelihood(const Statistics& stats) const {
+  const int d = num_features();
+  const Eigen::MatrixXd& w = precision_cholesky_;
+  double quadratic = (w.transpose() * stats.scatter * w).trace();
+  for (int k = 0; k < num_components(); ++k) {
+    const Eigen::VectorXd e = (stats.shift.row(k) - means_.row(k)).transpose();
+    const Eigen::VectorXd we = w.transpose() * e;
+    const Eigen::VectorXd ws = w.transpose() * stats.sums.row(k).transpose();
+    quadratic += 2.0 * we.dot(ws) + stats.counts[k] * we.squaredNorm();
+  }
+  return stats.counts.sum() * (log_det_precision_cholesky_ - 0.5 * d * kLog2Pi) -
+         0.5 * quadratic;
+}
+
+std::int64_t GaussianTied::NumFreeParameters() const {
+  const std::int64_t k = num_components();
+  const std::int64_t d = num_features();
+  return k * d + d * (d + 1) / 2;
+}
+
+void GaussianTied::Sample(int component, Rng& rng, double* out) const {
+  SampleWithPrecisionCholesky(means_.row(component), precision_cholesky_, rng, out);
+}
+
+}  // namespace emkit

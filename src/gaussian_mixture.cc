@@ -1,0 +1,300 @@
+#include "emkit/gaussian_mixture.h"
+
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "emkit/error.h"
+#include "emkit/ordered_reduce.h"
+#include "emkit/random.h"
+
+namespace emkit {
+
+CovarianceType ParseCovarianceType(std::string_view name) {
+  if (name == "full") return CovarianceType::kFull;
+  if (name == "diag") return CovarianceType::kDiag;
+  if (name == "spherical") return CovarianceType::kSpherical;
+  if (name == "tied") return CovarianceType::kTied;
+  throw InvalidOptionError(fmt::format(
+      "covariance type \"{}\" is not one of full, diag, spherical, tied", name));
+}
+
+const char* CovarianceTypeName(CovarianceType type) {
+  switch (type) {
+    case CovarianceType::kFull: return "full";
+    case CovarianceType::kDiag: return "diag";
+    case CovarianceType::kSpherical: return "spherical";
+    case CovarianceType::kTied: return "tied";
+  }
+  return "unknown";
+}
+
+InitMethod ParseInitMethod(std::string_view name) {
+  if (name == "kmeans++" || name == "k-means++" || name == "kmeans") {
+    return InitMethod::kKMeansPlusPlus;
+  }
+  if (name == "random") return InitMethod::kRandom;
+  if (name == "random_from_data") return InitMethod::kRandomFromData;
+  throw InvalidOptionError(fmt::format(
+      "init method \"{}\" is not one of kmeans++, random, random_from_data", name));
+}
+
+const char* InitMethodName(InitMethod method) {
+  switch (method) {
+    case InitMethod::kKMeansPlusPlus: return "kmeans++";
+    case InitMethod::kRandom: return "random";
+    case InitMethod::kRandomFromData: return "random_from_data";
+  }
+  return "unknown";
+}
+
+CovarianceType CovarianceTypeOf(const GaussianMixtureModel& model) {
+  return static_cast<CovarianceType>(model.index());
+}
+
+void GaussianMixtureOptions::Validate() const {
+  if (n_components < 1) {
+    throw InvalidOptionError(
+        fmt::format("n_components = {} must be >= 1", n_components));
+  }
+  gaussian.Validate();
+  if (kmeans.max_iter < 0) {
+    throw InvalidOptionError(
+        fmt::format("kmeans max_iter = {} must be >= 0", kmeans.max_iter));
+  }
+  if (!(kmeans.tol >= 0.0) || !std::isfinite(kmeans.tol)) {
+    throw InvalidOptionError(
+        fmt::format("kmeans tol = {} must be a finite number >= 0", kmeans.tol));
+  }
+}
+
+void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
+                         int n_components) {
+  if (x.rows() == 0 || x.cols() == 0) {
+    throw InvalidDataError(fmt::format(
+        "X has shape ({}, {}): at least one row and one column are needed",
+        x.rows(), x.cols()));
+  }
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      if (!std::isfinite(x(i, j))) {
+        throw InvalidDataError(fmt::format(
+            "X[{}, {}] = {}: values must be finite (missing values are not "
+            "supported)", i, j, x(i, j)));
+      }
+    }
+  }
+  if (sample_weights != nullptr) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (!(sample_weights[i] >= 0.0) || !std::isfinite(sample_weights[i])) {
+        throw InvalidDataError(fmt::format(
+            "sample_weight[{}] = {} must be finite and >= 0", i, sample_weights[i]));
+      }
+    }
+  }
+  if (x.rows() < n_components) {
+    throw InvalidDataError(fmt::format(
+        "X has {} rows, fewer than n_components = {}: each component needs at "
+        "least one row", x.rows(), n_components));
+  }
+}
+
+namespace {
+
+// A family whose means are `means` and whose covariances are placeholders:
+// the shift about which the initial statistics are accumulated.
+GaussianFull Placeholder(const GaussianFull*, const RowMatrix& means, GaussianOptions o) {
+  return GaussianFull(means, std::vector<Eigen::MatrixXd>(
+                                 means.rows(), Eigen::MatrixXd::Identity(means.cols(), means.cols())),
+                      o);
+}
+template <bool kSpherical>
+GaussianAxisAligned<kSpherical> Placeholder(const GaussianAxisAligned<kSpherical>*,
+                                            const RowMatrix& means, GaussianOptions o) {
+  return GaussianAxisAligned<kSpherical>(
+      means, RowMatrix::Ones(means.rows(), means.cols()), o);
+}
+GaussianTied Placeholder(const GaussianTied*, const RowMatrix& means, GaussianOptions o) {
+  return GaussianTied(means, Eigen::MatrixXd::Identity(means.cols(), means.cols()), o);
+}
+
+// "Responsibilities, then one M-step": the initial mixture from
+// responsibilities that fill(block_index, block, &r) writes for each block.
+template <class Family, class FillResponsibilities>
+Mixture<Family> MixtureFromResponsibilities(const RowBlocks& data, ThreadPool& pool,
+                                            const RowMatrix& shift,
+                                            const GaussianOptions& options,
+                                            bool hard_assignments,
+                                            RepairCounts* repairs,
+                                            FillResponsibilities&& fill) {
+  const Family placeholder = Placeholder(static_cast<const Family*>(nullptr), shift, options);
+  typename Family::Statistics stats = placeholder.NewStatistics();
+  const typename Family::Statistics zero = stats;
+  OrderedReduce(pool, data.NumBlocks(), zero, &stats,
+                [&](std::int64_t b, typename Family::Statistics* s) {
+                  const RowBlock block = data.GetBlock(b);
+                  RowMatrix r = RowMatrix::Zero(block.rows.rows(), shift.rows());
+                  fill(b, block, &r);
+                  if (block.weights != nullptr) {
+                    r.array().colwise() *=
+                        Eigen::Map<const Vector>(block.weights, block.rows.rows()).array();
+                  }
+                  placeholder.Accumulate(block.rows, r, s);
+                  return 0.0;
+                });
+  Family family = placeholder.Maximize(stats, nullptr);
+  // A covariance is never made from reg_covar alone: a component that the
+  // partition left with fewer than two rows takes the data's variances.
+  Vector variance;
+  for (int k = 0; k < family.num_components(); ++k) {
+    if (hard_assignments && stats.counts[k] < 2.0) {
+      if (variance.size() == 0) variance = FeatureVariance(data, pool);
+      family.SetDiagonalCovariance(k, variance);
+      ++repairs->initial_covariances_from_data;
+    }
+  }
+  Vector weights = stats.counts.array() + kCountFloor;
+  weights /= weights.sum();
+  return Mixture<Family>(std::move(weights), std::move(family));
+}
+
+template <class Family>
+Mixture<Family> InitializeMixture(const GaussianMixtureOptions& options,
+                                  const RowBlocks& data, const InitContext& context) {
+  Rng rng(context.seed);
+  const int k = options.n_components;
+  const MatrixView& x = data.data();
+  auto one_hot_nearest = [](const RowMatrix& centers) {
+    return [&centers](std::int64_t, const RowBlock& block, RowMatrix* r) {
+      std::vector<int> labels(block.rows.rows());
+      NearestCenters(block.rows, centers, labels.data());
+      for (std::size_t i = 0; i < labels.size(); ++i) (*r)(i, labels[i]) = 1.0;
+    };
+  };
+  switch (options.init) {
+    case InitMethod::kKMeansPlusPlus: {
+      RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, *context.pool);
+      if (options.kmeans.max_iter > 0) {
+        centers = LloydIterations(data, std::move(centers), options.kmeans,
+                                  FeatureVariance(data, *context.pool), *context.pool);
+      }
+      return MixtureFromResponsibilities<Family>(data, *context.pool, centers,
+                                                 options.gaussian, true,
+                                                 context.repairs, one_hot_nearest(centers));
+    }
+    case InitMethod::kRandomFromData: {
+      // k distinct rows, uniformly.
+      std::set<std::int64_t> chosen;
+      RowMatrix centers(k, x.cols());
+      for (int c = 0; c < k; ++c) {
+        std::int64_t row;
+        do {
+          row = static_cast<std::int64_t>(UniformIndex(rng, x.rows()));
+        } while (!chosen.insert(row).second);
+        centers.row(c) = x.row(row);
+      }
+      return MixtureFromResponsibilities<Family>(data, *context.pool, centers,
+                                                 options.gaussian, true,
+                                                 context.repairs, one_hot_nearest(centers));
+    }
+    case InitMethod::kRandom: {
+      // Uniform random responsibilities; each block draws from its own
+      // stream so the values do not depend on which thread runs it.
+      RowMatrix shift(k, x.cols());
+      shift.rowwise() = x.row(0);
+      const std::uint64_t seed = rng();
+      return MixtureFromResponsibilities<Family>(
+          data, *context.pool, shift, options.gaussian, false, context.repairs,
+          [seed](std::int64_t b, const RowBlock& block, RowMatrix* r) {
+            Rng block_rng(DeriveSeed(seed, static_cast<std::uint64_t>(b)));
+            for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+              for (Eigen::Index c = 0; c < r->cols(); ++c) {
+                (*r)(i, c) = UniformDouble(block_rng);
+              }
+              r->row(i) /= r->row(i).sum();
+            }
+          });
+    }
+  }
+  throw InvalidOptionError("unknown init method");
+}
+
+template <class Family>
+FitReport FitTyped(const FitOptions& fit_options, const GaussianMixtureOptions& options,
+                   const RowBlocks& data, GaussianMixtureModel* model,
+                   const GaussianMixtureModel* init_model) {
+  if (init_model != nullptr) {
+    Mixture<Family> fitted = std::get<Mixture<Family>>(*init_model);
+    FitReport report = Fit(fit_options, data, &fitted);
+    *model = std::move(fitted);
+    return report;
+  }
+  Fitted<Mixture<Family>> fitted = FitWithRestarts(
+      fit_options, data, [&](const InitContext& context) {
+        return InitializeMixture<Family>(options, data, context);
+      });
+  *model = std::move(fitted.model);
+  return std::move(fitted.report);
+}
+
+}  // namespace
+
+FitReport FitGaussianMixture(const FitOptions& fit_options,
+                             const GaussianMixtureOptions& options,
+                             const MatrixView& x, const double* sample_weights,
+                             GaussianMixtureModel* model,
+                             const GaussianMixtureModel* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  CovarianceType type = options.covariance_type;
+  int n_components = options.n_components;
+  if (init_model != nullptr) {
+    type = CovarianceTypeOf(*init_model);
+    n_components = NumComponents(*init_model);
+    if (NumFeatures(*init_model) != x.cols()) {
+      throw InvalidDataError(fmt::format(
+          "the initial model has {} features, but X has {} columns",
+          NumFeatures(*init_model), x.cols()));
+    }
+  }
+  ValidateMixtureData(x, sample_weights, n_components);
+  const RowBlocks data(x, sample_weights, fit_options.block_rows);
+  switch (type) {
+    case CovarianceType::kFull:
+      return FitTyped<GaussianFull>(fit_options, options, data, model, init_model);
+    case CovarianceType::kDiag:
+      return FitTyped<GaussianDiag>(fit_options, options, data, model, init_model);
+    case CovarianceType::kSpherical:
+      return FitTyped<GaussianSpherical>(fit_options, options, data, model, init_model);
+    case CovarianceType::kTied:
+      return FitTyped<GaussianTied>(fit_options, options, data, model, init_model);
+  }
+  throw InvalidOptionError("unknown covariance type");
+}
+
+int NumComponents(const GaussianMixtureModel& model) {
+  return std::visit([](const auto& m) { return m.num_components(); }, model);
+}
+int NumFeatures(const GaussianMixtureModel& model) {
+  return std::visit([](const auto& m) { return m.num_features(); }, model);
+}
+const Vector& MixtureWeights(const GaussianMixtureModel& model) {
+  return std::visit([](const auto& m) -> const Vector& { return m.weights(); }, model);
+}
+const RowMatrix& MixtureMeans(const GaussianMixtureModel& model) {
+  return std::visit(
+      [](const auto& m) -> const RowMatrix& { return m.components().means(); }, model);
+}
+const GaussianOptions& MixtureGaussianOptions(const GaussianMixtureModel& model) {
+  return std::visit(
+      [](const auto& m) -> const GaussianOptions& { return m.components().options(); },
+      model);
+}
+std::int64_t NumFreeParameters(const GaussianMixtureModel& model) {
+  return std::visit([](const auto& m) { return m.NumFreeParameters(); }, model);
+}
+
+}  // namespace emkit
