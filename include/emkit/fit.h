@@ -221,8 +221,9 @@ template <EmModel M, class Data>
   requires BlockSource<Data, typename M::Block>
 [[nodiscard]] FitReport Fit(const FitOptions& options, const Data& data,
                             M* model) {
+  options.Validate();
   FitOptions single = options;
-  single.n_init = 1;
+  single.n_init = 1;  // every restart would start from the same parameters
   Fitted<M> fitted = FitWithRestarts(
       single, data, [model](const InitContext&) { return *model; });
   *model = std::move(fitted.model);
