@@ -223,30 +223,29 @@ Mixture<Family> InitializeMixture(const GaussianMixtureOptions& options,
 }
 
 template <class Family>
-FitReport FitTyped(const FitOptions& fit_options, const GaussianMixtureOptions& options,
-                   const RowBlocks& data, GaussianMixtureModel* model,
-                   const GaussianMixtureModel* init_model) {
+Fitted<GaussianMixtureModel> FitTyped(const FitOptions& fit_options,
+                                      const GaussianMixtureOptions& options,
+                                      const RowBlocks& data,
+                                      const GaussianMixtureModel* init_model) {
   if (init_model != nullptr) {
     Mixture<Family> fitted = std::get<Mixture<Family>>(*init_model);
     FitReport report = Fit(fit_options, data, &fitted);
-    *model = std::move(fitted);
-    return report;
+    return {std::move(fitted), std::move(report)};
   }
   Fitted<Mixture<Family>> fitted = FitWithRestarts(
       fit_options, data, [&](const InitContext& context) {
         return InitializeMixture<Family>(options, data, context);
       });
-  *model = std::move(fitted.model);
-  return std::move(fitted.report);
+  return {std::move(fitted.model), std::move(fitted.report)};
 }
 
 }  // namespace
 
-FitReport FitGaussianMixture(const FitOptions& fit_options,
-                             const GaussianMixtureOptions& options,
-                             const MatrixView& x, const double* sample_weights,
-                             GaussianMixtureModel* model,
-                             const GaussianMixtureModel* init_model) {
+Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
+                                                const GaussianMixtureOptions& options,
+                                                const MatrixView& x,
+                                                const double* sample_weights,
+                                                const GaussianMixtureModel* init_model) {
   fit_options.Validate();
   options.Validate();
   CovarianceType type = options.covariance_type;
@@ -264,13 +263,13 @@ FitReport FitGaussianMixture(const FitOptions& fit_options,
   const RowBlocks data(x, sample_weights, fit_options.block_rows);
   switch (type) {
     case CovarianceType::kFull:
-      return FitTyped<GaussianFull>(fit_options, options, data, model, init_model);
+      return FitTyped<GaussianFull>(fit_options, options, data, init_model);
     case CovarianceType::kDiag:
-      return FitTyped<GaussianDiag>(fit_options, options, data, model, init_model);
+      return FitTyped<GaussianDiag>(fit_options, options, data, init_model);
     case CovarianceType::kSpherical:
-      return FitTyped<GaussianSpherical>(fit_options, options, data, model, init_model);
+      return FitTyped<GaussianSpherical>(fit_options, options, data, init_model);
     case CovarianceType::kTied:
-      return FitTyped<GaussianTied>(fit_options, options, data, model, init_model);
+      return FitTyped<GaussianTied>(fit_options, options, data, init_model);
   }
   throw InvalidOptionError("unknown covariance type");
 }

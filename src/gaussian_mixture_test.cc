@@ -42,7 +42,9 @@ FitReport FitWith(const RowMatrix& x, int k, CovarianceType type, int threads,
   options.n_components = k;
   options.covariance_type = type;
   options.init = init;
-  return FitGaussianMixture(fit, options, ViewOf(x), nullptr, model);
+  Fitted<GaussianMixtureModel> fitted = FitGaussianMixture(fit, options, ViewOf(x), nullptr);
+  *model = std::move(fitted.model);
+  return std::move(fitted.report);
 }
 
 TEST(GaussianMixtureTest, RecoversKnownParameters) {
@@ -145,8 +147,7 @@ TEST(GaussianMixtureTest, CertificateHoldsOverRandomProblems) {
       options.n_components = k + 1;
       options.covariance_type = type;
       options.init = seed % 2 == 0 ? InitMethod::kRandom : InitMethod::kKMeansPlusPlus;
-      GaussianMixtureModel model = truth;
-      const FitReport report = FitGaussianMixture(fit, options, ViewOf(x), nullptr, &model);
+        const FitReport report = FitGaussianMixture(fit, options, ViewOf(x), nullptr).report;
       EXPECT_EQ(report.certificate_violations, 0)
           << "seed " << seed << " " << CovarianceTypeName(type) << "\n"
           << report.FullReport();
@@ -190,10 +191,8 @@ TEST(GaussianMixtureTest, SampleWeightsActLikeRepeatedRows) {
   GaussianMixtureOptions options;
   options.n_components = 2;
   GaussianMixtureModel start = p.truth;
-  GaussianMixtureModel weighted = p.truth, plain = p.truth;
-  const FitReport rw =
-      FitGaussianMixture(fit, options, ViewOf(p.x), weights.data(), &weighted, &start);
-  const FitReport rp = FitGaussianMixture(fit, options, ViewOf(repeated), nullptr, &plain, &start);
+  const auto [weighted, rw] = FitGaussianMixture(fit, options, ViewOf(p.x), weights.data(), &start);
+  const auto [plain, rp] = FitGaussianMixture(fit, options, ViewOf(repeated), nullptr, &start);
   EXPECT_NEAR(rw.total_log_likelihood, rp.total_log_likelihood,
               1e-10 * std::abs(rp.total_log_likelihood));
   EXPECT_LT((MixtureMeans(weighted) - MixtureMeans(plain)).cwiseAbs().maxCoeff(), 1e-10);
@@ -208,8 +207,7 @@ TEST(GaussianMixtureTest, InitialCovariancesComeFromTheData) {
     GaussianMixtureOptions options;
     options.n_components = 3;
     options.init = init;
-    GaussianMixtureModel model = p.truth;
-    const FitReport report = FitGaussianMixture(fit, options, ViewOf(p.x), nullptr, &model);
+    const auto [model, report] = FitGaussianMixture(fit, options, ViewOf(p.x), nullptr);
     EXPECT_EQ(report.n_iter, 0);
     for (const Eigen::MatrixXd& cov :
          std::get<GaussianMixtureFull>(model).components().covariances()) {
@@ -222,11 +220,10 @@ TEST(GaussianMixtureTest, InitialCovariancesComeFromTheData) {
 TEST(GaussianMixtureTest, RejectsInvalidDataBeforeAnyWork) {
   RowMatrix x = RowMatrix::Ones(10, 2);
   x(7, 1) = std::nan("");
-  GaussianMixtureModel model = testing_data::RandomTruth(1, 2, 1);
   GaussianMixtureOptions options;
   options.n_components = 2;
   try {
-    (void)FitGaussianMixture(FitOptions{}, options, ViewOf(x), nullptr, &model);
+    (void)FitGaussianMixture(FitOptions{}, options, ViewOf(x), nullptr);
     FAIL() << "no error";
   } catch (const InvalidDataError& e) {
     EXPECT_EQ(std::string(e.what()),
@@ -235,7 +232,7 @@ TEST(GaussianMixtureTest, RejectsInvalidDataBeforeAnyWork) {
   x(7, 1) = 1.0;
   options.n_components = 11;
   try {
-    (void)FitGaussianMixture(FitOptions{}, options, ViewOf(x), nullptr, &model);
+    (void)FitGaussianMixture(FitOptions{}, options, ViewOf(x), nullptr);
     FAIL() << "no error";
   } catch (const InvalidDataError& e) {
     EXPECT_EQ(std::string(e.what()),
@@ -246,15 +243,14 @@ TEST(GaussianMixtureTest, RejectsInvalidDataBeforeAnyWork) {
 
 TEST(GaussianMixtureTest, RejectsInvalidOptions) {
   RowMatrix x = RowMatrix::Random(20, 2);
-  GaussianMixtureModel model = testing_data::RandomTruth(1, 2, 1);
   GaussianMixtureOptions options;
   options.n_components = 0;
-  EXPECT_THROW((void)FitGaussianMixture(FitOptions{}, options, ViewOf(x), nullptr, &model),
+  EXPECT_THROW((void)FitGaussianMixture(FitOptions{}, options, ViewOf(x), nullptr),
                InvalidOptionError);
   options.n_components = 2;
   options.gaussian.reg_covar = -1;
   try {
-    (void)FitGaussianMixture(FitOptions{}, options, ViewOf(x), nullptr, &model);
+    (void)FitGaussianMixture(FitOptions{}, options, ViewOf(x), nullptr);
     FAIL();
   } catch (const InvalidOptionError& e) {
     EXPECT_EQ(std::string(e.what()), "reg_covar = -1 must be a finite number >= 0");

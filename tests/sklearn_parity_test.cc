@@ -141,8 +141,7 @@ TEST_P(SklearnParityTest, SameParametersAndLikelihood) {
   fit.max_iter = f["n_iter"].get<int>();
   fit.tol = 0.0;  // exactly n_iter iterations, as scikit-learn ran them
   GaussianMixtureOptions options;
-  GaussianMixtureModel model = init;
-  const FitReport report = FitGaussianMixture(fit, options, ViewOf(x), nullptr, &model, &init);
+  const auto [model, report] = FitGaussianMixture(fit, options, ViewOf(x), nullptr, &init);
   ASSERT_EQ(report.n_iter, fit.max_iter);
 
   // scikit-learn computes the diag, spherical and tied second moments as

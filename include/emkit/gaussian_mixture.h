@@ -62,12 +62,11 @@ void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
 // init_model is given, EM starts from it (one restart; its covariance type
 // and number of components win over the options'), else each restart is
 // initialised by options.init. Invalid options or data throw before any work.
-[[nodiscard]] FitReport FitGaussianMixture(const FitOptions& fit_options,
-                                           const GaussianMixtureOptions& options,
-                                           const MatrixView& x,
-                                           const double* sample_weights,
-                                           GaussianMixtureModel* model,
-                                           const GaussianMixtureModel* init_model = nullptr);
+// Returns the fitted model and the report.
+[[nodiscard]] Fitted<GaussianMixtureModel> FitGaussianMixture(
+    const FitOptions& fit_options, const GaussianMixtureOptions& options,
+    const MatrixView& x, const double* sample_weights,
+    const GaussianMixtureModel* init_model = nullptr);
 
 // Uniform access to the variant's common operations.
 int NumComponents(const GaussianMixtureModel& model);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Configures and builds emkit in Release into build/ (or $EMKIT_BUILD_DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${EMKIT_BUILD_DIR:-build}
+generator=()
+if command -v ninja >/dev/null; then generator=(-G Ninja); fi
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release "$@"
+elif (($#)); then
+  cmake -S . -B "$build_dir" "$@"
+fi
+cmake --build "$build_dir" --parallel "$(nproc)"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, and fit a two-component
+# Gaussian mixture to the bundled Old Faithful data (272 eruptions: duration
+# and waiting time), printing the fit report and the model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+emkit=build/cli/emkit
+echo
+echo "\$ emkit fit data/faithful.csv -k 2 --n-init 3 --seed 1 -o build/faithful-model.json"
+"$emkit" fit data/faithful.csv -k 2 --n-init 3 --seed 1 -o build/faithful-model.json
+echo
+echo "\$ emkit info build/faithful-model.json"
+"$emkit" info build/faithful-model.json
