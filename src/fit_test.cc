@@ -197,7 +197,7 @@ TEST(FitTest, StatisticsAreAdditiveOverBlocks) {
   parts.Merge(tail);
   EXPECT_NEAR(ll, ll_whole, 1e-12 * std::abs(ll_whole));
   EXPECT_LT((parts.counts - whole.counts).cwiseAbs().maxCoeff(), 1e-10);
-  EXPECT_LT((parts.sums - whole.sums).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_LT((parts.means - whole.means).cwiseAbs().maxCoeff(), 1e-12);
   for (int k = 0; k < 3; ++k) {
     EXPECT_LT((parts.scatters[k] - whole.scatters[k]).cwiseAbs().maxCoeff(), 1e-8);
   }

@@ -85,6 +85,11 @@ void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
             "X[{}, {}] = {}: values must be finite (missing values are not "
             "supported)", i, j, x(i, j)));
       }
+      if (std::abs(x(i, j)) > kMaxAbsDataValue) {
+        throw InvalidDataError(fmt::format(
+            "X[{}, {}] = {}: magnitudes above {} overflow the squared distances "
+            "EM needs; rescale the data", i, j, x(i, j), kMaxAbsDataValue));
+      }
     }
   }
   if (sample_weights != nullptr) {
@@ -104,8 +109,8 @@ void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
 
 namespace {
 
-// A family whose means are `means` and whose covariances are placeholders:
-// the shift about which the initial statistics are accumulated.
+// A family with K components of the data's dimension, whose statistics the
+// initial responsibilities fill; its own parameters are never used.
 GaussianFull Placeholder(const GaussianFull*, const RowMatrix& means, GaussianOptions o) {
   return GaussianFull(means, std::vector<Eigen::MatrixXd>(
                                  means.rows(), Eigen::MatrixXd::Identity(means.cols(), means.cols())),
@@ -203,11 +208,10 @@ Mixture<Family> InitializeMixture(const GaussianMixtureOptions& options,
     case InitMethod::kRandom: {
       // Uniform random responsibilities; each block draws from its own
       // stream so the values do not depend on which thread runs it.
-      RowMatrix shift(k, x.cols());
-      shift.rowwise() = x.row(0);
+      const RowMatrix placeholder_means = RowMatrix::Zero(k, x.cols());
       const std::uint64_t seed = rng();
       return MixtureFromResponsibilities<Family>(
-          data, *context.pool, shift, options.gaussian, false, context.repairs,
+          data, *context.pool, placeholder_means, options.gaussian, false, context.repairs,
           [seed](std::int64_t b, const RowBlock& block, RowMatrix* r) {
             Rng block_rng(DeriveSeed(seed, static_cast<std::uint64_t>(b)));
             for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {

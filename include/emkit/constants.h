@@ -16,6 +16,10 @@ inline constexpr double kCountFloor = 10.0 * 2.220446049250313e-16;
 // this fraction: its statistics then say nothing about its parameters.
 inline constexpr double kCollapsedFraction = 1e-12;
 
+// The largest magnitude a data value may have: squared distances between
+// values up to this size stay far from overflowing a double.
+inline constexpr double kMaxAbsDataValue = 1e150;
+
 }  // namespace emkit
 
 #endif  // EMKIT_CONSTANTS_H_

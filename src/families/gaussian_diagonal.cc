@@ -57,9 +57,8 @@ typename GaussianAxisAligned<kSpherical>::Statistics
 GaussianAxisAligned<kSpherical>::NewStatistics() const {
   Statistics s;
   s.counts = Vector::Zero(num_components());
-  s.sums = RowMatrix::Zero(num_components(), num_features());
+  s.means = RowMatrix::Zero(num_components(), num_features());
   s.squares = RowMatrix::Zero(num_components(), num_features());
-  s.shift = means_;
   return s;
 }
 
@@ -84,11 +83,14 @@ void GaussianAxisAligned<kSpherical>::Accumulate(
   thread_local RowMatrix centered;
   centered.resize(x.rows(), num_features());
   for (int k = 0; k < num_components(); ++k) {
-    centered.noalias() = x.rowwise() - stats->shift.row(k);
-    stats->counts[k] += weights.col(k).sum();
-    stats->sums.row(k).noalias() += weights.col(k).transpose() * centered;
-    stats->squares.row(k).noalias() +=
+    const double count = weights.col(k).sum();
+    if (!(count > 0.0)) continue;
+    const Eigen::RowVectorXd mean = (weights.col(k).transpose() * x) / count;
+    centered.noalias() = x.rowwise() - mean;
+    const Eigen::RowVectorXd squares =
         weights.col(k).transpose() * centered.array().square().matrix();
+    PoolDiagonalMoments(&stats->counts[k], stats->means.row(k), stats->squares.row(k),
+                        count, mean, squares);
   }
 }
 
@@ -104,10 +106,8 @@ GaussianAxisAligned<kSpherical> GaussianAxisAligned<kSpherical>::Maximize(
       continue;
     }
     const double nk = stats.counts[k] + kCountFloor;
-    const Eigen::RowVectorXd offset = stats.sums.row(k) / nk;
-    next.means_.row(k) = stats.shift.row(k) + offset;
-    Eigen::RowVectorXd variance =
-        (stats.squares.row(k) / nk).array() - offset.array().square();
+    next.means_.row(k) = stats.means.row(k);
+    Eigen::RowVectorXd variance = stats.squares.row(k) / nk;
     if (kSpherical) variance.setConstant(variance.mean());
     variance.array() += options_.reg_covar;
     bool repaired = false;
@@ -133,10 +133,9 @@ double GaussianAxisAligned<kSpherical>::ExpectedLogLikelihood(
   const int d = num_features();
   double q = 0.0;
   for (int k = 0; k < num_components(); ++k) {
-    const Eigen::ArrayXd e = (stats.shift.row(k) - means_.row(k)).transpose().array();
-    const Eigen::ArrayXd quadratic = stats.squares.row(k).transpose().array() +
-                                     2.0 * e * stats.sums.row(k).transpose().array() +
-                                     stats.counts[k] * e.square();
+    const Eigen::ArrayXd e = (stats.means.row(k) - means_.row(k)).transpose().array();
+    const Eigen::ArrayXd quadratic =
+        stats.squares.row(k).transpose().array() + stats.counts[k] * e.square();
     q += stats.counts[k] * (half_log_det_precision_[k] - 0.5 * d * kLog2Pi) -
          0.5 * (precisions_.row(k).transpose().array() * quadratic).sum();
   }

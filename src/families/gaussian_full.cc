@@ -6,18 +6,20 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
+#include "emkit/families/pooled_moments.h"
 
 namespace emkit {
 
 void GaussianFull::Statistics::Merge(const Statistics& other) {
-  counts += other.counts;
-  sums += other.sums;
-  for (std::size_t k = 0; k < scatters.size(); ++k) scatters[k] += other.scatters[k];
+  for (Eigen::Index k = 0; k < counts.size(); ++k) {
+    PoolFullMoments(&counts[k], means.row(k), &scatters[k], other.counts[k],
+                    other.means.row(k), &other.scatters[k]);
+  }
 }
 
 void GaussianFull::Statistics::SetZero() {
   counts.setZero();
-  sums.setZero();
+  means.setZero();
   for (Eigen::MatrixXd& s : scatters) s.setZero();
 }
 
@@ -111,9 +113,8 @@ GaussianFull::Statistics GaussianFull::NewStatistics() const {
   const int d = num_features();
   Statistics s;
   s.counts = Vector::Zero(k_count);
-  s.sums = RowMatrix::Zero(k_count, d);
+  s.means = RowMatrix::Zero(k_count, d);
   s.scatters.assign(k_count, Eigen::MatrixXd::Zero(d, d));
-  s.shift = means_;
   return s;
 }
 
@@ -138,15 +139,20 @@ void GaussianFull::Accumulate(const MatrixView& x,
   const int d = num_features();
   thread_local RowMatrix centered;
   thread_local RowMatrix weighted;
+  thread_local Eigen::MatrixXd block_scatter;
   centered.resize(x.rows(), d);
   weighted.resize(x.rows(), d);
   for (int k = 0; k < num_components(); ++k) {
-    centered.noalias() = x.rowwise() - stats->shift.row(k);
+    const double count = weights.col(k).sum();
+    if (!(count > 0.0)) continue;
+    // Moments of this block about its own weighted mean, then pooled.
+    const Eigen::RowVectorXd mean = (weights.col(k).transpose() * x) / count;
+    centered.noalias() = x.rowwise() - mean;
     weighted.noalias() =
         (centered.array().colwise() * weights.col(k).array()).matrix();
-    stats->counts[k] += weights.col(k).sum();
-    stats->sums.row(k).noalias() += weights.col(k).transpose() * centered;
-    stats->scatters[k].noalias() += weighted.transpose() * centered;
+    block_scatter.noalias() = weighted.transpose() * centered;
+    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k],
+                    count, mean, &block_scatter);
   }
 }
 
@@ -171,10 +177,9 @@ GaussianFull GaussianFull::Maximize(const Statistics& stats,
       continue;  // keep this component's parameters
     }
     const double nk = stats.counts[k] + kCountFloor;
-    const Eigen::RowVectorXd offset = stats.sums.row(k) / nk;
-    next.means_.row(k) = stats.shift.row(k) + offset;
+    next.means_.row(k) = stats.means.row(k);
     Eigen::MatrixXd& cov = next.covariances_[k];
-    cov = stats.scatters[k] / nk - offset.transpose() * offset;
+    cov = stats.scatters[k] / nk;
     cov = 0.5 * (cov + cov.transpose());  // exact symmetry for the factorisation
     cov.diagonal().array() += options_.reg_covar;
     next.Factorize(k, repairs);
@@ -188,14 +193,11 @@ double GaussianFull::ExpectedLogLikelihood(const Statistics& stats) const {
   double q = 0.0;
   for (int k = 0; k < num_components(); ++k) {
     const Eigen::MatrixXd& w = precision_cholesky_[k];
-    // sum_i w_i (x_i - mu)^T P (x_i - mu) with x_i - mu = (x_i - c) + e,
-    // e = c - mu, and P = W W^T.
-    const Eigen::VectorXd e = (stats.shift.row(k) - means_.row(k)).transpose();
-    const Eigen::VectorXd we = w.transpose() * e;
-    const Eigen::VectorXd ws = w.transpose() * stats.sums.row(k).transpose();
-    const double trace = (w.transpose() * stats.scatters[k] * w).trace();
-    const double quadratic =
-        trace + 2.0 * we.dot(ws) + stats.counts[k] * we.squaredNorm();
+    // sum_i w_i (x_i - mu)^T P (x_i - mu) = tr(P M) + n (m - mu)^T P (m - mu)
+    // with m, M the pooled mean and scatter, P = W W^T: no cancellation.
+    const Eigen::VectorXd e = (stats.means.row(k) - means_.row(k)).transpose();
+    const double quadratic = (w.transpose() * stats.scatters[k] * w).trace() +
+                             stats.counts[k] * (w.transpose() * e).squaredNorm();
     q += stats.counts[k] * (log_det_precision_cholesky_[k] - 0.5 * d * kLog2Pi) -
          0.5 * quadratic;
   }

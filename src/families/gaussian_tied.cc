@@ -7,18 +7,21 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
+#include "emkit/families/pooled_moments.h"
 
 namespace emkit {
 
 void GaussianTied::Statistics::Merge(const Statistics& other) {
-  counts += other.counts;
-  sums += other.sums;
   scatter += other.scatter;
+  for (Eigen::Index k = 0; k < counts.size(); ++k) {
+    PoolFullMoments(&counts[k], means.row(k), &scatter, other.counts[k],
+                    other.means.row(k), nullptr, &scatter);
+  }
 }
 
 void GaussianTied::Statistics::SetZero() {
   counts.setZero();
-  sums.setZero();
+  means.setZero();
   scatter.setZero();
 }
 
@@ -76,9 +79,8 @@ GaussianTied GaussianTied::FromStored(RowMatrix means, Eigen::MatrixXd covarianc
 GaussianTied::Statistics GaussianTied::NewStatistics() const {
   Statistics s;
   s.counts = Vector::Zero(num_components());
-  s.sums = RowMatrix::Zero(num_components(), num_features());
+  s.means = RowMatrix::Zero(num_components(), num_features());
   s.scatter = Eigen::MatrixXd::Zero(num_features(), num_features());
-  s.shift = means_;
   return s;
 }
 
@@ -105,11 +107,14 @@ void GaussianTied::Accumulate(const MatrixView& x,
   centered.resize(x.rows(), num_features());
   weighted.resize(x.rows(), num_features());
   for (int k = 0; k < num_components(); ++k) {
-    centered.noalias() = x.rowwise() - stats->shift.row(k);
+    const double count = weights.col(k).sum();
+    if (!(count > 0.0)) continue;
+    const Eigen::RowVectorXd mean = (weights.col(k).transpose() * x) / count;
+    centered.noalias() = x.rowwise() - mean;
     weighted.noalias() = (centered.array().colwise() * weights.col(k).array()).matrix();
-    stats->counts[k] += weights.col(k).sum();
-    stats->sums.row(k).noalias() += weights.col(k).transpose() * centered;
     stats->scatter.noalias() += weighted.transpose() * centered;
+    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter, count,
+                    mean, nullptr, &stats->scatter);
   }
 }
 
@@ -118,20 +123,15 @@ GaussianTied GaussianTied::Maximize(const Statistics& stats,
   GaussianTied next = *this;
   const double total = stats.counts.sum();
   double total_floored = 0.0;
-  // sum_k sum_i w (x - mu_new_k)(x - mu_new_k)^T = scatter - sum_k s_k s_k^T / n_k
-  Eigen::MatrixXd scatter = stats.scatter;
   for (int k = 0; k < num_components(); ++k) {
-    const double nk = stats.counts[k] + kCountFloor;
-    total_floored += nk;
+    total_floored += stats.counts[k] + kCountFloor;
     if (!(stats.counts[k] > kCollapsedFraction * total)) {
       if (repairs != nullptr) ++repairs->collapsed_components;
       continue;
     }
-    const Eigen::RowVectorXd offset = stats.sums.row(k) / nk;
-    next.means_.row(k) = stats.shift.row(k) + offset;
-    scatter.noalias() -= nk * offset.transpose() * offset;
+    next.means_.row(k) = stats.means.row(k);
   }
-  next.covariance_ = scatter / total_floored;
+  next.covariance_ = stats.scatter / total_floored;
   next.covariance_ = 0.5 * (next.covariance_ + next.covariance_.transpose());
   next.covariance_.diagonal().array() += options_.reg_covar;
   if (!PrecisionCholeskyFromCovariance(&next.covariance_, &next.precision_cholesky_,
@@ -147,10 +147,8 @@ double GaussianTied::ExpectedLogLikelihood(const Statistics& stats) const {
   const Eigen::MatrixXd& w = precision_cholesky_;
   double quadratic = (w.transpose() * stats.scatter * w).trace();
   for (int k = 0; k < num_components(); ++k) {
-    const Eigen::VectorXd e = (stats.shift.row(k) - means_.row(k)).transpose();
-    const Eigen::VectorXd we = w.transpose() * e;
-    const Eigen::VectorXd ws = w.transpose() * stats.sums.row(k).transpose();
-    quadratic += 2.0 * we.dot(ws) + stats.counts[k] * we.squaredNorm();
+    const Eigen::VectorXd e = (stats.means.row(k) - means_.row(k)).transpose();
+    quadratic += stats.counts[k] * (w.transpose() * e).squaredNorm();
   }
   return stats.counts.sum() * (log_det_precision_cholesky_ - 0.5 * d * kLog2Pi) -
          0.5 * quadratic;

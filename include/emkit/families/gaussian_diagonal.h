@@ -9,6 +9,7 @@
 #include <Eigen/Core>
 
 #include "emkit/families/gaussian_common.h"
+#include "emkit/families/pooled_moments.h"
 #include "emkit/matrix.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
@@ -20,21 +21,21 @@ class GaussianAxisAligned {
  public:
   static constexpr const char* kCovarianceName = kSpherical ? "spherical" : "diag";
 
-  // Weighted sufficient statistics about `shift` (the means that computed them).
+  // Pooled moments (pooled_moments.h) per component and feature.
   struct Statistics {
     Vector counts;      // K
-    RowMatrix sums;     // K x D: sum w (x - shift_k)
-    RowMatrix squares;  // K x D: sum w (x - shift_k)^2
-    RowMatrix shift;    // K x D
+    RowMatrix means;    // K x D: weighted means
+    RowMatrix squares;  // K x D: sum w (x - m_k)^2
 
     void Merge(const Statistics& other) {
-      counts += other.counts;
-      sums += other.sums;
-      squares += other.squares;
+      for (Eigen::Index k = 0; k < counts.size(); ++k) {
+        PoolDiagonalMoments(&counts[k], means.row(k), squares.row(k), other.counts[k],
+                            other.means.row(k), other.squares.row(k));
+      }
     }
     void SetZero() {
       counts.setZero();
-      sums.setZero();
+      means.setZero();
       squares.setZero();
     }
   };

@@ -18,14 +18,13 @@ class GaussianFull {
  public:
   static constexpr const char* kCovarianceName = "full";
 
-  // Weighted sufficient statistics, accumulated about `shift` (the means of
-  // the parameters that computed them) so that second moments of data far
-  // from the origin do not cancel.
+  // Weighted sufficient statistics as pooled moments (pooled_moments.h):
+  // per component the total weight, the weighted mean, and the weighted
+  // scatter about that mean.
   struct Statistics {
-    Vector counts;                         // K: sum of weights
-    RowMatrix sums;                        // K x D: sum w (x - shift_k)
-    std::vector<Eigen::MatrixXd> scatters; // K of D x D: sum w (x-shift_k)(x-shift_k)^T
-    RowMatrix shift;                       // K x D
+    Vector counts;                          // K: sum of weights
+    RowMatrix means;                        // K x D: weighted means
+    std::vector<Eigen::MatrixXd> scatters;  // K of D x D: sum w (x-m_k)(x-m_k)^T
 
     void Merge(const Statistics& other);
     void SetZero();

@@ -17,13 +17,12 @@ class GaussianTied {
  public:
   static constexpr const char* kCovarianceName = "tied";
 
-  // Weighted statistics about `shift`; the scatter is summed over components
-  // because the covariance is shared.
+  // Pooled moments (pooled_moments.h); the within-component scatter is
+  // summed over components because the covariance is shared.
   struct Statistics {
     Vector counts;            // K
-    RowMatrix sums;           // K x D: sum w (x - shift_k)
-    Eigen::MatrixXd scatter;  // D x D: sum_k sum w (x-shift_k)(x-shift_k)^T
-    RowMatrix shift;          // K x D
+    RowMatrix means;          // K x D: weighted means
+    Eigen::MatrixXd scatter;  // D x D: sum_k sum w (x-m_k)(x-m_k)^T
 
     void Merge(const Statistics& other);
     void SetZero();

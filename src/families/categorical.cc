@@ -1,0 +1,260 @@
+#include "emkit/families/categorical.h"
+
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "emkit/constants.h"
+#include "emkit/error.h"
+#include "emkit/families/poisson.h"  // LogFactorial
+
+namespace emkit {
+namespace {
+
+// c * log_y with 0 * log 0 = 0.
+double XLogY(double c, double log_y) { return c == 0.0 ? 0.0 : c * log_y; }
+
+// The category index of a symbol, or -1 when it is not an integer in [0, v).
+int SymbolIndex(double x, int v) {
+  if (!(x >= 0.0) || !(x < v) || x != std::floor(x)) return -1;
+  return static_cast<int>(x);
+}
+
+// log(n! / prod_v x_v!) per row of counts.
+void RowLogCoefficients(const MatrixView& x, Vector* out) {
+  out->resize(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    double total = 0.0;
+    double denominator = 0.0;
+    for (Eigen::Index v = 0; v < x.cols(); ++v) {
+      total += x(i, v);
+      denominator += LogFactorial(x(i, v));
+    }
+    (*out)[i] = LogFactorial(total) - denominator;
+  }
+}
+
+}  // namespace
+
+CategoricalLayout ParseCategoricalLayout(std::string_view name) {
+  if (name == "counts") return CategoricalLayout::kCounts;
+  if (name == "symbols") return CategoricalLayout::kSymbols;
+  throw InvalidOptionError(
+      fmt::format("categorical layout \"{}\" is not one of counts, symbols", name));
+}
+
+const char* CategoricalLayoutName(CategoricalLayout layout) {
+  switch (layout) {
+    case CategoricalLayout::kCounts: return "counts";
+    case CategoricalLayout::kSymbols: return "symbols";
+  }
+  return "unknown";
+}
+
+void CategoricalOptions::Validate() const {
+  if (layout != CategoricalLayout::kCounts && layout != CategoricalLayout::kSymbols) {
+    throw InvalidOptionError("categorical layout must be counts or symbols");
+  }
+  if (!(pseudo_count >= 0.0) || !std::isfinite(pseudo_count)) {
+    throw InvalidOptionError(fmt::format(
+        "Categorical pseudo_count = {} must be a finite number >= 0", pseudo_count));
+  }
+  if (sample_total < 0) {
+    throw InvalidOptionError(
+        fmt::format("Categorical sample_total = {} must be >= 0", sample_total));
+  }
+}
+
+void Categorical::Statistics::Merge(const Statistics& other) {
+  counts += other.counts;
+  categories += other.categories;
+  log_coefficients += other.log_coefficients;
+}
+
+void Categorical::Statistics::SetZero() {
+  counts.setZero();
+  categories.setZero();
+  log_coefficients.setZero();
+}
+
+Categorical::Categorical(RowMatrix probabilities, CategoricalOptions options)
+    : probabilities_(std::move(probabilities)), options_(options) {
+  options_.Validate();
+  if (probabilities_.rows() < 1 || probabilities_.cols() < 1) {
+    throw InvalidDataError(fmt::format(
+        "Categorical probabilities must be K x V with K, V >= 1, found {} x {}",
+        probabilities_.rows(), probabilities_.cols()));
+  }
+  for (Eigen::Index k = 0; k < probabilities_.rows(); ++k) {
+    for (Eigen::Index v = 0; v < probabilities_.cols(); ++v) {
+      const double p = probabilities_(k, v);
+      if (!(p >= 0.0 && p <= 1.0)) {
+        throw InvalidDataError(fmt::format(
+            "Categorical probabilities[{}, {}] = {} must be in [0, 1]", k, v, p));
+      }
+    }
+    const double sum = probabilities_.row(k).sum();
+    if (std::abs(sum - 1.0) > 1e-8) {
+      throw InvalidDataError(fmt::format(
+          "Categorical probabilities of component {} must sum to 1, found sum {}", k,
+          sum));
+    }
+  }
+  log_probabilities_ = probabilities_.array().log();
+  all_positive_ = log_probabilities_.allFinite();
+}
+
+void Categorical::ValidateData(const MatrixView& x, CategoricalLayout layout,
+                               int num_categories) {
+  if (layout == CategoricalLayout::kSymbols) {
+    if (x.cols() != 1) {
+      throw InvalidDataError(fmt::format(
+          "X has {} columns: Categorical symbols take one column of integer "
+          "symbols (use the counts layout for count vectors)", x.cols()));
+    }
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (SymbolIndex(x(i, 0), num_categories) < 0) {
+        throw InvalidDataError(fmt::format(
+            "X[{}, 0] = {}: Categorical symbols must be integers in [0, {})", i,
+            x(i, 0), num_categories));
+      }
+    }
+    return;
+  }
+  if (x.cols() != num_categories) {
+    throw InvalidDataError(fmt::format(
+        "X has {} columns, but the Categorical counts layout has {} categories",
+        x.cols(), num_categories));
+  }
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      const double v = x(i, j);
+      if (!(v >= 0.0) || !std::isfinite(v) || v != std::floor(v)) {
+        throw InvalidDataError(fmt::format(
+            "X[{}, {}] = {}: Categorical counts must be non-negative integers", i, j,
+            v));
+      }
+    }
+  }
+}
+
+Categorical::Statistics Categorical::NewStatistics() const {
+  Statistics s;
+  s.counts = Vector::Zero(num_components());
+  s.categories = RowMatrix::Zero(num_components(), num_categories());
+  s.log_coefficients = Vector::Zero(num_components());
+  return s;
+}
+
+void Categorical::LogProbabilities(const MatrixView& x, Eigen::Ref<RowMatrix> out) const {
+  const int v_count = num_categories();
+  if (options_.layout == CategoricalLayout::kSymbols) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      const int v = SymbolIndex(x(i, 0), v_count);
+      if (v < 0) {
+        out.row(i).setConstant(-std::numeric_limits<double>::infinity());
+      } else {
+        out.row(i) = log_probabilities_.col(v).transpose();
+      }
+    }
+    return;
+  }
+  thread_local Vector log_coefficients;
+  RowLogCoefficients(x, &log_coefficients);
+  if (all_positive_) {
+    out.noalias() = x * log_probabilities_.transpose();
+  } else {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      for (int k = 0; k < num_components(); ++k) {
+        double sum = 0.0;
+        for (int v = 0; v < v_count; ++v) sum += XLogY(x(i, v), log_probabilities_(k, v));
+        out(i, k) = sum;
+      }
+    }
+  }
+  out.colwise() += log_coefficients;
+}
+
+void Categorical::Accumulate(const MatrixView& x, const Eigen::Ref<const RowMatrix>& weights,
+                             Statistics* stats) const {
+  stats->counts += weights.colwise().sum().transpose();
+  if (options_.layout == CategoricalLayout::kSymbols) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      const int v = SymbolIndex(x(i, 0), num_categories());
+      if (v >= 0) stats->categories.col(v) += weights.row(i).transpose();
+    }
+    return;
+  }
+  thread_local Vector log_coefficients;
+  RowLogCoefficients(x, &log_coefficients);
+  stats->categories.noalias() += weights.transpose() * x;
+  stats->log_coefficients.noalias() += weights.transpose() * log_coefficients;
+}
+
+Categorical Categorical::Maximize(const Statistics& stats, RepairCounts* repairs) const {
+  Categorical next = *this;
+  const double a = options_.pseudo_count;
+  const int v_count = num_categories();
+  const Vector totals = stats.categories.rowwise().sum();
+  const double total = totals.sum();
+  for (int k = 0; k < num_components(); ++k) {
+    // Rows with no counts (an empty document) say nothing about theta: the
+    // test is on the category counts, not on the component's weight.
+    if (!(totals[k] > kCollapsedFraction * total)) {
+      if (repairs != nullptr) ++repairs->collapsed_components;
+      continue;
+    }
+    const double denominator = totals[k] + v_count * a;
+    for (int v = 0; v < v_count; ++v) {
+      const double c = stats.categories(k, v) + a;
+      double p = c / denominator;
+      if (p == 0.0 && c > 0.0) p = std::numeric_limits<double>::denorm_min();
+      next.probabilities_(k, v) = p;
+    }
+  }
+  next.log_probabilities_ = next.probabilities_.array().log();
+  next.all_positive_ = next.log_probabilities_.allFinite();
+  return next;
+}
+
+double Categorical::ExpectedLogLikelihood(const Statistics& stats) const {
+  double q = stats.log_coefficients.sum();
+  for (int k = 0; k < num_components(); ++k) {
+    for (int v = 0; v < num_categories(); ++v) {
+      q += XLogY(stats.categories(k, v), log_probabilities_(k, v));
+    }
+  }
+  return q;
+}
+
+std::int64_t Categorical::NumFreeParameters() const {
+  return static_cast<std::int64_t>(num_components()) * (num_categories() - 1);
+}
+
+int Categorical::DrawCategory(int component, Rng& rng) const {
+  double u = UniformDouble(rng);
+  int last_possible = 0;
+  for (int v = 0; v < num_categories(); ++v) {
+    const double p = probabilities_(component, v);
+    if (p == 0.0) continue;
+    if (u < p) return v;
+    u -= p;
+    last_possible = v;
+  }
+  return last_possible;  // u left over from rounding
+}
+
+void Categorical::Sample(int component, Rng& rng, double* out) const {
+  if (options_.layout == CategoricalLayout::kSymbols) {
+    out[0] = DrawCategory(component, rng);
+    return;
+  }
+  for (int v = 0; v < num_categories(); ++v) out[v] = 0.0;
+  for (std::int64_t t = 0; t < options_.sample_total; ++t) {
+    out[DrawCategory(component, rng)] += 1.0;
+  }
+}
+
+}  // namespace emkit
