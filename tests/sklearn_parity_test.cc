@@ -163,7 +163,8 @@ TEST_P(SklearnParityTest, SameParametersAndLikelihood) {
 std::vector<std::string> FixtureNames() {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(kFixtureDir)) {
-    if (entry.path().extension() == ".json") names.push_back(entry.path().filename().string());
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("sklearn_gmm_") && name.ends_with(".json")) names.push_back(name);
   }
   std::sort(names.begin(), names.end());
   return names;

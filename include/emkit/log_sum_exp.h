@@ -15,26 +15,33 @@ namespace emkit {
 // For each row i of `log_values` (n x K): returns log sum_k exp(v_ik) in
 // out[i] and, when normalize is true, replaces the row by the normalised
 // probabilities exp(v_ik - out[i]). A row of all -inf gives -inf and zero
-// probabilities.
+// probabilities; a NaN propagates to out[i].
 inline void LogSumExpRows(Eigen::Ref<RowMatrix> log_values, Eigen::Ref<Vector> out,
                           bool normalize) {
-  const Eigen::Index k_count = log_values.cols();
-  for (Eigen::Index i = 0; i < log_values.rows(); ++i) {
-    auto row = log_values.row(i);
-    const double max = row.maxCoeff();
-    if (!std::isfinite(max)) {
-      out[i] = max;  // -inf (no support) or nan/inf (propagated)
-      if (normalize) row.setZero();
-      continue;
+  const Eigen::Index n = log_values.rows();
+  // Whole-block array operations, so that exp and log are vectorised.
+  Vector max = log_values.rowwise().maxCoeff();
+  bool all_finite = max.allFinite();
+  if (!all_finite) {
+    // Rows whose maximum is not finite are finished separately below; give
+    // them a harmless maximum so the block arithmetic stays finite.
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (!std::isfinite(max[i])) max[i] = 0.0;
     }
-    double sum = 0.0;
-    for (Eigen::Index k = 0; k < k_count; ++k) {
-      const double e = std::exp(row[k] - max);
-      if (normalize) row[k] = e;
-      sum += e;
+  }
+  log_values.colwise() -= max;
+  log_values = log_values.array().exp();
+  const Vector sum = log_values.rowwise().sum();
+  out = max.array() + sum.array().log();
+  if (normalize) log_values.array().colwise() /= sum.array();
+  if (!all_finite) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (std::isfinite(out[i]) || !(sum[i] == 0.0 || std::isnan(sum[i]))) continue;
+      // No support in any component (all -inf) or a NaN: exact result.
+      out[i] = std::isnan(sum[i]) ? std::numeric_limits<double>::quiet_NaN()
+                                  : -std::numeric_limits<double>::infinity();
+      if (normalize) log_values.row(i).setZero();
     }
-    out[i] = max + std::log(sum);
-    if (normalize) row /= sum;
   }
 }
 

@@ -53,6 +53,13 @@ GaussianFull::GaussianFull(RowMatrix means,
           "covariances[{}] is not a symmetric positive definite matrix", k));
     }
   }
+  UpdateWhitening();
+}
+
+void GaussianFull::UpdateWhitening() {
+  std::vector<const Eigen::MatrixXd*> factors;
+  for (const Eigen::MatrixXd& w : precision_cholesky_) factors.push_back(&w);
+  whitening_.Update(means_, factors);
 }
 
 GaussianFull GaussianFull::FromPrecisions(
@@ -82,6 +89,7 @@ GaussianFull GaussianFull::FromPrecisions(
                                    &g.log_det_precision_cholesky_[k]);
     g.covariances_[k] = CovarianceFromPrecisionCholesky(g.precision_cholesky_[k]);
   }
+  g.UpdateWhitening();
   return g;
 }
 
@@ -105,6 +113,7 @@ GaussianFull GaussianFull::FromStored(
     }
     g.log_det_precision_cholesky_[k] = w.diagonal().array().log().sum();
   }
+  g.UpdateWhitening();
   return g;
 }
 
@@ -120,16 +129,10 @@ GaussianFull::Statistics GaussianFull::NewStatistics() const {
 
 void GaussianFull::LogProbabilities(const MatrixView& x,
                                     Eigen::Ref<RowMatrix> out) const {
-  const int d = num_features();
-  thread_local RowMatrix centered;
-  thread_local RowMatrix whitened;
-  centered.resize(x.rows(), d);
-  whitened.resize(x.rows(), d);
+  whitening_.SquaredDistances(x, out);
   for (int k = 0; k < num_components(); ++k) {
-    centered.noalias() = x.rowwise() - means_.row(k);
-    whitened.noalias() = centered * precision_cholesky_[k];
-    out.col(k) = (-0.5 * whitened.rowwise().squaredNorm()).array() +
-                 (log_det_precision_cholesky_[k] - 0.5 * d * kLog2Pi);
+    out.col(k) = -0.5 * out.col(k).array() +
+                 (log_det_precision_cholesky_[k] - 0.5 * num_features() * kLog2Pi);
   }
 }
 
@@ -137,20 +140,22 @@ void GaussianFull::Accumulate(const MatrixView& x,
                               const Eigen::Ref<const RowMatrix>& weights,
                               Statistics* stats) const {
   const int d = num_features();
-  thread_local RowMatrix centered;
-  thread_local RowMatrix weighted;
+  thread_local RowMatrix scaled;
   thread_local Eigen::MatrixXd block_scatter;
-  centered.resize(x.rows(), d);
-  weighted.resize(x.rows(), d);
+  scaled.resize(x.rows(), d);
+  block_scatter.resize(d, d);
   for (int k = 0; k < num_components(); ++k) {
     const double count = weights.col(k).sum();
     if (!(count > 0.0)) continue;
-    // Moments of this block about its own weighted mean, then pooled.
+    // Moments of this block about its own weighted mean, then pooled. The
+    // scatter is a symmetric rank-n update (half the work of a product) of
+    // the centred rows scaled by the square roots of their weights.
     const Eigen::RowVectorXd mean = (weights.col(k).transpose() * x) / count;
-    centered.noalias() = x.rowwise() - mean;
-    weighted.noalias() =
-        (centered.array().colwise() * weights.col(k).array()).matrix();
-    block_scatter.noalias() = weighted.transpose() * centered;
+    scaled.noalias() = ((x.rowwise() - mean).array().colwise() *
+                        weights.col(k).array().sqrt())
+                           .matrix();
+    block_scatter.setZero();
+    block_scatter.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
     PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k],
                     count, mean, &block_scatter);
   }
@@ -170,7 +175,6 @@ GaussianFull GaussianFull::Maximize(const Statistics& stats,
                                     RepairCounts* repairs) const {
   GaussianFull next = *this;
   const double total = stats.counts.sum();
-  const int d = num_features();
   for (int k = 0; k < num_components(); ++k) {
     if (!(stats.counts[k] > kCollapsedFraction * total)) {
       if (repairs != nullptr) ++repairs->collapsed_components;
@@ -179,12 +183,12 @@ GaussianFull GaussianFull::Maximize(const Statistics& stats,
     const double nk = stats.counts[k] + kCountFloor;
     next.means_.row(k) = stats.means.row(k);
     Eigen::MatrixXd& cov = next.covariances_[k];
-    cov = stats.scatters[k] / nk;
-    cov = 0.5 * (cov + cov.transpose());  // exact symmetry for the factorisation
+    cov = stats.scatters[k].selfadjointView<Eigen::Lower>();
+    cov /= nk;
     cov.diagonal().array() += options_.reg_covar;
     next.Factorize(k, repairs);
   }
-  (void)d;
+  next.UpdateWhitening();
   return next;
 }
 
@@ -196,7 +200,8 @@ double GaussianFull::ExpectedLogLikelihood(const Statistics& stats) const {
     // sum_i w_i (x_i - mu)^T P (x_i - mu) = tr(P M) + n (m - mu)^T P (m - mu)
     // with m, M the pooled mean and scatter, P = W W^T: no cancellation.
     const Eigen::VectorXd e = (stats.means.row(k) - means_.row(k)).transpose();
-    const double quadratic = (w.transpose() * stats.scatters[k] * w).trace() +
+    const Eigen::MatrixXd scatter = stats.scatters[k].selfadjointView<Eigen::Lower>();
+    const double quadratic = (w.transpose() * scatter * w).trace() +
                              stats.counts[k] * (w.transpose() * e).squaredNorm();
     q += stats.counts[k] * (log_det_precision_cholesky_[k] - 0.5 * d * kLog2Pi) -
          0.5 * quadratic;
@@ -218,6 +223,7 @@ void GaussianFull::SetDiagonalCovariance(int k, const Vector& variance) {
   covariances_[k] = variance.asDiagonal();
   covariances_[k].diagonal().array() += options_.reg_covar;
   Factorize(k, nullptr);
+  UpdateWhitening();
 }
 
 }  // namespace emkit

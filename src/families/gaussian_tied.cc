@@ -39,6 +39,7 @@ GaussianTied::GaussianTied(RowMatrix means, Eigen::MatrixXd covariance,
     throw InvalidDataError(
         "the tied covariance is not a symmetric positive definite matrix");
   }
+  UpdateWhitening();
 }
 
 GaussianTied GaussianTied::FromPrecision(RowMatrix means,
@@ -55,6 +56,7 @@ GaussianTied GaussianTied::FromPrecision(RowMatrix means,
                                  &g.precision_cholesky_,
                                  &g.log_det_precision_cholesky_);
   g.covariance_ = CovarianceFromPrecisionCholesky(g.precision_cholesky_);
+  g.UpdateWhitening();
   return g;
 }
 
@@ -73,6 +75,7 @@ GaussianTied GaussianTied::FromStored(RowMatrix means, Eigen::MatrixXd covarianc
         "precisions_cholesky must be triangular with a positive diagonal");
   }
   g.log_det_precision_cholesky_ = w.diagonal().array().log().sum();
+  g.UpdateWhitening();
   return g;
 }
 
@@ -86,33 +89,24 @@ GaussianTied::Statistics GaussianTied::NewStatistics() const {
 
 void GaussianTied::LogProbabilities(const MatrixView& x,
                                     Eigen::Ref<RowMatrix> out) const {
-  const int d = num_features();
-  thread_local RowMatrix centered;
-  thread_local RowMatrix whitened;
-  centered.resize(x.rows(), d);
-  whitened.resize(x.rows(), d);
-  for (int k = 0; k < num_components(); ++k) {
-    centered.noalias() = x.rowwise() - means_.row(k);
-    whitened.noalias() = centered * precision_cholesky_;
-    out.col(k) = (-0.5 * whitened.rowwise().squaredNorm()).array() +
-                 (log_det_precision_cholesky_ - 0.5 * d * kLog2Pi);
-  }
+  whitening_.SquaredDistances(x, out);
+  out = (-0.5 * out.array()) +
+        (log_det_precision_cholesky_ - 0.5 * num_features() * kLog2Pi);
 }
 
 void GaussianTied::Accumulate(const MatrixView& x,
                               const Eigen::Ref<const RowMatrix>& weights,
                               Statistics* stats) const {
-  thread_local RowMatrix centered;
-  thread_local RowMatrix weighted;
-  centered.resize(x.rows(), num_features());
-  weighted.resize(x.rows(), num_features());
+  thread_local RowMatrix scaled;
+  scaled.resize(x.rows(), num_features());
   for (int k = 0; k < num_components(); ++k) {
     const double count = weights.col(k).sum();
     if (!(count > 0.0)) continue;
     const Eigen::RowVectorXd mean = (weights.col(k).transpose() * x) / count;
-    centered.noalias() = x.rowwise() - mean;
-    weighted.noalias() = (centered.array().colwise() * weights.col(k).array()).matrix();
-    stats->scatter.noalias() += weighted.transpose() * centered;
+    scaled.noalias() = ((x.rowwise() - mean).array().colwise() *
+                        weights.col(k).array().sqrt())
+                           .matrix();
+    stats->scatter.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
     PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter, count,
                     mean, nullptr, &stats->scatter);
   }
@@ -131,21 +125,23 @@ GaussianTied GaussianTied::Maximize(const Statistics& stats,
     }
     next.means_.row(k) = stats.means.row(k);
   }
-  next.covariance_ = stats.scatter / total_floored;
-  next.covariance_ = 0.5 * (next.covariance_ + next.covariance_.transpose());
+  next.covariance_ = stats.scatter.selfadjointView<Eigen::Lower>();
+  next.covariance_ /= total_floored;
   next.covariance_.diagonal().array() += options_.reg_covar;
   if (!PrecisionCholeskyFromCovariance(&next.covariance_, &next.precision_cholesky_,
                                        &next.log_det_precision_cholesky_, repairs)) {
     next.precision_cholesky_.setConstant(std::numeric_limits<double>::quiet_NaN());
     next.log_det_precision_cholesky_ = std::numeric_limits<double>::quiet_NaN();
   }
+  next.UpdateWhitening();
   return next;
 }
 
 double GaussianTied::ExpectedLogLikelihood(const Statistics& stats) const {
   const int d = num_features();
   const Eigen::MatrixXd& w = precision_cholesky_;
-  double quadratic = (w.transpose() * stats.scatter * w).trace();
+  const Eigen::MatrixXd scatter = stats.scatter.selfadjointView<Eigen::Lower>();
+  double quadratic = (w.transpose() * scatter * w).trace();
   for (int k = 0; k < num_components(); ++k) {
     const Eigen::VectorXd e = (stats.means.row(k) - means_.row(k)).transpose();
     quadratic += stats.counts[k] * (w.transpose() * e).squaredNorm();

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 
 #include "emkit/families/gaussian_common.h"
+#include "emkit/families/stacked_whitening.h"
 #include "emkit/matrix.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
@@ -24,7 +25,8 @@ class GaussianFull {
   struct Statistics {
     Vector counts;                          // K: sum of weights
     RowMatrix means;                        // K x D: weighted means
-    std::vector<Eigen::MatrixXd> scatters;  // K of D x D: sum w (x-m_k)(x-m_k)^T
+    // K of D x D: sum w (x-m_k)(x-m_k)^T; only the lower triangle is kept.
+    std::vector<Eigen::MatrixXd> scatters;
 
     void Merge(const Statistics& other);
     void SetZero();
@@ -69,6 +71,9 @@ class GaussianFull {
  private:
   GaussianFull() = default;
   void Factorize(int k, RepairCounts* repairs);
+  void UpdateWhitening();
+
+  StackedWhitening whitening_;
 
   RowMatrix means_;
   std::vector<Eigen::MatrixXd> covariances_;

@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 
 #include "emkit/families/gaussian_common.h"
+#include "emkit/families/stacked_whitening.h"
 #include "emkit/matrix.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
@@ -22,7 +23,7 @@ class GaussianTied {
   struct Statistics {
     Vector counts;            // K
     RowMatrix means;          // K x D: weighted means
-    Eigen::MatrixXd scatter;  // D x D: sum_k sum w (x-m_k)(x-m_k)^T
+    Eigen::MatrixXd scatter;  // D x D: sum_k sum w (x-m_k)(x-m_k)^T, lower triangle
 
     void Merge(const Statistics& other);
     void SetZero();
@@ -55,6 +56,9 @@ class GaussianTied {
 
  private:
   GaussianTied() = default;
+  void UpdateWhitening() { whitening_.Update(means_, {&precision_cholesky_}); }
+
+  StackedWhitening whitening_;
 
   RowMatrix means_;
   Eigen::MatrixXd covariance_;
