@@ -12,6 +12,9 @@
 
 namespace emkit {
 
+// exp(x) is a subnormal or zero below this.
+inline constexpr double kMinExpArgument = -708.3964185322641;
+
 // For each row i of `log_values` (n x K): returns log sum_k exp(v_ik) in
 // out[i] and, when normalize is true, replaces the row by the normalised
 // probabilities exp(v_ik - out[i]). A row of all -inf gives -inf and zero
@@ -30,7 +33,11 @@ inline void LogSumExpRows(Eigen::Ref<RowMatrix> log_values, Eigen::Ref<Vector> o
     }
   }
   log_values.colwise() -= max;
-  log_values = log_values.array().exp();
+  // Vectorised exp returns the smallest subnormal, not 0, below about -708
+  // (and for -inf): zero those exactly, so impossible components get no
+  // responsibility at all.
+  log_values = (log_values.array() < kMinExpArgument)
+                   .select(0.0, log_values.array().exp());
   const Vector sum = log_values.rowwise().sum();
   out = max.array() + sum.array().log();
   if (normalize) log_values.array().colwise() /= sum.array();

@@ -1,6 +1,8 @@
 #include "emkit/families/gaussian_common.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <Eigen/Cholesky>
 #include <fmt/format.h>
@@ -88,6 +90,18 @@ void SampleWithPrecisionCholesky(const Eigen::Ref<const Eigen::RowVectorXd>& mea
     w.transpose().triangularView<Eigen::Upper>().solveInPlace(z);
   }
   for (Eigen::Index j = 0; j < d; ++j) out[j] = mean[j] + z[j];
+}
+
+Eigen::RowVectorXd CoordinateMedian(const RowMatrix& rows) {
+  Eigen::RowVectorXd median(rows.cols());
+  std::vector<double> column(rows.rows());
+  for (Eigen::Index j = 0; j < rows.cols(); ++j) {
+    for (Eigen::Index i = 0; i < rows.rows(); ++i) column[i] = rows(i, j);
+    const auto middle = column.begin() + column.size() / 2;
+    std::nth_element(column.begin(), middle, column.end());
+    median[j] = column.empty() ? 0.0 : *middle;
+  }
+  return median;
 }
 
 Eigen::MatrixXd CovarianceFromPrecisionCholesky(const Eigen::MatrixXd& w) {

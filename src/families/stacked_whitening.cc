@@ -1,5 +1,7 @@
 #include "emkit/families/stacked_whitening.h"
 
+#include "emkit/families/gaussian_common.h"
+
 #include <cmath>
 #include <limits>
 
@@ -20,7 +22,7 @@ void StackedWhitening::Update(const RowMatrix& means,
   const Eigen::Index f_count = static_cast<Eigen::Index>(factors.size());
   factors_.clear();
   for (const Eigen::MatrixXd* w : factors) factors_.push_back(*w);
-  reference_ = means.colwise().mean();
+  reference_ = CoordinateMedian(means);
   stacked_.resize(d, f_count * d);
   max_factor_column_sum_ = 0.0;
   for (Eigen::Index f = 0; f < f_count; ++f) {

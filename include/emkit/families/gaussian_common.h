@@ -46,6 +46,10 @@ void PrecisionCholeskyFromPrecision(const Eigen::MatrixXd& precision,
 void SampleWithPrecisionCholesky(const Eigen::Ref<const Eigen::RowVectorXd>& mean,
                                  const Eigen::MatrixXd& w, Rng& rng, double* out);
 
+// The coordinate-wise median of the rows: a reference point near most
+// components that one far-away component cannot drag off.
+Eigen::RowVectorXd CoordinateMedian(const RowMatrix& rows);
+
 // The covariance (W W^T)^{-1} of a precision Cholesky factor.
 Eigen::MatrixXd CovarianceFromPrecisionCholesky(const Eigen::MatrixXd& w);
 

@@ -71,6 +71,15 @@ class GaussianAxisAligned {
   RowMatrix variances_;
   RowMatrix precisions_;           // 1 / variances
   Vector half_log_det_precision_;  // 0.5 * sum_d log precision_kd
+  // The log-densities expanded about c = the coordinate-wise median of the
+  // means (robust to one far component), as matrix
+  // products (see LogProbabilities), and the scales of their rounding bound.
+  Eigen::RowVectorXd reference_;
+  Eigen::MatrixXd minus_half_precisions_t_;           // D x K
+  Eigen::MatrixXd precision_times_centered_means_t_;  // D x K
+  Eigen::RowVectorXd log_density_constants_;          // 1 x K
+  double max_precision_ = 0.0;
+  double max_centered_mean_ = 0.0;
   GaussianOptions options_;
 };
 

@@ -39,7 +39,7 @@ class StackedWhitening {
 
   RowMatrix means_;
   std::vector<Eigen::MatrixXd> factors_;
-  Eigen::RowVectorXd reference_;  // c: the mean of the component means
+  Eigen::RowVectorXd reference_;  // c: the coordinate-wise median of the means
   Eigen::MatrixXd stacked_;       // D x (F D): [W_0 ... W_F-1]
   RowMatrix offsets_;             // K x D: (mu_k - c) W_f(k)
   double max_factor_column_sum_ = 0.0;
