@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh -DEMKIT_BUILD_TESTS=ON
 ctest --test-dir "${EMKIT_BUILD_DIR:-build}" --output-on-failure --parallel "$(nproc)"
+scripts/test-python.sh

@@ -109,6 +109,30 @@ void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
 
 namespace {
 
+// Parameters beyond this many values (1 GiB of doubles; a fit holds a few
+// copies) are refused before any work rather than failing to allocate.
+constexpr double kMaxParameterValues = 134217728.0;
+
+void CheckParameterSize(CovarianceType type, int n_components, Eigen::Index n_features) {
+  const double k = n_components;
+  const double d = static_cast<double>(n_features);
+  double values = k * d;  // means
+  switch (type) {
+    case CovarianceType::kFull: values += k * d * d; break;
+    case CovarianceType::kTied: values += d * d; break;
+    case CovarianceType::kDiag: values += k * d; break;
+    case CovarianceType::kSpherical: values += k; break;
+  }
+  if (values > kMaxParameterValues) {
+    throw InvalidOptionError(fmt::format(
+        "covariance_type = {} with {} components and {} features needs {:.3g} "
+        "parameter values ({:.3g} GB), more than the limit of {:.3g}; use a "
+        "diag or spherical covariance, fewer components or fewer features",
+        CovarianceTypeName(type), n_components, n_features, values, values * 8e-9,
+        kMaxParameterValues));
+  }
+}
+
 // A family with K components of the data's dimension, whose statistics the
 // initial responsibilities fill; its own parameters are never used.
 GaussianFull Placeholder(const GaussianFull*, const RowMatrix& means, GaussianOptions o) {
@@ -263,6 +287,7 @@ Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
           NumFeatures(*init_model), x.cols()));
     }
   }
+  CheckParameterSize(type, n_components, x.cols());
   ValidateMixtureData(x, sample_weights, n_components);
   const RowBlocks data(x, sample_weights, fit_options.block_rows);
   switch (type) {

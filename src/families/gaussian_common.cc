@@ -32,7 +32,9 @@ bool TryFactor(const Eigen::MatrixXd& covariance, Eigen::MatrixXd* w,
   Eigen::MatrixXd inverse = Eigen::MatrixXd::Identity(d, d);
   llt.matrixL().solveInPlace(inverse);
   *w = inverse.transpose();
-  *log_det = -lower.diagonal().array().log().sum();
+  // From W itself, exactly as a factor loaded from a file is treated, so a
+  // saved and reloaded model computes bit-identical densities.
+  *log_det = w->diagonal().array().log().sum();
   return std::isfinite(*log_det) && w->allFinite();
 }
 

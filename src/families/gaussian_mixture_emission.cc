@@ -40,7 +40,7 @@ GaussianMixtureEmission<Gaussian>::GaussianMixtureEmission(RowMatrix weights,
 
 template <class Gaussian>
 void GaussianMixtureEmission<Gaussian>::UpdateLogWeights() {
-  log_weights_ = weights_.array().log();
+  log_weights_ = weights_.unaryExpr([](double w) { return std::log(w); });
 }
 
 template <class Gaussian>

@@ -18,7 +18,10 @@ void AppendField(fmt::memory_buffer& buffer, std::string_view field) {
   const bool needs_quotes =
       field.empty() || field.find_first_of(",\"\n\r") != std::string_view::npos ||
       field.front() == ' ' || field.front() == '\t' || field.back() == ' ' ||
-      field.back() == '\t';
+      field.back() == '\t' ||
+      // Unquoted at the start of a file, U+FEFF reads back as a byte order
+      // mark.
+      field.starts_with("\xEF\xBB\xBF");
   if (!needs_quotes) {
     buffer.append(field);
     return;

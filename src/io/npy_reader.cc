@@ -22,6 +22,7 @@
 #include "column_selection.h"
 #include "emkit/error.h"
 #include "emkit/io/table.h"
+#include "message_text.h"
 #include "npy_header.h"
 
 namespace emkit::io {
@@ -47,9 +48,9 @@ struct DType {
 DType ParseDType(const std::string& path, const std::string& descr) {
   const auto unsupported = [&]() {
     Fail(path, fmt::format(
-                   "dtype '{}' is not supported (supported: float64, float32 "
+                   "dtype {} is not supported (supported: float64, float32 "
                    "and integer dtypes, either byte order)",
-                   descr));
+                   internal::QuoteForMessage(descr)));
   };
   if (descr.size() < 3) unsupported();
   const char order = descr[0];

@@ -361,8 +361,8 @@ TEST_F(ReadNpyTest, UnsupportedDTypes) {
   for (const std::string descr : {"<c16", "<f2", "|b1", "<U8", "|O", "<f16",
                                   "<i3", "|f8", "x"}) {
     EXPECT_EQ(ErrorOf(NpyFile(Dict(descr, false, "(1, 1)"), "")),
-              "x.npy: dtype '" + descr +
-                  "' is not supported (supported: float64, float32 and "
+              "x.npy: dtype \"" + descr +
+                  "\" is not supported (supported: float64, float32 and "
                   "integer dtypes, either byte order)");
   }
   EXPECT_EQ(ErrorOf(NpyFile("{'descr': [('x', '<f8'), ('y', '<f8')], "

@@ -1,0 +1,62 @@
+// emkit predict: the most probable component of each row, or all the
+// component probabilities, as CSV.
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common.h"
+#include "emkit/io/csv_writer.h"
+#include "emkit/io/model_file.h"
+
+namespace emkit::cli {
+namespace {
+
+struct PredictArgs {
+  std::string model;
+  std::string data;
+  DataOptions data_options;
+  bool proba = false;
+  std::string output;
+};
+
+int RunPredict(const PredictArgs& args) {
+  CheckOutputPath(args.output, "-o");
+  std::vector<std::string> feature_names;
+  const GaussianMixtureModel model = io::LoadModel(args.model, &feature_names);
+  const io::Table table = ReadDataForModel(args.data, args.data_options,
+                                           feature_names, NumFeatures(model));
+  const MatrixView x = ViewOf(table.values);
+  // Computed in full before the output is opened: nothing half-written.
+  if (args.proba) {
+    const RowMatrix proba =
+        std::visit([&x](const auto& m) { return m.PredictProba(x); }, model);
+    std::vector<std::string> header;
+    for (int k = 0; k < NumComponents(model); ++k) header.push_back("p" + std::to_string(k));
+    WriteOutput(args.output, [&](std::ostream& out) { io::WriteCsv(out, proba, header); });
+  } else {
+    const std::vector<int> labels =
+        std::visit([&x](const auto& m) { return m.Predict(x); }, model);
+    WriteOutput(args.output, [&](std::ostream& out) { io::WriteCsv(out, labels, "label"); });
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+void AddPredictCommand(CLI::App* app, std::function<int()>* run) {
+  auto args = std::make_shared<PredictArgs>();
+  CLI::App* command = app->add_subcommand(
+      "predict", "Write the most probable component of each row of DATA");
+  command->add_option("MODEL", args->model, "Model file written by emkit fit")->required();
+  command->add_option("DATA", args->data, "Data file, or - for CSV on standard input")
+      ->required();
+  AddDataOptions(command, &args->data_options);
+  command->add_flag("--proba", args->proba,
+                    "Write the probabilities p0..pK-1 of every component instead");
+  command->add_option("-o,--output", args->output, "Output CSV (default: standard output)");
+  command->callback([run, args] { *run = [args] { return RunPredict(*args); }; });
+}
+
+}  // namespace emkit::cli

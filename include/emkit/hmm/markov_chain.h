@@ -1,0 +1,62 @@
+// The hidden chain of an HMM: start probabilities and a row-stochastic
+// transition matrix, their M-step from expected counts and their part of
+// Q(theta | theta_old). Zeros are structural: a zero probability gets zero
+// expected counts, so the M-step keeps it at zero (left-to-right and other
+// topologies are given by the zeros of the initial matrix).
+#ifndef EMKIT_HMM_MARKOV_CHAIN_H_
+#define EMKIT_HMM_MARKOV_CHAIN_H_
+
+#include <cstdint>
+
+#include "emkit/matrix.h"
+
+namespace emkit {
+
+class MarkovChain {
+ public:
+  // start: K probabilities; transitions: K x K, each row a distribution.
+  // Throws InvalidDataError naming the element unless every value is finite
+  // and >= 0 and every distribution sums to 1 within 1e-8.
+  MarkovChain(Vector start, RowMatrix transitions);
+
+  // Uniform start and transition probabilities.
+  static MarkovChain Uniform(int num_states);
+
+  int num_states() const { return static_cast<int>(start_.size()); }
+  const Vector& start() const { return start_; }
+  const RowMatrix& transitions() const { return transitions_; }
+  const Vector& log_start() const { return log_start_; }
+  const RowMatrix& log_transitions() const { return log_transitions_; }
+
+  // The M-step: normalised expected counts. A distribution whose counts are
+  // all zero (a state never left) keeps its probabilities; one not fitted
+  // (fit_start / fit_transitions false) is returned unchanged.
+  MarkovChain Maximize(const Vector& start_counts, const RowMatrix& transition_counts,
+                       bool fit_start, bool fit_transitions) const;
+
+  // start_counts . log(start) + sum transition_counts .* log(transitions),
+  // with 0 log 0 = 0 so that structural zeros contribute nothing.
+  double ExpectedLogLikelihood(const Vector& start_counts,
+                               const RowMatrix& transition_counts) const;
+
+  // Nonzero probabilities that are free to move: per distribution, its
+  // number of nonzero entries minus one (only the distributions fitted).
+  std::int64_t NumFreeParameters(bool fit_start, bool fit_transitions) const;
+
+  // A state drawn from a distribution `p` (start or a transition row) with a
+  // uniform u in [0, 1).
+  static int DrawState(const Eigen::Ref<const Eigen::RowVectorXd>& p, double u);
+
+ private:
+  MarkovChain() = default;
+  void UpdateLogs();
+
+  Vector start_;
+  RowMatrix transitions_;
+  Vector log_start_;
+  RowMatrix log_transitions_;
+};
+
+}  // namespace emkit
+
+#endif  // EMKIT_HMM_MARKOV_CHAIN_H_

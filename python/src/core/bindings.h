@@ -1,0 +1,17 @@
+// The parts of the emkit._core module, each registered by its own file.
+#ifndef EMKIT_PYTHON_BINDINGS_H_
+#define EMKIT_PYTHON_BINDINGS_H_
+
+#include <nanobind/nanobind.h>
+
+namespace emkit::python {
+
+namespace nb = nanobind;
+
+void RegisterModel(nb::module_& m);    // model_binding.cc
+void RegisterFit(nb::module_& m);      // fit_binding.cc
+void RegisterErrors(nb::module_& m);   // module.cc
+
+}  // namespace emkit::python
+
+#endif  // EMKIT_PYTHON_BINDINGS_H_

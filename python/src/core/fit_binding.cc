@@ -1,0 +1,150 @@
+// emkit._core.fit: one Gaussian mixture fit, run without the GIL. The GIL is
+// taken back briefly after every iteration to let Python handle signals
+// (Ctrl-C ends the fit with KeyboardInterrupt) and to call the progress
+// callback.
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <variant>
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include "arrays.h"
+#include "bindings.h"
+#include "emkit/fit.h"
+#include "emkit/gaussian_mixture.h"
+#include "emkit/io/report_json.h"
+#include "emkit/row_blocks.h"
+#include "fit_request.h"
+#include "parameters.h"
+
+namespace emkit::python {
+namespace {
+
+using namespace nb::literals;
+
+// The starting mixture of one restart when the user gave some initial
+// parameters: scikit-learn's rule, the given parameters replace those of the
+// initialisation method (which is skipped when all are given).
+template <class Family>
+Mixture<Family> InitialMixture(const FitRequest& request, const MatrixView& x,
+                               const double* sample_weights, const InitContext& context) {
+  ParameterArrays p;
+  p.covariance_type = request.mixture.covariance_type;
+  p.reg_covar = request.mixture.gaussian.reg_covar;
+  if (!(request.initial_weights && request.initial_means && request.initial_precisions)) {
+    FitOptions init_only;
+    init_only.max_iter = 0;
+    init_only.seed = context.seed;
+    init_only.num_threads = request.fit.num_threads;
+    init_only.block_rows = request.fit.block_rows;
+    Fitted<GaussianMixtureModel> initial =
+        FitGaussianMixture(init_only, request.mixture, x, sample_weights);
+    *context.repairs += initial.report.repairs;
+    p = ArraysOf(initial.model);
+  }
+  if (request.initial_weights) p.weights = *request.initial_weights;
+  if (request.initial_means) p.means = *request.initial_means;
+  if (request.initial_precisions) {
+    p.covariances.clear();
+    p.precisions_cholesky.clear();
+    p.precisions = *request.initial_precisions;
+  }
+  return std::get<Mixture<Family>>(BuildModel(p));
+}
+
+template <class Family>
+Fitted<GaussianMixtureModel> FitFromInitialParameters(const FitRequest& request,
+                                                      const MatrixView& x,
+                                                      const double* sample_weights) {
+  request.fit.Validate();
+  request.mixture.Validate();
+  ValidateMixtureData(x, sample_weights, request.mixture.n_components);
+  const RowBlocks data(x, sample_weights, request.fit.block_rows);
+  Fitted<Mixture<Family>> fitted =
+      FitWithRestarts(request.fit, data, [&](const InitContext& context) {
+        return InitialMixture<Family>(request, x, sample_weights, context);
+      });
+  return {std::move(fitted.model), std::move(fitted.report)};
+}
+
+Fitted<GaussianMixtureModel> RunFit(const FitRequest& request, const MatrixView& x,
+                                    const double* sample_weights) {
+  if (request.initial_model || !request.HasInitialParameters()) {
+    return FitGaussianMixture(request.fit, request.mixture, x, sample_weights,
+                              request.initial_model ? &*request.initial_model : nullptr);
+  }
+  switch (request.mixture.covariance_type) {
+    case CovarianceType::kFull:
+      return FitFromInitialParameters<GaussianFull>(request, x, sample_weights);
+    case CovarianceType::kDiag:
+      return FitFromInitialParameters<GaussianDiag>(request, x, sample_weights);
+    case CovarianceType::kSpherical:
+      return FitFromInitialParameters<GaussianSpherical>(request, x, sample_weights);
+    case CovarianceType::kTied:
+      return FitFromInitialParameters<GaussianTied>(request, x, sample_weights);
+  }
+  throw InvalidOptionError("unknown covariance type");
+}
+
+// (model, report as JSON, one-line report, full report)
+std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
+    InputMatrix x, std::optional<InputArray> sample_weight, const nb::dict& options) {
+  FitRequest request = ParseFitRequest(options);
+  if (sample_weight && sample_weight->size() != x.shape(0)) {
+    throw InvalidDataError("sample_weight must hold one value per row of X");
+  }
+  const double* weights = sample_weight ? sample_weight->data() : nullptr;
+
+  // Set by the per-iteration hook, which runs with the GIL held; raised once
+  // the fit has returned.
+  std::optional<nb::python_error> pending;
+  request.fit.callbacks.push_back([&](const IterationEvent& e) {
+    nb::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) {
+      pending.emplace();  // takes the raised exception (KeyboardInterrupt)
+      return CallbackResult::kAbort;
+    }
+    if (request.callback.is_valid() && !request.callback.is_none()) {
+      try {
+        nb::object stop = request.callback(e.restart, e.iteration, e.mean_log_likelihood,
+                                           e.bound_gain, e.loglik_gain, e.seconds);
+        if (PyObject_IsTrue(stop.ptr()) == 1) return CallbackResult::kStop;
+      } catch (nb::python_error& error) {
+        pending.emplace(std::move(error));
+        return CallbackResult::kAbort;
+      }
+    }
+    return CallbackResult::kContinue;
+  });
+
+  std::optional<Fitted<GaussianMixtureModel>> fitted;
+  {
+    nb::gil_scoped_release release;
+    fitted.emplace(RunFit(request, ViewOf(x), weights));
+  }
+  if (pending) throw std::move(*pending);
+  const FitReport& report = fitted->report;
+  return {std::move(fitted->model), io::ReportToJson(report, -1), report.BriefReport(),
+          report.FullReport()};
+}
+
+}  // namespace
+
+void RegisterFit(nb::module_& m) {
+  m.def("fit", &Fit, "x"_a.noconvert(), "sample_weight"_a.noconvert() = nb::none(),
+        "options"_a,
+        "Fits a Gaussian mixture to the rows of x (C-contiguous float64, never "
+        "copied). Returns (model, report_json, brief_report, full_report).");
+  nb::list keys;
+  for (const std::string& key : OptionKeys()) keys.append(key);
+  m.attr("OPTION_KEYS") = nb::tuple(keys);
+}
+
+}  // namespace emkit::python

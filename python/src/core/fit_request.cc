@@ -1,0 +1,93 @@
+#include "fit_request.h"
+
+#include <cstdint>
+#include <string>
+
+#include <fmt/format.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/string.h>
+
+#include "arrays.h"
+#include "emkit/error.h"
+
+namespace emkit::python {
+namespace {
+
+template <class T>
+T Cast(nb::handle value, const std::string& key) {
+  try {
+    return nb::cast<T>(value);
+  } catch (const nb::cast_error&) {
+    throw InvalidOptionError(fmt::format("option {} = {} has the wrong type", key,
+                                         nb::str(value).c_str()));
+  }
+}
+
+InputArray CastArray(nb::handle value, const std::string& key) {
+  InputArray a;
+  if (!nb::try_cast(value, a, /*convert=*/false)) {
+    throw InvalidOptionError(fmt::format(
+        "option {} must be a C-contiguous float64 numpy array", key));
+  }
+  return a;
+}
+
+}  // namespace
+
+const std::vector<std::string>& OptionKeys() {
+  static const std::vector<std::string> keys = {
+      "n_components",    "covariance_type", "init",          "kmeans_max_iter",
+      "reg_covar",       "max_iter",        "tol",           "n_init",
+      "seed",            "num_threads",     "initial_weights", "initial_means",
+      "initial_precisions", "initial_model", "callback",
+  };
+  return keys;
+}
+
+FitRequest ParseFitRequest(const nb::dict& options) {
+  FitRequest r;
+  for (auto [key_handle, value] : options) {
+    const std::string key = Cast<std::string>(key_handle, "key");
+    if (value.is_none()) continue;  // None leaves the default
+    if (key == "n_components") {
+      r.mixture.n_components = Cast<int>(value, key);
+    } else if (key == "covariance_type") {
+      r.mixture.covariance_type = ParseCovarianceType(Cast<std::string>(value, key));
+    } else if (key == "init") {
+      r.mixture.init = ParseInitMethod(Cast<std::string>(value, key));
+    } else if (key == "kmeans_max_iter") {
+      r.mixture.kmeans.max_iter = Cast<int>(value, key);
+    } else if (key == "reg_covar") {
+      r.mixture.gaussian.reg_covar = Cast<double>(value, key);
+    } else if (key == "max_iter") {
+      r.fit.max_iter = Cast<int>(value, key);
+    } else if (key == "tol") {
+      r.fit.tol = Cast<double>(value, key);
+    } else if (key == "n_init") {
+      r.fit.n_init = Cast<int>(value, key);
+    } else if (key == "seed") {
+      r.fit.seed = Cast<std::uint64_t>(value, key);
+    } else if (key == "num_threads") {
+      r.fit.num_threads = Cast<int>(value, key);
+    } else if (key == "initial_weights") {
+      const InputArray a = CastArray(value, key);
+      r.initial_weights = Eigen::Map<const Vector>(a.data(), a.size());
+    } else if (key == "initial_means") {
+      const InputArray a = CastArray(value, key);
+      if (a.ndim() != 2) throw InvalidOptionError("option initial_means must be 2-D");
+      r.initial_means = Eigen::Map<const RowMatrix>(a.data(), a.shape(0), a.shape(1));
+    } else if (key == "initial_precisions") {
+      const InputArray a = CastArray(value, key);
+      r.initial_precisions = FlatArray(a.data(), a.data() + a.size());
+    } else if (key == "initial_model") {
+      r.initial_model = Cast<GaussianMixtureModel>(value, key);
+    } else if (key == "callback") {
+      r.callback = nb::borrow(value);
+    } else {
+      throw InvalidOptionError(fmt::format("unknown option {}", key));
+    }
+  }
+  return r;
+}
+
+}  // namespace emkit::python

@@ -1,0 +1,36 @@
+"""emkit: Expectation-Maximization in C++, with a drop-in, faster
+scikit-learn ``GaussianMixture``.
+
+>>> import emkit
+>>> gm = emkit.GaussianMixture(n_components=3, random_state=0).fit(X)
+>>> gm.report_.best.mean_log_likelihoods    # per iteration
+>>> emkit.plot.convergence(gm)               # needs matplotlib
+
+``emkit.plot`` is imported on first use, so emkit works without matplotlib.
+"""
+
+import importlib
+
+from ._compat import ConvergenceWarning, NotFittedError
+from ._model_file import load
+from ._report import FitReport, RestartReport
+from .gaussian_mixture import GaussianMixture
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConvergenceWarning",
+    "FitReport",
+    "GaussianMixture",
+    "NotFittedError",
+    "RestartReport",
+    "load",
+    "plot",
+]
+
+
+def __getattr__(name):
+    # Lazy: matplotlib is imported only when emkit.plot is first used.
+    if name == "plot":
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

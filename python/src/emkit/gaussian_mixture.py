@@ -1,0 +1,326 @@
+"""``emkit.GaussianMixture``: scikit-learn's GaussianMixture on emkit's engine."""
+
+import os
+import warnings
+
+import numpy as np
+
+from . import _compat, _core, _validation
+from ._options import INIT_METHODS, engine_options
+from ._report import FitReport
+from ._verbose import VerbosePrinter
+
+_COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+_FIT_FAILED = (
+    "Fitting the mixture model failed because some components have "
+    "ill-defined empirical covariance (for Gaussian mixture) or collapsed "
+    "samples (for BayesianGaussianMixture). Try to decrease the number of "
+    "components, increase reg_covar, or scale the input data."
+)
+
+
+class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
+    """Gaussian mixture fitted by EM in C++: a drop-in for
+    :class:`sklearn.mixture.GaussianMixture`.
+
+    The parameters, their defaults, the fitted attributes, methods, warnings
+    and errors are scikit-learn's; see its documentation. What differs:
+
+    Parameters
+    ----------
+    n_components, covariance_type, tol, reg_covar, max_iter, n_init,
+    init_params, weights_init, means_init, precisions_init, random_state,
+    warm_start, verbose, verbose_interval
+        As in scikit-learn. ``init_params="kmeans"`` runs emkit's k-means
+        (k-means++ seeding then Lloyd iterations); ``"k-means++"`` uses the
+        seeds alone. The random draws are emkit's, so results from the same
+        ``random_state`` differ from scikit-learn's unless the initial
+        parameters are given (``weights_init``, ``means_init``,
+        ``precisions_init``). An int ``random_state`` is the seed of the
+        ``emkit`` command (``--seed``).
+    tol
+        Convergence test: EM stops when the mean log-likelihood of the new
+        parameters exceeds that of the previous ones by less than ``tol``
+        (a decrease is never convergence). scikit-learn tests the change of
+        the previous parameters' likelihood, ``|change| < tol``, so it
+        usually does one M-step more. With ``tol=0`` both run ``max_iter``
+        M-steps and, from the same initial parameters, agree to rounding.
+    n_jobs : int or None, default=None
+        Threads of the E-step. None or -1: all cores; -2: all but one.
+        Results are bit-identical for any value, so this changes speed only.
+
+    Attributes
+    ----------
+    weights_, means_, covariances_, precisions_, precisions_cholesky_,
+    converged_, n_iter_, n_features_in_, feature_names_in_
+        As in scikit-learn.
+    lower_bound_ : float
+        The mean log-likelihood of the returned parameters (scikit-learn
+        reports that of the parameters before the last M-step).
+    lower_bounds_ : ndarray of shape (n_iter_,)
+        The mean log-likelihood after each M-step of the best initialisation.
+    report_ : emkit.FitReport
+        The fit report: per initialisation and per iteration the mean
+        log-likelihood, the certified gain of the EM bound (``bound_gain``),
+        the likelihood gain (``loglik_gain``) and seconds.
+    """
+
+    def __init__(
+        self,
+        n_components=1,
+        *,
+        covariance_type="full",
+        tol=1e-3,
+        reg_covar=1e-6,
+        max_iter=100,
+        n_init=1,
+        init_params="kmeans",
+        weights_init=None,
+        means_init=None,
+        precisions_init=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        verbose_interval=10,
+        n_jobs=None,
+    ):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------
+    # Fitting
+
+    def fit(self, X, y=None):
+        """Estimate the parameters by EM; see scikit-learn's ``fit``.
+
+        Runs ``n_init`` initialisations (one when warm starting a fitted
+        estimator) of at most ``max_iter`` M-steps each and keeps the one
+        with the highest likelihood. Emits ``ConvergenceWarning`` when that
+        one did not converge. Ctrl-C raises ``KeyboardInterrupt`` after the
+        current iteration and leaves the estimator as it was.
+
+        Returns
+        -------
+        self : GaussianMixture
+        """
+        self._fit(X)
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the most probable component of each row of X."""
+        X = self._fit(X)
+        return self._model().predict(X)
+
+    def _fit(self, X):
+        self._check_params()
+        X = _validation.validate_data(self, X, reset=True, ensure_min_samples=2)
+        n_samples, n_features = X.shape
+        if n_samples < self.n_components:
+            raise ValueError(
+                "Expected n_samples >= n_components "
+                f"but got n_components = {self.n_components}, "
+                f"n_samples = {n_samples}"
+            )
+        self._check_initial_parameters(n_features)
+        warm = self.warm_start and hasattr(self, "converged_")
+        context = {"warm_model": self._model() if warm else None}
+        if self.verbose:
+            context["callback"] = VerbosePrinter(
+                self.verbose, self.verbose_interval, n_samples, self.tol, self.max_iter
+            )
+        options = engine_options(self.get_params(deep=False), context)
+        model, report_json, brief, full = _core.fit(X, None, options)
+        report = FitReport._from_core(report_json, brief, full)
+        if not report.usable:
+            raise ValueError(f"{_FIT_FAILED} ({report.message})")
+        self._set_fitted(model)
+        self.converged_ = report.converged
+        self.n_iter_ = report.n_iter
+        self.lower_bound_ = report.mean_log_likelihood
+        self.lower_bounds_ = report.best.mean_log_likelihoods
+        self.report_ = report
+        if not self.converged_ and self.max_iter > 0:
+            warnings.warn(
+                "Best performing initialization did not converge. "
+                "Try different init parameters, or increase max_iter, "
+                "tol, or check for degenerate data.",
+                _compat.ConvergenceWarning,
+            )
+        return X
+
+    def _set_fitted(self, model):
+        self.weights_ = model.weights
+        self.means_ = model.means
+        self.covariances_ = model.covariances
+        self.precisions_ = model.precisions
+        self.precisions_cholesky_ = model.precisions_cholesky
+
+    def _model(self):
+        """The C++ model of the current fitted attributes.
+
+        Rebuilt on every call (a copy of the parameters, no factorisation),
+        so that, as in scikit-learn, the attributes are the model.
+        """
+        cov = self.covariance_type
+        return _core.Model.from_parameters(
+            cov,
+            _validation.as_float64(self.weights_),
+            _validation.as_float64(self.means_),
+            covariances=_validation.as_float64(self.covariances_),
+            precisions_cholesky=(
+                _validation.as_float64(self.precisions_cholesky_)
+                if cov in ("full", "tied") else None
+            ),
+            reg_covar=float(self.reg_covar),
+        )
+
+    # ------------------------------------------------------------------
+    # Using a fitted model
+
+    def _checked(self, X):
+        _compat.check_is_fitted(self)
+        return _validation.validate_data(self, X, reset=False)
+
+    def score_samples(self, X):
+        """The log-likelihood log p(x) of each row of X."""
+        X = self._checked(X)
+        return self._model().score_samples(X)
+
+    def score(self, X, y=None):
+        """The mean log-likelihood of the rows of X."""
+        return float(np.mean(self.score_samples(X)))
+
+    def predict(self, X):
+        """The most probable component of each row of X."""
+        X = self._checked(X)
+        return self._model().predict(X)
+
+    def predict_proba(self, X):
+        """The posterior probability of each component for each row of X."""
+        X = self._checked(X)
+        return self._model().predict_proba(X)
+
+    def bic(self, X):
+        """Bayesian information criterion of the model on X (lower is better)."""
+        X = self._checked(X)
+        return self._model().bic(X)
+
+    def aic(self, X):
+        """Akaike information criterion of the model on X (lower is better)."""
+        X = self._checked(X)
+        return self._model().aic(X)
+
+    def _n_parameters(self):
+        """The number of free parameters of the model."""
+        return int(self._model().n_free_parameters)
+
+    def sample(self, n_samples=1):
+        """Draw n_samples points; returns (X, y), y the component labels.
+
+        As in scikit-learn, the draws are grouped by component and
+        ``random_state`` seeds them (an int gives the same draws every call).
+        """
+        _compat.check_is_fitted(self)
+        if n_samples < 1:
+            raise ValueError(
+                f"Invalid value for 'n_samples': {n_samples} . The sampling "
+                "requires at least one sample."
+            )
+        seed = _validation.seed_from_random_state(self.random_state)
+        X, y = self._model().sample(int(n_samples), seed)
+        order = np.argsort(y, kind="stable")
+        return X[order], y[order]
+
+    # ------------------------------------------------------------------
+    # Model files
+
+    def save(self, path):
+        """Write the model to a JSON model file, as ``emkit fit -o`` does."""
+        _compat.check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
+        names = [] if names is None else [str(n) for n in names]
+        self._model().save(os.fspath(path), names)
+
+    # ------------------------------------------------------------------
+    # Checks
+
+    def _check_params(self):
+        v = _validation
+        v.check_int(self, "n_components", 1)
+        v.check_options(self, "covariance_type", _COVARIANCE_TYPES)
+        v.check_real(self, "tol", 0.0)
+        v.check_real(self, "reg_covar", 0.0)
+        v.check_int(self, "max_iter", 0)
+        v.check_int(self, "n_init", 1)
+        v.check_options(self, "init_params", tuple(INIT_METHODS))
+        v.check_random_state_param(self, "random_state")
+        v.check_bool(self, "warm_start")
+        v.check_verbose(self, "verbose")
+        v.check_int(self, "verbose_interval", 1)
+        v.check_n_jobs(self, "n_jobs")
+
+    def _check_initial_parameters(self, n_features):
+        k = self.n_components
+        if self.weights_init is not None:
+            w = _check_shape(self.weights_init, (k,), "weights")
+            if np.any(w < 0.0) or np.any(w > 1.0):
+                raise ValueError(
+                    "The parameter 'weights' should be in the range [0, 1], but "
+                    # scikit-learn's wording, values in its order
+                    f"got max value {np.min(w):.5f}, min value {np.max(w):.5f}"
+                )
+            if not np.allclose(np.abs(1.0 - np.sum(w)), 0.0):
+                raise ValueError(
+                    "The parameter 'weights' should be normalized, but got "
+                    f"sum(weights) = {np.sum(w):.5f}"
+                )
+        if self.means_init is not None:
+            _check_shape(self.means_init, (k, n_features), "means")
+        if self.precisions_init is not None:
+            shapes = {
+                "full": (k, n_features, n_features),
+                "tied": (n_features, n_features),
+                "diag": (k, n_features),
+                "spherical": (k,),
+            }
+            p = _check_shape(
+                self.precisions_init, shapes[self.covariance_type],
+                f"{self.covariance_type} precision",
+            )
+            if self.covariance_type in ("diag", "spherical"):
+                if np.any(p <= 0.0):
+                    raise ValueError(
+                        f"'{self.covariance_type} precision' should be positive"
+                    )
+            else:
+                matrices = p if p.ndim == 3 else p[np.newaxis]
+                for m in matrices:
+                    if not (np.allclose(m, m.T) and np.all(np.linalg.eigvalsh(m) > 0.0)):
+                        raise ValueError(
+                            f"'{self.covariance_type} precision' should be "
+                            "symmetric, positive-definite"
+                        )
+
+
+def _check_shape(value, shape, name):
+    array = np.asarray(value, dtype=np.float64)
+    if array.shape != shape:
+        raise ValueError(
+            f"The parameter '{name}' should have the shape of {shape}, but got "
+            f"{array.shape}"
+        )
+    return array

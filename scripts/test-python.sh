@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the Python package from python/ and installs it into .venv (a real,
+# non-editable install: the tests run against the built wheel), then runs
+# its tests with pytest. Expects scripts/install-deps.sh to have run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=.venv/bin/python
+if [ ! -x "$python" ]; then
+  echo "test-python: no .venv; run scripts/install-deps.sh first" >&2
+  exit 1
+fi
+# The build tree is kept in python/build/, so a rebuild compiles only what
+# changed. No build isolation: the build requirements come from .venv.
+export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
+"$python" -m pip install --quiet --no-build-isolation --no-deps ./python
+# Run from outside python/ so that `import emkit` finds the installed package.
+cd python/tests
+exec "../../$python" -m pytest -q -p no:cacheprovider "$@" .
