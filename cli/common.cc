@@ -116,9 +116,16 @@ io::TableReadOptions ToReadOptions(const DataOptions& options) {
 io::Table ReadDataForModel(const std::string& path, const DataOptions& options,
                            const std::vector<std::string>& feature_names,
                            int num_features) {
-  const io::TableReadOptions read = ToReadOptions(options);
-  io::Table table = io::ReadTable(path, read);
-  if (read.columns.empty() && !feature_names.empty() &&
+  io::Table table = io::ReadTable(path, ToReadOptions(options));
+  MatchModelColumns(path, options, feature_names, num_features, &table);
+  return table;
+}
+
+void MatchModelColumns(const std::string& path, const DataOptions& options,
+                       const std::vector<std::string>& feature_names, int num_features,
+                       io::Table* table_ptr) {
+  io::Table& table = *table_ptr;
+  if (options.columns.empty() && !feature_names.empty() &&
       !table.column_names.empty() && table.column_names != feature_names) {
     SelectByName(path, feature_names, &table);
   }
@@ -129,8 +136,9 @@ io::Table ReadDataForModel(const std::string& path, const DataOptions& options,
         table.values.cols() == 1 ? "" : "s", num_features,
         num_features == 1 ? "" : "s"));
   }
-  return table;
 }
+
+std::string DisplayPath(const std::string& path) { return DisplayName(path); }
 
 void CheckOutputPath(const std::string& path, const char* option) {
   if (path.empty() || path == "-") return;

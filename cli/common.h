@@ -53,6 +53,14 @@ io::Table ReadDataForModel(const std::string& path, const DataOptions& options,
                            const std::vector<std::string>& feature_names,
                            int num_features);
 
+// ReadDataForModel's column matching for a table already read.
+void MatchModelColumns(const std::string& path, const DataOptions& options,
+                       const std::vector<std::string>& feature_names, int num_features,
+                       io::Table* table);
+
+// `path` as messages name it: "<stdin>" for "-".
+std::string DisplayPath(const std::string& path);
+
 // Fails with InvalidOptionError unless `path` ("" and "-" mean standard
 // output) can be created: its directory exists. Checked before any work so
 // that a long fit does not end in an unwritable path.
@@ -76,6 +84,10 @@ void AddPredictCommand(CLI::App* app, std::function<int()>* run);
 void AddScoreCommand(CLI::App* app, std::function<int()>* run);
 void AddSampleCommand(CLI::App* app, std::function<int()>* run);
 void AddInfoCommand(CLI::App* app, std::function<int()>* run);
+// emkit hmm fit | decode | score | sample; AddHmmFitCommand adds fit to the
+// hmm command.
+void AddHmmCommands(CLI::App* app, std::function<int()>* run);
+void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run);
 
 }  // namespace emkit::cli
 

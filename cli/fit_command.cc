@@ -1,6 +1,5 @@
-// emkit fit: fits a Gaussian mixture to DATA and writes the model.
-
-#include <unistd.h>
+// emkit fit: fits a mixture (Gaussian, Bernoulli, categorical or Poisson) to
+// DATA and writes the model.
 
 #include <cstdint>
 #include <cstdio>
@@ -14,7 +13,8 @@
 #include "common.h"
 #include "emkit/error.h"
 #include "emkit/io/model_file.h"
-#include "emkit/io/report_json.h"
+#include "fit_output.h"
+#include "model_kinds.h"
 
 namespace emkit::cli {
 namespace {
@@ -22,6 +22,7 @@ namespace {
 struct FitArgs {
   std::string data;
   DataOptions data_options;
+  std::string model = "gaussian";
   int k = 0;
   std::string covariance = CovarianceTypeName(GaussianMixtureOptions{}.covariance_type);
   std::string init = InitMethodName(GaussianMixtureOptions{}.init);
@@ -32,10 +33,11 @@ struct FitArgs {
   double reg_covar = GaussianOptions{}.reg_covar;
   std::uint64_t seed = FitOptions{}.seed;
   int threads = FitOptions{}.num_threads;
-  std::string output;
-  std::string report;
-  bool json = false;
-  bool quiet = false;
+  double pseudo_count = BernoulliOptions{}.pseudo_count;
+  double min_rate = PoissonOptions{}.min_rate;
+  std::string categorical_layout =
+      CategoricalLayoutName(CategoricalOptions{}.layout);
+  FitOutputOptions output;
 
   // Which of the model-shaping options were given, to check them against
   // --init-model.
@@ -44,6 +46,9 @@ struct FitArgs {
   CLI::Option* init_option = nullptr;
   CLI::Option* n_init_option = nullptr;
   CLI::Option* reg_covar_option = nullptr;
+  CLI::Option* pseudo_count_option = nullptr;
+  CLI::Option* min_rate_option = nullptr;
+  CLI::Option* layout_option = nullptr;
 };
 
 // Runs `parse` on an option's value, naming the option in its error.
@@ -93,43 +98,31 @@ void CheckAgainstInitModel(const FitArgs& args, const GaussianMixtureModel& mode
   }
 }
 
-// Rewrites one terminal line per iteration.
-class ProgressLine {
- public:
-  IterationCallback Callback() {
-    return [this](const IterationEvent& event) {
-      std::fputs(fmt::format("\remkit: restart {} iteration {} mean log-likelihood "
-                             "{:.10g}      ",
-                             event.restart, event.iteration, event.mean_log_likelihood)
-                     .c_str(),
-                 stderr);
-      std::fflush(stderr);
-      shown_ = true;
-      return CallbackResult::kContinue;
-    };
+// Each option applies to some model kinds only; given for another, it is an
+// error rather than silently ignored.
+void CheckOptionsApply(const FitArgs& args, MixtureKind kind) {
+  const auto reject = [&args](const CLI::Option* option, const char* name,
+                              const char* kinds) {
+    if (option->count() > 0) {
+      throw InvalidOptionError(fmt::format("{} applies to --model {} only, not to {}",
+                                           name, kinds, args.model));
+    }
+  };
+  if (kind != MixtureKind::kGaussian) {
+    reject(args.covariance_option, "--covariance", "gaussian");
+    reject(args.reg_covar_option, "--reg-covar", "gaussian");
+    if (!args.init_model.empty()) {
+      throw InvalidOptionError(fmt::format(
+          "--init-model applies to --model gaussian only, not to {}", args.model));
+    }
   }
-  // Ends the line, so that what follows starts on a fresh one.
-  void Finish() {
-    if (shown_) std::fputs("\n", stderr);
-    shown_ = false;
+  if (kind != MixtureKind::kBernoulli && kind != MixtureKind::kCategorical) {
+    reject(args.pseudo_count_option, "--pseudo-count", "bernoulli or categorical");
   }
-  ~ProgressLine() { Finish(); }
-
- private:
-  bool shown_ = false;
-};
-
-void PrintHumanReport(const FitReport& report) {
-  std::string text = report.BriefReport() + "\n";
-  if (!report.message.empty()) text += "emkit: " + report.message + "\n";
-  text += fmt::format("emkit: certificate: {} iterations checked, {} violations\n",
-                      report.certificate_checked, report.certificate_violations);
-  text += fmt::format(
-      "emkit: repairs: {} collapsed components, {} regularized covariances, {} "
-      "initial covariances from data\n",
-      report.repairs.collapsed_components, report.repairs.regularized_covariances,
-      report.repairs.initial_covariances_from_data);
-  std::fputs(text.c_str(), stderr);
+  if (kind != MixtureKind::kCategorical) {
+    reject(args.layout_option, "--categorical-layout", "categorical");
+  }
+  if (kind != MixtureKind::kPoisson) reject(args.min_rate_option, "--min-rate", "poisson");
 }
 
 int RunFit(const FitArgs& args) {
@@ -138,11 +131,11 @@ int RunFit(const FitArgs& args) {
   const CovarianceType type =
       ParseOption(ParseCovarianceType, args.covariance, "--covariance");
   const InitMethod init = ParseOption(ParseInitMethod, args.init, "--init");
-  CheckOutputPath(args.output, "-o");
-  CheckOutputPath(args.report, "--report");
-  if (!args.output.empty() && args.output == args.report) {
-    throw InvalidOptionError("-o and --report name the same file");
-  }
+  const MixtureKind kind = ParseOption(ParseMixtureKind, args.model, "--model");
+  const CategoricalLayout layout =
+      ParseOption(ParseCategoricalLayout, args.categorical_layout, "--categorical-layout");
+  CheckOptionsApply(args, kind);
+  args.output.Check();
 
   std::optional<GaussianMixtureModel> init_model;
   std::vector<std::string> init_names;
@@ -160,14 +153,29 @@ int RunFit(const FitArgs& args) {
   fit_options.n_init = init_model ? 1 : args.n_init;
   fit_options.seed = args.seed;
   fit_options.num_threads = args.threads;
-  GaussianMixtureOptions options;
+  MixtureFitSpec spec;
+  spec.kind = kind;
+  GaussianMixtureOptions& options = spec.gaussian;
   options.n_components = init_model ? NumComponents(*init_model) : args.k;
   options.covariance_type = init_model ? CovarianceTypeOf(*init_model) : type;
   options.init = init;
   options.gaussian.reg_covar =
       init_model ? MixtureGaussianOptions(*init_model).reg_covar : args.reg_covar;
+  spec.init_model = init_model ? &*init_model : nullptr;
+  spec.discrete.n_components = args.k;
+  spec.discrete.init = init;
+  spec.bernoulli.pseudo_count = args.pseudo_count;
+  spec.categorical.pseudo_count = args.pseudo_count;
+  spec.categorical.layout = layout;
+  spec.poisson.min_rate = args.min_rate;
   fit_options.Validate();
-  options.Validate();
+  switch (kind) {
+    case MixtureKind::kGaussian: options.Validate(); break;
+    case MixtureKind::kBernoulli: spec.bernoulli.Validate(); break;
+    case MixtureKind::kCategorical: spec.categorical.Validate(); break;
+    case MixtureKind::kPoisson: spec.poisson.Validate(); break;
+  }
+  if (kind != MixtureKind::kGaussian) spec.discrete.Validate();
 
   io::Table table;
   if (init_model) {
@@ -178,44 +186,18 @@ int RunFit(const FitArgs& args) {
   }
 
   ProgressLine progress;
-  if (!args.quiet && isatty(STDERR_FILENO)) {
-    fit_options.callbacks.push_back(progress.Callback());
-  }
-  std::optional<Fitted<GaussianMixtureModel>> fitted;
+  progress.Attach(args.output, &fit_options);
+  std::optional<Fitted<io::AnyModel>> fitted;
   try {
-    fitted = FitGaussianMixture(fit_options, options, ViewOf(table.values), nullptr,
-                                init_model ? &*init_model : nullptr);
+    fitted = FitMixtureOfKind(fit_options, spec, ViewOf(table.values));
   } catch (const InvalidDataError& e) {
     throw InvalidDataError(
         fmt::format("{}: {}", args.data == "-" ? "<stdin>" : args.data, e.what()));
   }
-  const GaussianMixtureModel& model = fitted->model;
-  const FitReport& report = fitted->report;
   progress.Finish();
-  if (!args.quiet) PrintHumanReport(report);
-
-  // The report explains a failed fit too, so it is written either way.
-  const std::string report_json = io::ReportToJson(report);
-  if (!args.report.empty()) {
-    WriteOutput(args.report, [&](std::ostream& out) { out << report_json; });
-  }
-  if (args.json) WriteOutput("-", [&](std::ostream& out) { out << report_json; });
-  if (!report.IsUsable()) {
-    throw CommandFailure(fmt::format(
-        "the fit did not produce a usable model ({}: {}); no model was written",
-        TerminationTypeName(report.termination), report.message));
-  }
-
   const std::vector<std::string>& feature_names =
       !table.column_names.empty() ? table.column_names : init_names;
-  const std::string model_json = io::ModelToJson(model, feature_names);
-  if (!args.output.empty()) {
-    WriteOutput(args.output, [&](std::ostream& out) { out << model_json; });
-  } else if (!args.json) {
-    WriteOutput("-", [&](std::ostream& out) { out << model_json; });
-  } else if (!args.quiet) {
-    std::fputs("emkit: note: the model was not saved (give -o MODEL.json)\n", stderr);
-  }
+  WriteFitResults(args.output, fitted->report, fitted->model, feature_names);
   return kExitSuccess;
 }
 
@@ -223,11 +205,13 @@ int RunFit(const FitArgs& args) {
 
 void AddFitCommand(CLI::App* app, std::function<int()>* run) {
   auto args = std::make_shared<FitArgs>();
-  CLI::App* command = app->add_subcommand("fit", "Fit a Gaussian mixture to DATA");
+  CLI::App* command = app->add_subcommand("fit", "Fit a mixture model to DATA");
   command->add_option("DATA", args->data,
                       "Data file (.csv, .tsv, .txt, .npy), or - for CSV on standard input")
       ->required();
   AddDataOptions(command, &args->data_options);
+  command->add_option("--model", args->model,
+                      "gaussian, bernoulli, categorical or poisson (default gaussian)");
   args->k_option = command->add_option("-k,--n-components", args->k,
                                        "Number of components (required unless "
                                        "--init-model gives it)");
@@ -246,15 +230,20 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
                       "(default 1e-3)");
   args->reg_covar_option = command->add_option(
       "--reg-covar", args->reg_covar, "Added to covariance diagonals (default 1e-6)");
+  args->pseudo_count_option = command->add_option(
+      "--pseudo-count", args->pseudo_count,
+      "bernoulli, categorical: added to every count in the M-step (default 1e-10)");
+  args->min_rate_option = command->add_option(
+      "--min-rate", args->min_rate, "poisson: lower bound on every rate (default 1e-10)");
+  args->layout_option = command->add_option(
+      "--categorical-layout", args->categorical_layout,
+      "categorical: a row holds category counts or one symbol (counts|symbols, "
+      "default counts)");
   command->add_option("--seed", args->seed, "Random seed (default 0)");
   command->add_option("--threads", args->threads,
                       "Worker threads, 0 for all cores (default 1); results do "
                       "not depend on it");
-  command->add_option("-o,--output", args->output,
-                      "Write the model here (default: standard output unless --json)");
-  command->add_option("--report", args->report, "Write the fit report JSON here");
-  command->add_flag("--json", args->json, "Print the fit report JSON on standard output");
-  command->add_flag("-q,--quiet", args->quiet, "Print nothing on standard error");
+  AddFitOutputOptions(command, &args->output);
   command->callback([run, args] { *run = [args] { return RunFit(*args); }; });
 }
 

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -29,39 +30,132 @@ void AppendMatrix(const Eigen::MatrixXd& m, const std::string& indent, std::stri
   for (Eigen::Index i = 0; i < m.rows(); ++i) *out += indent + Row(m.row(i)) + "\n";
 }
 
-void AppendCovariances(const GaussianMixtureFull& m, int k, std::string* out) {
+// One component's (or state's) parameters, per family.
+void AppendComponent(const GaussianFull& f, int k, std::string* out) {
+  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
   *out += "    covariance:\n";
-  AppendMatrix(m.components().covariances()[k], "      ", out);
+  AppendMatrix(f.covariances()[k], "      ", out);
 }
-void AppendCovariances(const GaussianMixtureDiag& m, int k, std::string* out) {
-  *out += "    variances:  " + Row(m.components().variances().row(k)) + "\n";
+void AppendComponent(const GaussianDiag& f, int k, std::string* out) {
+  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
+  *out += "    variances:  " + Row(f.variances().row(k)) + "\n";
 }
-void AppendCovariances(const GaussianMixtureSpherical& m, int k, std::string* out) {
-  *out += fmt::format("    variance:   {:.6g}\n", m.components().variances()(k, 0));
+void AppendComponent(const GaussianSpherical& f, int k, std::string* out) {
+  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
+  *out += fmt::format("    variance:   {:.6g}\n", f.variances()(k, 0));
 }
-void AppendCovariances(const GaussianMixtureTied&, int, std::string*) {}
+void AppendComponent(const GaussianTied& f, int k, std::string* out) {
+  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
+}
+void AppendComponent(const Bernoulli& f, int k, std::string* out) {
+  *out += "    p(x = 1):   " + Row(f.probabilities().row(k)) + "\n";
+}
+void AppendComponent(const Categorical& f, int k, std::string* out) {
+  *out += "    p(category): " + Row(f.probabilities().row(k)) + "\n";
+}
+void AppendComponent(const Poisson& f, int k, std::string* out) {
+  *out += "    rates:      " + Row(f.rates().row(k)) + "\n";
+}
 
-int RunInfo(const InfoArgs& args) {
-  std::vector<std::string> names;
-  const GaussianMixtureModel model = io::LoadModel(args.model, &names);
+// The family's name and options, one line each.
+template <class Family>
+void AppendFamily(const Family& f, std::string* out) {
+  if constexpr (std::is_same_v<Family, Bernoulli>) {
+    *out += "family:           Bernoulli\n";
+    *out += fmt::format("pseudo_count:     {}\n", f.options().pseudo_count);
+  } else if constexpr (std::is_same_v<Family, Categorical>) {
+    *out += fmt::format("family:           categorical, {} categories ({} layout)\n",
+                        f.num_categories(), CategoricalLayoutName(f.layout()));
+    *out += fmt::format("pseudo_count:     {}\n", f.options().pseudo_count);
+  } else if constexpr (std::is_same_v<Family, Poisson>) {
+    *out += "family:           Poisson\n";
+    *out += fmt::format("min_rate:         {}\n", f.options().min_rate);
+  } else {
+    *out += fmt::format("family:           Gaussian, {} covariance\n",
+                        Family::kCovarianceName);
+    *out += fmt::format("reg_covar:        {}\n", f.options().reg_covar);
+  }
+}
+
+template <class Family>
+void AppendShared(const Family& f, std::string* out) {
+  if constexpr (std::is_same_v<Family, GaussianTied>) {
+    *out += "shared covariance:\n";
+    AppendMatrix(f.covariance(), "    ", out);
+  }
+}
+
+template <class Family>
+std::string MixtureInfo(const Mixture<Family>& m) {
+  std::string out = "model:            mixture\n";
+  AppendFamily(m.components(), &out);
+  out += fmt::format("components:       {}\n", m.num_components());
+  out += fmt::format("features:         {}\n", m.num_features());
+  out += fmt::format("free parameters:  {}\n", m.NumFreeParameters());
+  for (int k = 0; k < m.num_components(); ++k) {
+    out += fmt::format("component {}:\n", k);
+    out += fmt::format("    weight:     {:.6g}\n", m.weights()[k]);
+    AppendComponent(m.components(), k, &out);
+  }
+  AppendShared(m.components(), &out);
+  return out;
+}
+
+template <class Family>
+std::string HmmInfo(const HiddenMarkovModel<Family>& m) {
+  std::string out = "model:            hidden Markov model\n";
+  AppendFamily(m.emissions(), &out);
+  out += fmt::format("states:           {}\n", m.num_states());
+  out += fmt::format("features:         {}\n", m.emissions().num_features());
+  out += fmt::format("free parameters:  {}\n", m.NumFreeParameters());
+  out += "start probabilities:\n    " + Row(m.start().transpose()) + "\n";
+  out += "transition matrix (row: from, column: to):\n";
+  AppendMatrix(m.transitions(), "    ", &out);
+  for (int k = 0; k < m.num_states(); ++k) {
+    out += fmt::format("state {}:\n", k);
+    AppendComponent(m.emissions(), k, &out);
+  }
+  AppendShared(m.emissions(), &out);
+  return out;
+}
+
+// Gaussian mixtures keep the summary they have always had.
+std::string GaussianMixtureInfo(const GaussianMixtureModel& model) {
   const int k_count = NumComponents(model);
   std::string out;
   out += fmt::format("model:            Gaussian mixture, {} covariance\n",
                      CovarianceTypeName(CovarianceTypeOf(model)));
   out += fmt::format("components:       {}\n", k_count);
   out += fmt::format("features:         {}\n", NumFeatures(model));
-  if (!names.empty()) out += fmt::format("feature names:    {}\n", fmt::join(names, ", "));
   out += fmt::format("free parameters:  {}\n", NumFreeParameters(model));
   out += fmt::format("reg_covar:        {}\n", MixtureGaussianOptions(model).reg_covar);
   for (int k = 0; k < k_count; ++k) {
     out += fmt::format("component {}:\n", k);
     out += fmt::format("    weight:     {:.6g}\n", MixtureWeights(model)[k]);
-    out += "    mean:       " + Row(MixtureMeans(model).row(k)) + "\n";
-    std::visit([&](const auto& m) { AppendCovariances(m, k, &out); }, model);
+    std::visit([&](const auto& m) { AppendComponent(m.components(), k, &out); }, model);
   }
-  if (const auto* tied = std::get_if<GaussianMixtureTied>(&model)) {
-    out += "shared covariance:\n";
-    AppendMatrix(tied->components().covariance(), "    ", &out);
+  std::visit([&](const auto& m) { AppendShared(m.components(), &out); }, model);
+  return out;
+}
+
+std::string Info(const GaussianMixtureModel& m) { return GaussianMixtureInfo(m); }
+std::string Info(const GaussianHmmModel& m) {
+  return std::visit([](const auto& hmm) { return HmmInfo(hmm); }, m);
+}
+template <class Family>
+std::string Info(const Mixture<Family>& m) { return MixtureInfo(m); }
+template <class Family>
+std::string Info(const HiddenMarkovModel<Family>& m) { return HmmInfo(m); }
+
+int RunInfo(const InfoArgs& args) {
+  std::vector<std::string> names;
+  const io::AnyModel model = io::LoadAnyModel(args.model, &names);
+  std::string out = std::visit([](const auto& m) { return Info(m); }, model);
+  if (!names.empty()) {
+    // After the "features:" line, as before.
+    const std::size_t features = out.find("features:");
+    const std::size_t line_end = out.find('\n', features) + 1;
+    out.insert(line_end, fmt::format("feature names:    {}\n", fmt::join(names, ", ")));
   }
   WriteOutput("-", [&out](std::ostream& stream) { stream << out; });
   return kExitSuccess;

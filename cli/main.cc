@@ -1,4 +1,5 @@
-// emkit: fit Gaussian mixtures by EM and use them, from the shell.
+// emkit: fit mixtures and hidden Markov models by EM and use them, from the
+// shell.
 // Exit codes: 0 success, 2 bad input or usage, 1 any other failure.
 
 #include <exception>
@@ -14,7 +15,7 @@ namespace {
 
 int Main(int argc, char** argv) {
   // The subcommands' options live in `app`, so it outlives the run.
-  CLI::App app("Fit Gaussian mixtures by EM and use them", "emkit");
+  CLI::App app("Fit mixtures and hidden Markov models by EM and use them", "emkit");
   app.set_version_flag("--version", std::string("emkit ") + EMKIT_VERSION);
   app.require_subcommand(1);
   std::function<int()> run;
@@ -23,6 +24,7 @@ int Main(int argc, char** argv) {
   AddScoreCommand(&app, &run);
   AddSampleCommand(&app, &run);
   AddInfoCommand(&app, &run);
+  AddHmmCommands(&app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

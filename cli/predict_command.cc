@@ -3,12 +3,12 @@
 
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "common.h"
 #include "emkit/io/csv_writer.h"
 #include "emkit/io/model_file.h"
+#include "model_kinds.h"
 
 namespace emkit::cli {
 namespace {
@@ -24,23 +24,24 @@ struct PredictArgs {
 int RunPredict(const PredictArgs& args) {
   CheckOutputPath(args.output, "-o");
   std::vector<std::string> feature_names;
-  const GaussianMixtureModel model = io::LoadModel(args.model, &feature_names);
+  const io::AnyModel model = io::LoadAnyModel(args.model, &feature_names);
   const io::Table table = ReadDataForModel(args.data, args.data_options,
-                                           feature_names, NumFeatures(model));
+                                           feature_names, io::NumFeaturesOf(model));
   const MatrixView x = ViewOf(table.values);
   // Computed in full before the output is opened: nothing half-written.
-  if (args.proba) {
-    const RowMatrix proba =
-        std::visit([&x](const auto& m) { return m.PredictProba(x); }, model);
-    std::vector<std::string> header;
-    for (int k = 0; k < NumComponents(model); ++k) header.push_back("p" + std::to_string(k));
-    WriteOutput(args.output, [&](std::ostream& out) { io::WriteCsv(out, proba, header); });
-  } else {
-    const std::vector<int> labels =
-        std::visit([&x](const auto& m) { return m.Predict(x); }, model);
-    WriteOutput(args.output, [&](std::ostream& out) { io::WriteCsv(out, labels, "label"); });
-  }
-  return kExitSuccess;
+  return VisitMixture(model, args.model, [&](const auto& m) {
+    ValidateFamilyData(m.components(), x, args.data);
+    if (args.proba) {
+      const RowMatrix proba = m.PredictProba(x);
+      std::vector<std::string> header;
+      for (int k = 0; k < m.num_components(); ++k) header.push_back("p" + std::to_string(k));
+      WriteOutput(args.output, [&](std::ostream& out) { io::WriteCsv(out, proba, header); });
+    } else {
+      const std::vector<int> labels = m.Predict(x);
+      WriteOutput(args.output, [&](std::ostream& out) { io::WriteCsv(out, labels, "label"); });
+    }
+    return kExitSuccess;
+  });
 }
 
 }  // namespace

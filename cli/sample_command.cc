@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -13,6 +12,7 @@
 #include "emkit/io/csv_writer.h"
 #include "emkit/io/model_file.h"
 #include "emkit/random.h"
+#include "model_kinds.h"
 
 namespace emkit::cli {
 namespace {
@@ -31,15 +31,16 @@ int RunSample(const SampleArgs& args) {
   }
   CheckOutputPath(args.output, "-o");
   std::vector<std::string> header;
-  const GaussianMixtureModel model = io::LoadModel(args.model, &header);
-  const int d = NumFeatures(model);
+  const io::AnyModel model = io::LoadAnyModel(args.model, &header);
+  const int d = io::NumFeaturesOf(model);
   if (header.empty()) {
     for (int j = 0; j < d; ++j) header.push_back("x" + std::to_string(j));
   }
   Rng rng(args.seed);
   std::vector<int> components;
-  RowMatrix draws = std::visit(
-      [&](const auto& m) { return m.Sample(args.n, rng, &components); }, model);
+  RowMatrix draws = VisitMixture(model, args.model, [&](const auto& m) {
+    return RowMatrix(m.Sample(args.n, rng, &components));
+  });
   if (args.labels) {
     // Small integers print exactly, so the column reads back as labels.
     draws.conservativeResize(Eigen::NoChange, d + 1);

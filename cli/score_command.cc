@@ -1,9 +1,9 @@
 // emkit score: the mean log-likelihood of DATA under a model.
 
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "emkit/io/model_file.h"
+#include "model_kinds.h"
 
 namespace emkit::cli {
 namespace {
@@ -30,17 +31,21 @@ nlohmann::ordered_json NumberOrNull(double value) {
 
 int RunScore(const ScoreArgs& args) {
   std::vector<std::string> feature_names;
-  const GaussianMixtureModel model = io::LoadModel(args.model, &feature_names);
+  const io::AnyModel model = io::LoadAnyModel(args.model, &feature_names);
   const io::Table table = ReadDataForModel(args.data, args.data_options,
-                                           feature_names, NumFeatures(model));
+                                           feature_names, io::NumFeaturesOf(model));
   const MatrixView x = ViewOf(table.values);
-  const Vector per_sample =
-      std::visit([&x](const auto& m) { return m.ScoreSamples(x); }, model);
+  std::int64_t num_parameters = 0;
+  const Vector per_sample = VisitMixture(model, args.model, [&](const auto& m) {
+    ValidateFamilyData(m.components(), x, args.data);
+    num_parameters = m.NumFreeParameters();
+    return Vector(m.ScoreSamples(x));
+  });
   // The same expressions as Mixture::Score, Bic and Aic, computed once.
   const double total = per_sample.sum();
   const double mean = per_sample.mean();
   const double n = static_cast<double>(x.rows());
-  const double p = static_cast<double>(NumFreeParameters(model));
+  const double p = static_cast<double>(num_parameters);
   const double bic = -2.0 * total + p * std::log(n);
   const double aic = -2.0 * total + 2.0 * p;
   std::string text;

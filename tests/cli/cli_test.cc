@@ -1,16 +1,9 @@
 // Runs the built emkit command as scripts do and checks its outputs, exit
 // codes and messages.
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,103 +11,23 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_fixture.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/io/model_file.h"
 #include "test_files.h"
-
-extern char** environ;
 
 namespace emkit {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using Json = nlohmann::json;
+using cli_testing::CliTest;
+using cli_testing::Json;
+using cli_testing::kFaithful;
+using cli_testing::kFaithfulRows;
+using cli_testing::Lines;
+using cli_testing::Result;
 using io::testing::ReadFileBytes;
-
-const std::string kFaithful = std::string(EMKIT_SOURCE_DIR) + "/data/faithful.csv";
-constexpr int kFaithfulRows = 272;
-
-struct Result {
-  int exit_code = -1;  // the negated signal number if the command crashed
-  std::string out;
-  std::string err;
-};
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  // Runs emkit with `args`, `stdin_text` on its standard input.
-  Result Run(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-    const std::string in_path = dir_.Write("stdin.txt", stdin_text);
-    const std::string out_path = dir_.File("stdout.txt");
-    const std::string err_path = dir_.File("stderr.txt");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> argv_strings = {EMKIT_BINARY};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& s : argv_strings) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawn_error =
-        posix_spawn(&pid, EMKIT_BINARY, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    Result result;
-    if (spawn_error != 0) {
-      ADD_FAILURE() << "posix_spawn: " << std::strerror(spawn_error);
-      return result;
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) result.exit_code = -WTERMSIG(status);
-    result.out = ReadFileBytes(out_path);
-    result.err = ReadFileBytes(err_path);
-    std::filesystem::remove(in_path);
-    std::filesystem::remove(out_path);
-    std::filesystem::remove(err_path);
-    return result;
-  }
-
-  // Expects exit code 2 and one error line that contains `text`.
-  void ExpectUsageError(const Result& r, const std::string& text) {
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_THAT(r.err, StartsWith("emkit: error: "));
-    EXPECT_THAT(r.err, HasSubstr(text));
-    EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
-  }
-
-  std::string Path(const std::string& name) const { return dir_.File(name); }
-  std::string Write(const std::string& name, const std::string& bytes) {
-    return dir_.Write(name, bytes);
-  }
-  bool Exists(const std::string& name) const {
-    return std::filesystem::exists(dir_.File(name));
-  }
-
-  // Fits faithful and returns the model file's path.
-  std::string FitFaithful(const std::string& name, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"fit", kFaithful, "-k", "2", "-o", Path(name), "--quiet"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    const Result r = Run(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return Path(name);
-  }
-
-  io::testing::TempDir dir_;
-};
 
 // ---------------------------------------------------------------------------
 // fit

@@ -1,4 +1,4 @@
-// Saving and loading fitted Gaussian mixtures as versioned JSON model files.
+// Saving and loading fitted models as versioned JSON model files.
 //
 // The format (version 1):
 //   {"format": "emkit-model", "version": 1, "model": "gaussian_mixture",
@@ -24,7 +24,12 @@
 #include <string>
 #include <vector>
 
+#include <variant>
+
+#include "emkit/discrete_mixture.h"
 #include "emkit/gaussian_mixture.h"
+#include "emkit/hmm.h"
+#include "emkit/hmm/gaussian_hmm.h"
 
 namespace emkit::io {
 
@@ -54,6 +59,49 @@ void SaveModel(const std::string& path, const GaussianMixtureModel& model,
 // FileAccessError "PATH: cannot open: reason".
 GaussianMixtureModel LoadModel(const std::string& path,
                                std::vector<std::string>* feature_names = nullptr);
+
+// ---------------------------------------------------------------------------
+// Every model kind. Besides "gaussian_mixture" (above), version 1 files hold
+//   "bernoulli_mixture":   "n_components", "weights" [K], "n_features",
+//                          "pseudo_count", "probabilities" [K][D]
+//   "categorical_mixture": "n_components", "weights" [K], "categorical_layout"
+//                          ("counts" | "symbols"), "n_categories",
+//                          "pseudo_count", "sample_total", "probabilities" [K][V]
+//   "poisson_mixture":     "n_components", "weights" [K], "n_features",
+//                          "min_rate", "rates" [K][D]
+//   "hmm":                 "emission" ("gaussian" | "categorical" | "poisson"),
+//                          "n_components", "startprob" [K], "transmat" [K][K],
+//                          and the emission family's keys as above (for
+//                          "gaussian": "covariance_type", "n_features",
+//                          "reg_covar", "means" and the covariances)
+// with the optional "feature_names" of every kind. Options left out take the
+// library's defaults; sizes left out are taken from the arrays.
+
+using CategoricalHmm = HiddenMarkovModel<Categorical>;
+using PoissonHmm = HiddenMarkovModel<Poisson>;
+
+// Every model a model file can hold; what a command dispatches on.
+using AnyModel = std::variant<GaussianMixtureModel, BernoulliMixture, CategoricalMixture,
+                              PoissonMixture, GaussianHmmModel, CategoricalHmm, PoissonHmm>;
+
+// The columns of a data row the model reads.
+int NumFeaturesOf(const AnyModel& model);
+
+// The file's "model" value: "gaussian_mixture", ..., "hmm".
+const char* ModelKindName(const AnyModel& model);
+
+// As ModelToJson, for any kind (a Gaussian mixture's text is ModelToJson's).
+std::string AnyModelToJson(const AnyModel& model,
+                           const std::vector<std::string>& feature_names = {});
+
+// As ModelFromJson, for any kind; a file without "model" is a Gaussian
+// mixture.
+AnyModel AnyModelFromJson(const std::string& text, const std::string& display_name,
+                          std::vector<std::string>* feature_names = nullptr);
+
+// As LoadModel, for any kind.
+AnyModel LoadAnyModel(const std::string& path,
+                      std::vector<std::string>* feature_names = nullptr);
 
 }  // namespace emkit::io
 

@@ -22,8 +22,10 @@ void RegisterErrors(nb::module_& m) {
 }  // namespace emkit::python
 
 NB_MODULE(_core, m) {
-  m.doc() = "emkit's C++ core: Gaussian mixture fitting, prediction and model files.";
+  m.doc() = "emkit's C++ core: Gaussian and discrete mixtures, hidden Markov models, model files.";
   emkit::python::RegisterErrors(m);
   emkit::python::RegisterModel(m);
   emkit::python::RegisterFit(m);
+  emkit::python::RegisterHmm(m);
+  emkit::python::RegisterMixtures(m);
 }

@@ -1,5 +1,6 @@
 """emkit: Expectation-Maximization in C++, with a drop-in, faster
-scikit-learn ``GaussianMixture``.
+scikit-learn ``GaussianMixture``, discrete mixtures, and hidden Markov
+models with hmmlearn's interface.
 
 >>> import emkit
 >>> gm = emkit.GaussianMixture(n_components=3, random_state=0).fit(X)
@@ -14,15 +15,24 @@ import importlib
 from ._compat import ConvergenceWarning, NotFittedError
 from ._model_file import load
 from ._report import FitReport, RestartReport
+from .discrete_mixture import BernoulliMixture, CategoricalMixture, PoissonMixture
 from .gaussian_mixture import GaussianMixture
+from .hmm import GMMHMM, CategoricalHMM, GaussianHMM, PoissonHMM
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BernoulliMixture",
+    "CategoricalMixture",
+    "CategoricalHMM",
     "ConvergenceWarning",
     "FitReport",
+    "GMMHMM",
+    "GaussianHMM",
     "GaussianMixture",
     "NotFittedError",
+    "PoissonHMM",
+    "PoissonMixture",
     "RestartReport",
     "load",
     "plot",

@@ -1,0 +1,121 @@
+// The one place that maps a model kind named on the command line to the
+// library's fitting function, and the visitors that hand a loaded model to
+// the mixture or the HMM commands.
+#ifndef EMKIT_CLI_MODEL_KINDS_H_
+#define EMKIT_CLI_MODEL_KINDS_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "emkit/discrete_mixture.h"
+#include "emkit/error.h"
+#include "emkit/fit.h"
+#include "emkit/gaussian_mixture.h"
+#include "emkit/hmm/gaussian_hmm.h"
+#include "emkit/io/model_file.h"
+
+namespace emkit::cli {
+
+enum class MixtureKind { kGaussian, kBernoulli, kCategorical, kPoisson };
+enum class EmissionKind { kGaussian, kCategorical, kPoisson };
+
+// "gaussian", "bernoulli", "categorical" or "poisson"; else InvalidOptionError.
+MixtureKind ParseMixtureKind(const std::string& name);
+// "gaussian", "categorical" or "poisson"; else InvalidOptionError.
+EmissionKind ParseEmissionKind(const std::string& name);
+
+// What a mixture fit needs besides the data; only the options of `kind`'s
+// family are used.
+struct MixtureFitSpec {
+  MixtureKind kind = MixtureKind::kGaussian;
+  GaussianMixtureOptions gaussian;
+  DiscreteMixtureOptions discrete;
+  BernoulliOptions bernoulli;
+  CategoricalOptions categorical;
+  PoissonOptions poisson;
+  const GaussianMixtureModel* init_model = nullptr;  // Gaussian only
+};
+
+[[nodiscard]] Fitted<io::AnyModel> FitMixtureOfKind(const FitOptions& fit_options,
+                                                    const MixtureFitSpec& spec,
+                                                    const MatrixView& x);
+
+// What an HMM fit needs besides the data. Categorical emissions read one
+// integer symbol per row, in [0, V) with V the largest symbol + 1.
+struct HmmFitSpec {
+  EmissionKind emission = EmissionKind::kGaussian;
+  GaussianHmmOptions gaussian;  // its .hmm is used for every emission
+  CategoricalOptions categorical;
+  PoissonOptions poisson;
+};
+
+// Validates the data for the emission family (InvalidDataError naming
+// X[i, j]) before fitting.
+[[nodiscard]] Fitted<io::AnyModel> FitHmmOfKind(const FitOptions& fit_options,
+                                               const HmmFitSpec& spec, const MatrixView& x,
+                                               std::span<const std::int64_t> lengths);
+
+// Checks the rows against the family's rules (a Bernoulli value other than 0
+// or 1, a negative count): InvalidDataError "PATH: X[i, j] = ...".
+template <class Family>
+void ValidateFamilyData(const Family& family, const MatrixView& x, const std::string& path) {
+  if constexpr (requires { family.ValidateData(x); }) {
+    try {
+      family.ValidateData(x);
+    } catch (const InvalidDataError& e) {
+      throw InvalidDataError(fmt::format("{}: {}", path == "-" ? "<stdin>" : path, e.what()));
+    }
+  }
+}
+
+// Calls f with the concrete mixture in `model` (every f must return the same
+// type); an HMM is an InvalidOptionError that points to `emkit hmm`.
+template <class F>
+auto VisitMixture(const io::AnyModel& model, const std::string& path, F&& f) {
+  using R = decltype(f(std::declval<const BernoulliMixture&>()));
+  return std::visit(
+      [&](const auto& m) -> R {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, GaussianMixtureModel>) {
+          return std::visit(f, m);
+        } else if constexpr (requires { m.weights(); }) {
+          return f(m);
+        } else {
+          throw InvalidOptionError(fmt::format(
+              "{} holds a hidden Markov model; use emkit hmm decode, score or sample",
+              path));
+        }
+      },
+      model);
+}
+
+// Calls f with the concrete HMM in `model`; a mixture is an
+// InvalidOptionError that points to the mixture commands.
+template <class F>
+auto VisitHmm(const io::AnyModel& model, const std::string& path, F&& f) {
+  using R = decltype(f(std::declval<const io::CategoricalHmm&>()));
+  return std::visit(
+      [&](const auto& m) -> R {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, GaussianHmmModel>) {
+          return std::visit(f, m);
+        } else if constexpr (requires { m.transitions(); }) {
+          return f(m);
+        } else {
+          throw InvalidOptionError(fmt::format(
+              "{} holds a {}, not a hidden Markov model; use emkit predict, score "
+              "or sample", path, io::ModelKindName(model)));
+        }
+      },
+      model);
+}
+
+}  // namespace emkit::cli
+
+#endif  // EMKIT_CLI_MODEL_KINDS_H_
