@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds emkit in Release into build/ (or $EMKIT_BUILD_DIR).
+# Configures and builds emkit in Release into build/ (or $EMKIT_BUILD_DIR);
+# only the target $EMKIT_BUILD_TARGET when that is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${EMKIT_BUILD_DIR:-build}
@@ -10,4 +11,4 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
 elif (($#)); then
   cmake -S . -B "$build_dir" "$@"
 fi
-cmake --build "$build_dir" --parallel "$(nproc)"
+cmake --build "$build_dir" --parallel "$(nproc)" ${EMKIT_BUILD_TARGET:+--target "$EMKIT_BUILD_TARGET"}

@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+EMKIT_BUILD_TARGET=emkit_cli scripts/build.sh
 emkit=build/cli/emkit
 echo
-echo "\$ emkit fit data/faithful.csv -k 2 --n-init 3 --seed 1 -o build/faithful-model.json"
-"$emkit" fit data/faithful.csv -k 2 --n-init 3 --seed 1 -o build/faithful-model.json
+echo "\$ emkit fit data/faithful.csv -k 2 --n-init 3 --seed 1 -o build/faithful-model.json --report build/faithful-report.json"
+"$emkit" fit data/faithful.csv -k 2 --n-init 3 --seed 1 -o build/faithful-model.json \
+  --report build/faithful-report.json
 echo
 echo "\$ emkit info build/faithful-model.json"
 "$emkit" info build/faithful-model.json
