@@ -11,8 +11,8 @@
 
 #include "emkit/constants.h"
 #include "emkit/error.h"
-#include "emkit/ordered_reduce.h"
 #include "emkit/random.h"
+#include "responsibility_statistics.h"
 
 namespace emkit {
 namespace {
@@ -33,30 +33,6 @@ int CategoriesOf(const Bernoulli&) { return 0; }
 int CategoriesOf(const Poisson&) { return 0; }
 int CategoriesOf(const Categorical& c) { return c.num_categories(); }
 
-// Statistics of `family` over all blocks with responsibilities that
-// fill(block_index, block, &r) writes (r starts as zeros), times the sample
-// weights. Merged in block order: identical for any thread count.
-template <class Family, class Fill>
-typename Family::Statistics AccumulateResponsibilities(const Family& family,
-                                                       const RowBlocks& data,
-                                                       ThreadPool& pool, Fill&& fill) {
-  typename Family::Statistics stats = family.NewStatistics();
-  const typename Family::Statistics zero = stats;
-  OrderedReduce(pool, data.NumBlocks(), zero, &stats,
-                [&](std::int64_t b, typename Family::Statistics* s) {
-                  const RowBlock block = data.GetBlock(b);
-                  RowMatrix r = RowMatrix::Zero(block.rows.rows(), family.num_components());
-                  fill(b, block, &r);
-                  if (block.weights != nullptr) {
-                    r.array().colwise() *=
-                        Eigen::Map<const Vector>(block.weights, block.rows.rows()).array();
-                  }
-                  family.Accumulate(block.rows, r, s);
-                  return 0.0;
-                });
-  return stats;
-}
-
 // The K = 1 maximum-likelihood parameters of the whole data, repeated for
 // k components: what a component that initialisation leaves empty keeps
 // (Maximize keeps a collapsed component's parameters).
@@ -65,7 +41,7 @@ Family WholeDataPrototype(const Family& shape, int k, const RowBlocks& data,
                           ThreadPool& pool) {
   const Family one = Placeholder(1, static_cast<int>(data.data().cols()), shape.options(),
                                  CategoriesOf(shape));
-  const auto stats = AccumulateResponsibilities(
+  const auto stats = internal::AccumulateResponsibilities(
       one, data, pool, [](std::int64_t, const RowBlock&, RowMatrix* r) { r->setOnes(); });
   const Family fitted = one.Maximize(stats, nullptr);
   RowMatrix repeated;
@@ -81,7 +57,7 @@ template <class Family, class Fill>
 Mixture<Family> MixtureFromResponsibilities(const Family& prototype, const RowBlocks& data,
                                             ThreadPool& pool, RepairCounts* repairs,
                                             Fill&& fill) {
-  const auto stats = AccumulateResponsibilities(prototype, data, pool, fill);
+  const auto stats = internal::AccumulateResponsibilities(prototype, data, pool, fill);
   Family family = prototype.Maximize(stats, repairs);
   // Floored like Mixture's M-step, so an empty component keeps a tiny
   // positive weight and log w stays finite.

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
-#include "emkit/ordered_reduce.h"
 #include "emkit/random.h"
+#include "families/gaussian_initialization.h"
 
 namespace emkit {
 
@@ -133,23 +133,6 @@ void CheckParameterSize(CovarianceType type, int n_components, Eigen::Index n_fe
   }
 }
 
-// A family with K components of the data's dimension, whose statistics the
-// initial responsibilities fill; its own parameters are never used.
-GaussianFull Placeholder(const GaussianFull*, const RowMatrix& means, GaussianOptions o) {
-  return GaussianFull(means, std::vector<Eigen::MatrixXd>(
-                                 means.rows(), Eigen::MatrixXd::Identity(means.cols(), means.cols())),
-                      o);
-}
-template <bool kSpherical>
-GaussianAxisAligned<kSpherical> Placeholder(const GaussianAxisAligned<kSpherical>*,
-                                            const RowMatrix& means, GaussianOptions o) {
-  return GaussianAxisAligned<kSpherical>(
-      means, RowMatrix::Ones(means.rows(), means.cols()), o);
-}
-GaussianTied Placeholder(const GaussianTied*, const RowMatrix& means, GaussianOptions o) {
-  return GaussianTied(means, Eigen::MatrixXd::Identity(means.cols(), means.cols()), o);
-}
-
 // "Responsibilities, then one M-step": the initial mixture from
 // responsibilities that fill(block_index, block, &r) writes for each block.
 template <class Family, class FillResponsibilities>
@@ -159,33 +142,10 @@ Mixture<Family> MixtureFromResponsibilities(const RowBlocks& data, ThreadPool& p
                                             bool hard_assignments,
                                             RepairCounts* repairs,
                                             FillResponsibilities&& fill) {
-  const Family placeholder = Placeholder(static_cast<const Family*>(nullptr), shift, options);
-  typename Family::Statistics stats = placeholder.NewStatistics();
-  const typename Family::Statistics zero = stats;
-  OrderedReduce(pool, data.NumBlocks(), zero, &stats,
-                [&](std::int64_t b, typename Family::Statistics* s) {
-                  const RowBlock block = data.GetBlock(b);
-                  RowMatrix r = RowMatrix::Zero(block.rows.rows(), shift.rows());
-                  fill(b, block, &r);
-                  if (block.weights != nullptr) {
-                    r.array().colwise() *=
-                        Eigen::Map<const Vector>(block.weights, block.rows.rows()).array();
-                  }
-                  placeholder.Accumulate(block.rows, r, s);
-                  return 0.0;
-                });
-  Family family = placeholder.Maximize(stats, nullptr);
-  // A covariance is never made from reg_covar alone: a component that the
-  // partition left with fewer than two rows takes the data's variances.
-  Vector variance;
-  for (int k = 0; k < family.num_components(); ++k) {
-    if (hard_assignments && stats.counts[k] < 2.0) {
-      if (variance.size() == 0) variance = FeatureVariance(data, pool);
-      family.SetDiagonalCovariance(k, variance);
-      ++repairs->initial_covariances_from_data;
-    }
-  }
-  Vector weights = stats.counts.array() + kCountFloor;
+  Vector counts;
+  Family family = internal::GaussianFromResponsibilities<Family>(
+      data, pool, shift, options, hard_assignments, repairs, &counts, fill);
+  Vector weights = counts.array() + kCountFloor;
   weights /= weights.sum();
   return Mixture<Family>(std::move(weights), std::move(family));
 }

@@ -6,30 +6,11 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
-#include "emkit/ordered_reduce.h"
 #include "emkit/random.h"
+#include "../families/gaussian_initialization.h"
 
 namespace emkit {
 namespace {
-
-// A family with the given means and placeholder covariances: the shift
-// about which the initial statistics are accumulated.
-GaussianFull Placeholder(const GaussianFull*, const RowMatrix& means, GaussianOptions o) {
-  return GaussianFull(
-      means,
-      std::vector<Eigen::MatrixXd>(means.rows(),
-                                   Eigen::MatrixXd::Identity(means.cols(), means.cols())),
-      o);
-}
-template <bool kSpherical>
-GaussianAxisAligned<kSpherical> Placeholder(const GaussianAxisAligned<kSpherical>*,
-                                            const RowMatrix& means, GaussianOptions o) {
-  return GaussianAxisAligned<kSpherical>(means, RowMatrix::Ones(means.rows(), means.cols()),
-                                         o);
-}
-GaussianTied Placeholder(const GaussianTied*, const RowMatrix& means, GaussianOptions o) {
-  return GaussianTied(means, Eigen::MatrixXd::Identity(means.cols(), means.cols()), o);
-}
 
 void ValidateSequenceData(const MatrixView& x, int n_states) {
   if (x.rows() == 0 || x.cols() == 0) {
@@ -102,31 +83,14 @@ Family GaussianEmissionsFromKMeans(const RowBlocks& data, int k,
                               pool);
   }
   // Hard assignments to the nearest centre, then one M-step.
-  const Family placeholder =
-      Placeholder(static_cast<const Family*>(nullptr), centers, gaussian);
-  typename Family::Statistics stats = placeholder.NewStatistics();
-  const typename Family::Statistics zero = stats;
-  OrderedReduce(pool, data.NumBlocks(), zero, &stats,
-                [&](std::int64_t b, typename Family::Statistics* s) {
-                  const RowBlock block = data.GetBlock(b);
-                  std::vector<int> labels(block.rows.rows());
-                  NearestCenters(block.rows, centers, labels.data());
-                  RowMatrix r = RowMatrix::Zero(block.rows.rows(), k);
-                  for (std::size_t i = 0; i < labels.size(); ++i) r(i, labels[i]) = 1.0;
-                  placeholder.Accumulate(block.rows, r, s);
-                  return 0.0;
-                });
-  Family family = placeholder.Maximize(stats, nullptr);
-  // A covariance is never made from reg_covar alone.
-  Vector variance;
-  for (int c = 0; c < k; ++c) {
-    if (stats.counts[c] < 2.0) {
-      if (variance.size() == 0) variance = FeatureVariance(data, pool);
-      family.SetDiagonalCovariance(c, variance);
-      if (context.repairs != nullptr) ++context.repairs->initial_covariances_from_data;
-    }
-  }
-  return family;
+  Vector counts;
+  return internal::GaussianFromResponsibilities<Family>(
+      data, pool, centers, gaussian, /*hard_assignments=*/true, context.repairs, &counts,
+      [&centers](std::int64_t, const RowBlock& block, RowMatrix* r) {
+        std::vector<int> labels(block.rows.rows());
+        NearestCenters(block.rows, centers, labels.data());
+        for (std::size_t i = 0; i < labels.size(); ++i) (*r)(i, labels[i]) = 1.0;
+      });
 }
 
 template GaussianFull GaussianEmissionsFromKMeans<GaussianFull>(
