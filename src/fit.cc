@@ -1,5 +1,9 @@
 // The non-template parts of the engine.
 #include <cmath>
+#include <cstddef>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "emkit/fit.h"
 
@@ -22,24 +26,17 @@ bool CertificateViolated(const FitOptions& options, double loglik_old,
   return bound_gain < -eps || loglik_gain < bound_gain - eps;
 }
 
-namespace {
-bool Usable(const RestartRecord& r) {
-  return r.termination == TerminationType::kConverged ||
-         r.termination == TerminationType::kMaxIterations ||
-         r.termination == TerminationType::kUserStop;
-}
-}  // namespace
-
 bool BetterRestart(const RestartRecord& a, double loglik_a,
                    const RestartRecord& b, double loglik_b) {
-  if (Usable(a) != Usable(b)) return Usable(a);
+  const bool usable_a = IsUsableTermination(a.termination);
+  if (usable_a != IsUsableTermination(b.termination)) return usable_a;
   if (std::isnan(loglik_b)) return !std::isnan(loglik_a);
   return loglik_a > loglik_b;
 }
 
 void FinishReport(double total_weight,
                   std::int64_t num_free_parameters, double best_total_loglik,
-                  FitReport* report) {
+                  int n_init, FitReport* report) {
   const RestartRecord& best = report->restarts[report->best_restart];
   report->termination = best.termination;
   report->message = best.message;
@@ -52,10 +49,43 @@ void FinishReport(double total_weight,
   const double p = static_cast<double>(num_free_parameters);
   report->bic = -2.0 * best_total_loglik + p * std::log(total_weight);
   report->aic = -2.0 * best_total_loglik + 2.0 * p;
+  const int ran = static_cast<int>(report->restarts.size());
+  const RestartRecord& last = report->restarts.back();
+  if (ran < n_init && report->best_restart != ran - 1) {
+    // The result comes from an earlier restart than the one that ended the
+    // fit; say why the remaining restarts did not run.
+    report->message += fmt::format("; restart {} ended the fit ({}), {} of {} restarts ran",
+                                   last.restart, TerminationTypeName(last.termination),
+                                   ran, n_init);
+  }
   for (const RestartRecord& r : report->restarts) {
     report->certificate_checked += static_cast<int>(r.iterations.size());
     report->certificate_violations += r.certificate_violations;
     report->repairs += r.repairs;
+  }
+}
+
+void CheckResumable(const FitOptions& options, std::size_t finished, int best_restart,
+                    bool has_best, bool has_model, const RestartRecord& current) {
+  const auto fail = [](const std::string& why) {
+    throw InvalidOptionError("resume_from cannot continue this fit: " + why);
+  };
+  if (finished >= static_cast<std::size_t>(options.n_init)) {
+    fail(fmt::format("it has {} finished restarts and n_init is {}", finished, options.n_init));
+  }
+  if (has_best != (finished > 0) ||
+      (finished > 0 && (best_restart < 0 || static_cast<std::size_t>(best_restart) >= finished))) {
+    fail("its best restart does not match its finished restarts");
+  }
+  if (has_model) {
+    if (current.restart != static_cast<int>(finished)) {
+      fail(fmt::format("its restart in progress is {}, expected {}", current.restart, finished));
+    }
+    if (current.n_iter < 1 || current.n_iter >= options.max_iter ||
+        current.iterations.size() != static_cast<std::size_t>(current.n_iter)) {
+      fail(fmt::format("its restart in progress has done {} iterations, and max_iter is {}",
+                       current.n_iter, options.max_iter));
+    }
   }
 }
 

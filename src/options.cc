@@ -29,6 +29,9 @@ void FitOptions::Validate() const {
     fail(fmt::format("certificate_tolerance = {} must be a finite number > 0",
                      certificate_tolerance));
   }
+  if (!(max_seconds >= 0.0) || std::isnan(max_seconds)) {
+    fail(fmt::format("max_seconds = {} must be >= 0 (0 = no limit)", max_seconds));
+  }
   for (const IterationCallback& callback : callbacks) {
     if (!callback) fail("callbacks must not hold an empty function");
   }

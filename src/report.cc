@@ -15,8 +15,15 @@ const char* TerminationTypeName(TerminationType type) {
     case TerminationType::kUserAbort: return "user_abort";
     case TerminationType::kNumericalFailure: return "numerical_failure";
     case TerminationType::kNotRun: return "not_run";
+    case TerminationType::kTimeLimit: return "time_limit";
   }
   return "unknown";
+}
+
+bool IsUsableTermination(TerminationType type) {
+  return type == TerminationType::kConverged ||
+         type == TerminationType::kMaxIterations ||
+         type == TerminationType::kUserStop || type == TerminationType::kTimeLimit;
 }
 
 RepairCounts& RepairCounts::operator+=(const RepairCounts& other) {
@@ -32,10 +39,7 @@ std::int64_t RepairCounts::Total() const {
 }
 
 bool FitReport::IsUsable() const {
-  const bool finished = termination == TerminationType::kConverged ||
-                        termination == TerminationType::kMaxIterations ||
-                        termination == TerminationType::kUserStop;
-  return finished && std::isfinite(total_log_likelihood);
+  return IsUsableTermination(termination) && std::isfinite(total_log_likelihood);
 }
 
 std::string FitReport::BriefReport() const {

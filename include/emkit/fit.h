@@ -6,6 +6,7 @@
 #ifndef EMKIT_FIT_H_
 #define EMKIT_FIT_H_
 
+#include <any>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -15,6 +16,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "emkit/error.h"
+#include "emkit/fit_progress.h"
 #include "emkit/model.h"
 #include "emkit/options.h"
 #include "emkit/ordered_reduce.h"
@@ -49,9 +52,15 @@ double EStepAll(ThreadPool& pool, const Data& data, const M& model,
 namespace internal {
 
 // Fills in the report's totals from the chosen restart.
+// `n_init` restarts were asked for; when fewer ran, the message says why.
 void FinishReport(double total_weight,
                   std::int64_t num_free_parameters, double best_total_loglik,
-                  FitReport* report);
+                  int n_init, FitReport* report);
+
+// Throws InvalidOptionError when a saved FitProgress cannot continue a fit
+// with these options.
+void CheckResumable(const FitOptions& options, std::size_t finished, int best_restart,
+                    bool has_best, bool has_model, const RestartRecord& current);
 
 // Runs the callbacks; returns the first non-continue answer.
 CallbackResult RunCallbacks(const FitOptions& options,
@@ -65,29 +74,46 @@ inline double SecondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// EM from `*model` for one restart; on return *model holds the parameters
-// whose log-likelihood is record->mean_log_likelihood. Returns the total
-// log-likelihood of those parameters.
-template <EmModel M, class Data>
-double RunRestart(const FitOptions& options, const Data& data, ThreadPool& pool,
-                  M* model, RestartRecord* record) {
+// How a restart ended, for the restarts that would follow it.
+enum class RestartOutcome {
+  kFinished,  // converged, out of iterations or failed: go on to the next
+  kEndFit,    // stopped, aborted or out of time: no further restart
+};
+
+// EM from `*model` for one restart, continuing after record->n_iter
+// iterations already done (0 for a fresh start, whose record is then filled
+// in from the initial parameters). On return *model holds the parameters
+// whose log-likelihood is record->mean_log_likelihood, and *total_loglik
+// that total. `continuing(model, record)` is called after every iteration
+// that another follows.
+template <EmModel M, class Data, class Continuing>
+RestartOutcome RunRestart(const FitOptions& options, const Data& data, ThreadPool& pool,
+                          std::chrono::steady_clock::time_point fit_start,
+                          Continuing&& continuing, M* model, RestartRecord* record,
+                          double* total_loglik) {
   using Clock = std::chrono::steady_clock;
   const auto restart_start = Clock::now();
+  const double previous_seconds = record->seconds;
+  const bool fresh = record->n_iter == 0;
   const double weight = data.TotalWeight();
   typename M::Statistics stats = model->NewStatistics();
   double loglik = EStepAll(pool, data, *model, &stats);
-  record->initial_mean_log_likelihood = loglik / weight;
-  record->mean_log_likelihood = loglik / weight;
+  *total_loglik = loglik;
+  if (fresh) {
+    record->initial_mean_log_likelihood = loglik / weight;
+    record->mean_log_likelihood = loglik / weight;
+  }
   record->termination = TerminationType::kMaxIterations;
   record->message = "reached max_iter";
+  RestartOutcome outcome = RestartOutcome::kFinished;
   if (!std::isfinite(loglik)) {
     record->termination = TerminationType::kNumericalFailure;
     record->message = "the log-likelihood of the initial parameters is " +
                       std::to_string(loglik);
-    record->seconds = SecondsSince(restart_start);
-    return loglik;
+    record->seconds = previous_seconds + SecondsSince(restart_start);
+    return outcome;
   }
-  for (int iteration = 1; iteration <= options.max_iter; ++iteration) {
+  for (int iteration = record->n_iter + 1; iteration <= options.max_iter; ++iteration) {
     const auto iteration_start = Clock::now();
     const double q_old = model->ExpectedCompleteLogLikelihood(stats);
     M next = model->MStep(stats, &record->repairs);
@@ -120,34 +146,53 @@ double RunRestart(const FitOptions& options, const Data& data, ThreadPool& pool,
     *model = std::move(next);
     stats = std::move(next_stats);
     loglik = next_loglik;
+    *total_loglik = loglik;
     record->n_iter = iteration;
     record->mean_log_likelihood = it.mean_log_likelihood;
+
+    // Sign-aware: a decrease of the likelihood is never convergence.
+    const double change = loglik_gain / weight;
+    const bool converged = change >= 0.0 && change < options.tol;
+    if (!converged && iteration < options.max_iter) {
+      record->seconds = previous_seconds + SecondsSince(restart_start);
+      continuing(*model, *record);
+    }
 
     const IterationEvent event{record->restart, iteration,
                                it.mean_log_likelihood, bound_gain, loglik_gain,
                                it.seconds};
     const CallbackResult answer = RunCallbacks(options, event);
-    if (answer == CallbackResult::kStop) {
-      record->termination = TerminationType::kUserStop;
-      record->message = "stopped by a callback";
-      break;
-    }
     if (answer == CallbackResult::kAbort) {
       record->termination = TerminationType::kUserAbort;
       record->message = "aborted by a callback";
+      outcome = RestartOutcome::kEndFit;
       break;
     }
-    // Sign-aware: a decrease of the likelihood is never convergence.
-    const double change = loglik_gain / weight;
-    if (change >= 0.0 && change < options.tol) {
+    if (converged) {
       record->converged = true;
       record->termination = TerminationType::kConverged;
       record->message = "mean log-likelihood gain under tol";
+    }
+    if (answer == CallbackResult::kStop) {
+      if (!converged) {
+        record->termination = TerminationType::kUserStop;
+        record->message = "stopped by a callback";
+      }
+      outcome = RestartOutcome::kEndFit;
       break;
     }
+    if (options.max_seconds > 0.0 && SecondsSince(fit_start) >= options.max_seconds) {
+      if (!converged) {
+        record->termination = TerminationType::kTimeLimit;
+        record->message = "reached the time limit (max_seconds)";
+      }
+      outcome = RestartOutcome::kEndFit;
+      break;
+    }
+    if (converged) break;
   }
-  record->seconds = SecondsSince(restart_start);
-  return loglik;
+  record->seconds = previous_seconds + SecondsSince(restart_start);
+  return outcome;
 }
 
 // Whether restart a's result is preferred to restart b's: usable before
@@ -185,33 +230,67 @@ template <class Data, class Initializer,
     report.block_rows = data.block_rows();
   }
 
-  std::optional<M> best;
-  double best_loglik = -std::numeric_limits<double>::infinity();
-  for (int r = 0; r < options.n_init; ++r) {
+  // Where to start: from scratch, or from a saved FitProgress.
+  FitProgress<M> progress;
+  if (options.resume_from.has_value()) {
+    const FitProgress<M>* saved = ProgressOf<M>(options.resume_from);
+    if (saved == nullptr) {
+      throw InvalidOptionError(
+          "resume_from holds the progress of a different model type than this fit's");
+    }
+    internal::CheckResumable(options, saved->finished.size(), saved->best_restart,
+                             saved->best.has_value(), saved->model.has_value(),
+                             saved->current);
+    progress = *saved;
+  }
+  report.restarts = progress.finished;
+  report.best_restart = progress.best_restart;
+  std::optional<M>& best = progress.best;
+  double& best_loglik = progress.best_total_log_likelihood;
+
+  const auto report_progress = [&](const std::optional<M>& model,
+                                   const RestartRecord& current) {
+    if (!options.on_progress) return;
+    FitProgress<M> snapshot{report.restarts, report.best_restart, best, best_loglik,
+                            model, current};
+    options.on_progress(std::any(std::move(snapshot)));
+  };
+
+  const int first = static_cast<int>(progress.finished.size());
+  for (int r = first; r < options.n_init; ++r) {
     RestartRecord record;
-    record.restart = r;
-    record.seed = DeriveSeed(options.seed, static_cast<std::uint64_t>(r));
-    InitContext context{r, record.seed, &pool, &record.repairs};
-    M candidate = initialize(context);
-    const double loglik =
-        internal::RunRestart(options, data, pool, &candidate, &record);
+    std::optional<M> candidate;
+    if (r == first && progress.model.has_value()) {
+      record = progress.current;
+      candidate = std::move(progress.model);
+    } else {
+      record.restart = r;
+      record.seed = DeriveSeed(options.seed, static_cast<std::uint64_t>(r));
+      InitContext context{r, record.seed, &pool, &record.repairs};
+      candidate.emplace(initialize(context));
+    }
+    double loglik = 0.0;
+    const internal::RestartOutcome outcome = internal::RunRestart(
+        options, data, pool, start,
+        [&](const M& model, const RestartRecord& current) {
+          report_progress(model, current);
+        },
+        &*candidate, &record, &loglik);
     if (!best || internal::BetterRestart(record, loglik,
                                          report.restarts[report.best_restart],
                                          best_loglik)) {
-      best.emplace(std::move(candidate));
+      best = std::move(candidate);
       best_loglik = loglik;
       report.best_restart = r;
     }
     report.restarts.push_back(std::move(record));
-    const TerminationType last = report.restarts.back().termination;
-    if (last == TerminationType::kUserStop || last == TerminationType::kUserAbort) {
-      break;  // the caller asked to end the whole fit
-    }
+    if (outcome == internal::RestartOutcome::kEndFit) break;
+    if (r + 1 < options.n_init) report_progress(std::nullopt, RestartRecord{});
   }
   report.total_seconds = internal::SecondsSince(start);
   internal::FinishReport(data.TotalWeight(),
                          static_cast<std::int64_t>(best->NumFreeParameters()),
-                         best_loglik, &report);
+                         best_loglik, options.n_init, &report);
   return Fitted<M>{std::move(*best), std::move(report)};
 }
 

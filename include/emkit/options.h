@@ -4,6 +4,7 @@
 #ifndef EMKIT_OPTIONS_H_
 #define EMKIT_OPTIONS_H_
 
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -63,6 +64,22 @@ struct FitOptions {
 
   // Called after every iteration, in order; any may stop or abort the fit.
   std::vector<IterationCallback> callbacks;
+
+  // Wall-clock budget of the whole fit in seconds; 0 means none. Checked at
+  // the end of every iteration: when it has run out, the restart in progress
+  // ends with TerminationType::kTimeLimit (its parameters are a result) and
+  // no further restart starts.
+  double max_seconds = 0.0;
+
+  // Checkpointing. on_progress, when set, receives a FitProgress<M>
+  // (emkit/fit_progress.h; unpack it with ProgressOf<M>) after every
+  // iteration that another follows and after every restart that another
+  // follows. Given back in resume_from (same data and options), the fit
+  // continues from that state to the same result, bit for bit, as a fit that
+  // was never stopped. A resume_from of another model type is an
+  // InvalidOptionError.
+  std::function<void(const std::any& progress)> on_progress;
+  std::any resume_from;
 
   // Throws InvalidOptionError naming the first invalid field, its value and
   // the rule it breaks.

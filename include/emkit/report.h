@@ -17,9 +17,14 @@ enum class TerminationType {
   kUserAbort,         // a callback aborted; the result is not usable
   kNumericalFailure,  // the likelihood became NaN or infinite
   kNotRun,            // nothing was fitted (sentinel)
+  kTimeLimit,         // FitOptions::max_seconds ran out; the result is usable
 };
 
 const char* TerminationTypeName(TerminationType type);
+
+// Whether parameters that ended this way are a result: converged, out of
+// iterations, stopped by a callback or by the time limit.
+bool IsUsableTermination(TerminationType type);
 
 // Repairs of numerical trouble, made on purpose and counted.
 struct RepairCounts {

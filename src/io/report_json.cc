@@ -1,9 +1,17 @@
 #include "emkit/io/report_json.h"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <type_traits>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+
+#include "emkit/error.h"
 
 namespace emkit::io {
 namespace {
@@ -56,7 +64,121 @@ Json RestartJson(const RestartRecord& record) {
   return j;
 }
 
+// Reads the keys RestartJson writes; every failure names the key.
+class RecordReader {
+ public:
+  explicit RecordReader(std::string name) : name_(std::move(name)) {}
+
+  [[noreturn]] void Fail(const std::string& what) const {
+    throw FileFormatError(name_ + ": " + what);
+  }
+
+  const Json& At(const Json& j, const char* key) const {
+    if (!j.is_object()) Fail(fmt::format("expected an object holding \"{}\"", key));
+    const auto it = j.find(key);
+    if (it == j.end()) Fail(fmt::format("missing \"{}\"", key));
+    return *it;
+  }
+
+  double Double(const Json& j, const char* key) const {
+    const Json& v = At(j, key);
+    if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
+    if (!v.is_number()) Fail(fmt::format("\"{}\" must be a number or null", key));
+    return v.get<double>();
+  }
+
+  template <class Int>
+  Int Integer(const Json& j, const char* key) const {
+    const Json& v = At(j, key);
+    if (!v.is_number_integer()) Fail(fmt::format("\"{}\" must be an integer", key));
+    if constexpr (std::is_unsigned_v<Int>) {
+      if (!v.is_number_unsigned()) Fail(fmt::format("\"{}\" must be >= 0", key));
+      return v.get<Int>();
+    } else {
+      const std::int64_t value = v.get<std::int64_t>();
+      if (value < std::numeric_limits<Int>::min() || value > std::numeric_limits<Int>::max()) {
+        Fail(fmt::format("\"{}\" = {} is out of range", key, value));
+      }
+      return static_cast<Int>(value);
+    }
+  }
+
+  bool Bool(const Json& j, const char* key) const {
+    const Json& v = At(j, key);
+    if (!v.is_boolean()) Fail(fmt::format("\"{}\" must be true or false", key));
+    return v.get<bool>();
+  }
+
+  std::string String(const Json& j, const char* key) const {
+    const Json& v = At(j, key);
+    if (!v.is_string()) Fail(fmt::format("\"{}\" must be a string", key));
+    return v.get<std::string>();
+  }
+
+ private:
+  std::string name_;
+};
+
 }  // namespace
+
+TerminationType ParseTerminationType(const std::string& name) {
+  for (TerminationType type :
+       {TerminationType::kConverged, TerminationType::kMaxIterations,
+        TerminationType::kUserStop, TerminationType::kUserAbort,
+        TerminationType::kNumericalFailure, TerminationType::kNotRun,
+        TerminationType::kTimeLimit}) {
+    if (name == TerminationTypeName(type)) return type;
+  }
+  throw InvalidOptionError(fmt::format("unknown termination \"{}\"", name));
+}
+
+std::string RestartRecordToJson(const RestartRecord& record) {
+  return RestartJson(record).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+RestartRecord RestartRecordFromJson(const std::string& text, const std::string& display_name) {
+  const RecordReader in(display_name);
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::parse_error&) {
+    in.Fail("a restart record is not valid JSON");
+  }
+  RestartRecord r;
+  r.restart = in.Integer<int>(j, "restart");
+  r.seed = in.Integer<std::uint64_t>(j, "seed");
+  r.initial_mean_log_likelihood = in.Double(j, "initial_mean_log_likelihood");
+  r.mean_log_likelihood = in.Double(j, "mean_log_likelihood");
+  r.n_iter = in.Integer<int>(j, "n_iter");
+  r.converged = in.Bool(j, "converged");
+  try {
+    r.termination = ParseTerminationType(in.String(j, "termination"));
+  } catch (const InvalidOptionError& e) {
+    in.Fail(e.what());
+  }
+  r.message = in.String(j, "message");
+  r.certificate_violations = in.Integer<int>(j, "certificate_violations");
+  const Json& repairs = in.At(j, "repairs");
+  r.repairs.collapsed_components = in.Integer<std::int64_t>(repairs, "collapsed_components");
+  r.repairs.regularized_covariances =
+      in.Integer<std::int64_t>(repairs, "regularized_covariances");
+  r.repairs.initial_covariances_from_data =
+      in.Integer<std::int64_t>(repairs, "initial_covariances_from_data");
+  r.seconds = in.Double(j, "seconds");
+  const Json& iterations = in.At(j, "iterations");
+  if (!iterations.is_array()) in.Fail("\"iterations\" must be an array");
+  for (const Json& it : iterations) {
+    IterationRecord record;
+    record.iteration = in.Integer<int>(it, "iteration");
+    record.mean_log_likelihood = in.Double(it, "mean_log_likelihood");
+    record.bound_gain = in.Double(it, "bound_gain");
+    record.loglik_gain = in.Double(it, "loglik_gain");
+    record.seconds = in.Double(it, "seconds");
+    record.certificate_violated = in.Bool(it, "certificate_violated");
+    r.iterations.push_back(record);
+  }
+  return r;
+}
 
 std::string ReportToJson(const FitReport& report, int indent) {
   Json j;

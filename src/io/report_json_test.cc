@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "emkit/error.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/random.h"
 
@@ -87,6 +88,49 @@ TEST(ReportJsonTest, OneLineWithNegativeIndent) {
   const std::string text = ReportToJson(FitReport{}, -1);
   EXPECT_EQ(text.find('\n'), text.size() - 1);
   EXPECT_TRUE(Json::accept(text));
+}
+
+TEST(ReportJsonTest, RestartRecordsRoundTripExactly) {
+  const FitReport report = FittedReport();
+  ASSERT_FALSE(report.restarts.empty());
+  for (const RestartRecord& record : report.restarts) {
+    const RestartRecord back = RestartRecordFromJson(RestartRecordToJson(record), "r.json");
+    EXPECT_EQ(back.restart, record.restart);
+    EXPECT_EQ(back.seed, record.seed);
+    EXPECT_EQ(back.initial_mean_log_likelihood, record.initial_mean_log_likelihood);
+    EXPECT_EQ(back.mean_log_likelihood, record.mean_log_likelihood);
+    EXPECT_EQ(back.n_iter, record.n_iter);
+    EXPECT_EQ(back.termination, record.termination);
+    EXPECT_EQ(back.message, record.message);
+    EXPECT_EQ(back.seconds, record.seconds);
+    ASSERT_EQ(back.iterations.size(), record.iterations.size());
+    for (std::size_t i = 0; i < record.iterations.size(); ++i) {
+      EXPECT_EQ(back.iterations[i].bound_gain, record.iterations[i].bound_gain);
+      EXPECT_EQ(back.iterations[i].loglik_gain, record.iterations[i].loglik_gain);
+    }
+  }
+  RestartRecord empty;
+  EXPECT_TRUE(std::isnan(
+      RestartRecordFromJson(RestartRecordToJson(empty), "r.json").mean_log_likelihood));
+}
+
+TEST(ReportJsonTest, BrokenRestartRecordsNameTheKey) {
+  const std::string good = RestartRecordToJson(FittedReport().restarts.front());
+  Json j = Json::parse(good);
+  j["n_iter"] = "three";
+  try {
+    RestartRecordFromJson(j.dump(), "ck.json");
+    FAIL() << "expected FileFormatError";
+  } catch (const FileFormatError& e) {
+    EXPECT_EQ(std::string(e.what()), "ck.json: \"n_iter\" must be an integer");
+  }
+  j = Json::parse(good);
+  j["termination"] = "exploded";
+  EXPECT_THROW(RestartRecordFromJson(j.dump(), "ck.json"), FileFormatError);
+  j = Json::parse(good);
+  j.erase("repairs");
+  EXPECT_THROW(RestartRecordFromJson(j.dump(), "ck.json"), FileFormatError);
+  EXPECT_THROW(RestartRecordFromJson("{", "ck.json"), FileFormatError);
 }
 
 }  // namespace
