@@ -1,6 +1,7 @@
 // emkit fit: fits a mixture (Gaussian, Bernoulli, categorical or Poisson) to
 // DATA and writes the model.
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -10,10 +11,12 @@
 
 #include <fmt/format.h>
 
+#include "checkpoint.h"
 #include "common.h"
 #include "emkit/error.h"
 #include "emkit/io/model_file.h"
 #include "fit_output.h"
+#include "interrupt.h"
 #include "model_kinds.h"
 
 namespace emkit::cli {
@@ -38,6 +41,16 @@ struct FitArgs {
   std::string categorical_layout =
       CategoricalLayoutName(CategoricalOptions{}.layout);
   FitOutputOptions output;
+  std::string checkpoint;
+  double checkpoint_every = 10.0;
+  std::string resume;
+  double max_time = 0.0;
+  // A model to start from, as its file's text: what a checkpoint keeps of
+  // --init-model.
+  std::string init_model_text;
+
+  // Every option that shapes the result; a checkpoint fixes them all.
+  std::vector<CLI::Option*> shaping_options;
 
   // Which of the model-shaping options were given, to check them against
   // --init-model.
@@ -125,9 +138,105 @@ void CheckOptionsApply(const FitArgs& args, MixtureKind kind) {
   if (kind != MixtureKind::kPoisson) reject(args.min_rate_option, "--min-rate", "poisson");
 }
 
-int RunFit(const FitArgs& args) {
+// The options a checkpoint keeps: all that shape the fit's result.
+CheckpointJson SettingsOf(const FitArgs& args) {
+  CheckpointJson j;
+  j["command"] = "fit";
+  j["model"] = args.model;
+  j["n_components"] = args.k;
+  j["covariance"] = args.covariance;
+  j["init"] = args.init;
+  j["init_model"] =
+      args.init_model_text.empty() ? CheckpointJson(nullptr) : CheckpointJson::parse(args.init_model_text);
+  j["n_init"] = args.n_init;
+  j["max_iter"] = args.max_iter;
+  j["tol"] = args.tol;
+  j["reg_covar"] = args.reg_covar;
+  j["seed"] = args.seed;
+  j["pseudo_count"] = args.pseudo_count;
+  j["min_rate"] = args.min_rate;
+  j["categorical_layout"] = args.categorical_layout;
+  j["header"] = args.data_options.header;
+  j["no_header"] = args.data_options.no_header;
+  j["delimiter"] = args.data_options.delimiter;
+  j["columns"] = args.data_options.columns;
+  return j;
+}
+
+// Takes the settings from the checkpoint `path`; given shaping options are
+// an error, since the checkpoint fixes them.
+void ApplyCheckpointSettings(const CheckpointJson& j, const std::string& path, FitArgs* args) {
+  for (const CLI::Option* option : args->shaping_options) {
+    if (option->count() > 0) {
+      throw InvalidOptionError(fmt::format(
+          "{} cannot be given with --resume: the checkpoint {} fixes it", option->get_name(),
+          path));
+    }
+  }
+  try {
+    if (j.at("command") != "fit") {
+      throw FileFormatError(fmt::format("{}: a checkpoint of another command", path));
+    }
+    args->model = j.at("model").get<std::string>();
+    args->k = j.at("n_components").get<int>();
+    args->covariance = j.at("covariance").get<std::string>();
+    args->init = j.at("init").get<std::string>();
+    const CheckpointJson& init_model = j.at("init_model");
+    args->init_model_text = init_model.is_null() ? "" : init_model.dump();
+    args->n_init = j.at("n_init").get<int>();
+    args->max_iter = j.at("max_iter").get<int>();
+    args->tol = j.at("tol").get<double>();
+    args->reg_covar = j.at("reg_covar").get<double>();
+    args->seed = j.at("seed").get<std::uint64_t>();
+    args->pseudo_count = j.at("pseudo_count").get<double>();
+    args->min_rate = j.at("min_rate").get<double>();
+    args->categorical_layout = j.at("categorical_layout").get<std::string>();
+    args->data_options.header = j.at("header").get<bool>();
+    args->data_options.no_header = j.at("no_header").get<bool>();
+    args->data_options.delimiter = j.at("delimiter").get<std::string>();
+    args->data_options.columns = j.at("columns").get<std::string>();
+  } catch (const CheckpointJson::exception& e) {
+    throw FileFormatError(fmt::format("{}: \"settings\" is not complete or has a wrong type ({})",
+                                      path, e.what()));
+  }
+}
+
+// What the command says and returns when a signal stopped the fit.
+int ReportInterrupted(int signal_number, const FitArgs& args, const FitReport& report,
+                      CheckpointWriter* writer) {
+  const RestartRecord& last = report.restarts.back();
+  std::string what;
+  if (writer != nullptr && writer->Flush()) {
+    what = fmt::format("the fit so far is saved in {}; continue it with: emkit fit {} --resume {}",
+                       args.checkpoint, args.data, args.checkpoint);
+  } else if (writer != nullptr) {
+    what = "no iteration had finished, so there was nothing to save";
+  } else {
+    what = "nothing was saved (--checkpoint FILE saves a fit's progress)";
+  }
+  std::fprintf(stderr, "emkit: interrupted by %s at restart %d, iteration %d; %s\n",
+               SignalName(signal_number), last.restart + 1, last.n_iter, what.c_str());
+  return 128 + signal_number;
+}
+
+int RunFit(const FitArgs& given) {
   // Everything the command can check is checked before the fit, so that a
   // bad option does not cost a fit and no output is touched.
+  FitArgs args = given;
+  std::optional<Checkpoint> checkpoint;
+  if (!args.resume.empty()) {
+    checkpoint = ReadCheckpoint(args.resume);
+    ApplyCheckpointSettings(checkpoint->settings, args.resume, &args);
+  }
+  if (!(args.max_time >= 0.0) || !std::isfinite(args.max_time)) {
+    throw InvalidOptionError(
+        fmt::format("--max-time {}: must be a number of seconds >= 0", args.max_time));
+  }
+  if (!(args.checkpoint_every >= 0.0)) {
+    throw InvalidOptionError(fmt::format(
+        "--checkpoint-every {}: must be a number of seconds >= 0", args.checkpoint_every));
+  }
+  if (!args.checkpoint.empty()) CheckOutputPath(args.checkpoint, "--checkpoint");
   const CovarianceType type =
       ParseOption(ParseCovarianceType, args.covariance, "--covariance");
   const InitMethod init = ParseOption(ParseInitMethod, args.init, "--init");
@@ -142,7 +251,10 @@ int RunFit(const FitArgs& args) {
   if (!args.init_model.empty()) {
     init_model = io::LoadModel(args.init_model, &init_names);
     CheckAgainstInitModel(args, *init_model, type);
-  } else if (args.k_option->count() == 0) {
+    args.init_model_text = io::ModelToJson(*init_model, init_names);
+  } else if (!args.init_model_text.empty()) {
+    init_model = io::ModelFromJson(args.init_model_text, args.resume, &init_names);
+  } else if (!checkpoint && args.k_option->count() == 0) {
     throw InvalidOptionError(
         "-k (the number of components) is required unless --init-model gives it");
   }
@@ -185,18 +297,47 @@ int RunFit(const FitArgs& args) {
     table = io::ReadTable(args.data, ToReadOptions(args.data_options));
   }
 
+  const std::vector<std::string>& feature_names =
+      !table.column_names.empty() ? table.column_names : init_names;
+  const DataFingerprint fingerprint = FingerprintOf(table.values);
+  if (checkpoint) {
+    if (!(fingerprint == checkpoint->data)) {
+      throw InvalidDataError(fmt::format(
+          "{}: not the data that the checkpoint {} was made from ({} rows x {} columns, "
+          "checksum {:016x}; this data: {} x {}, checksum {:016x})",
+          DisplayPath(args.data), args.resume, checkpoint->data.rows, checkpoint->data.columns,
+          checkpoint->data.checksum, fingerprint.rows, fingerprint.columns,
+          fingerprint.checksum));
+    }
+    fit_options.resume_from = std::move(checkpoint->progress);
+  }
+  fit_options.max_seconds = args.max_time;
+  std::optional<CheckpointWriter> writer;
+  if (!args.checkpoint.empty()) {
+    writer.emplace(args.checkpoint, checkpoint ? checkpoint->settings : SettingsOf(args),
+                   fingerprint, feature_names, args.checkpoint_every);
+    writer->Attach(&fit_options);
+  }
+
   ProgressLine progress;
   progress.Attach(args.output, &fit_options);
   std::optional<Fitted<io::AnyModel>> fitted;
-  try {
-    fitted = FitMixtureOfKind(fit_options, spec, ViewOf(table.values));
-  } catch (const InvalidDataError& e) {
-    throw InvalidDataError(
-        fmt::format("{}: {}", args.data == "-" ? "<stdin>" : args.data, e.what()));
+  int interrupted_by = 0;
+  {
+    InterruptGuard interrupt;
+    fit_options.callbacks.push_back(interrupt.StopCallback());
+    try {
+      fitted = FitMixtureOfKind(fit_options, spec, ViewOf(table.values));
+    } catch (const InvalidDataError& e) {
+      throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
+    }
+    interrupted_by = interrupt.Signal();
   }
   progress.Finish();
-  const std::vector<std::string>& feature_names =
-      !table.column_names.empty() ? table.column_names : init_names;
+  if (interrupted_by != 0) {
+    return ReportInterrupted(interrupted_by, args, fitted->report,
+                             writer ? &*writer : nullptr);
+  }
   WriteFitResults(args.output, fitted->report, fitted->model, feature_names);
   return kExitSuccess;
 }
@@ -210,8 +351,8 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
                       "Data file (.csv, .tsv, .txt, .npy), or - for CSV on standard input")
       ->required();
   AddDataOptions(command, &args->data_options);
-  command->add_option("--model", args->model,
-                      "gaussian, bernoulli, categorical or poisson (default gaussian)");
+  args->shaping_options.push_back(command->add_option(
+      "--model", args->model, "gaussian, bernoulli, categorical or poisson (default gaussian)"));
   args->k_option = command->add_option("-k,--n-components", args->k,
                                        "Number of components (required unless "
                                        "--init-model gives it)");
@@ -219,15 +360,17 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
       "--covariance", args->covariance, "full, diag, spherical or tied (default full)");
   args->init_option = command->add_option(
       "--init", args->init, "kmeans++, random or random_from_data (default kmeans++)");
-  command->add_option("--init-model", args->init_model,
-                      "Start EM from this model file instead of an initialisation");
+  args->shaping_options.push_back(
+      command->add_option("--init-model", args->init_model,
+                          "Start EM from this model file instead of an initialisation"));
   args->n_init_option =
       command->add_option("--n-init", args->n_init, "Number of restarts (default 1)");
-  command->add_option("--max-iter", args->max_iter,
-                      "Maximum EM iterations per restart (default 100)");
-  command->add_option("--tol", args->tol,
-                      "Convergence tolerance on the mean log-likelihood gain "
-                      "(default 1e-3)");
+  args->shaping_options.push_back(command->add_option(
+      "--max-iter", args->max_iter, "Maximum EM iterations per restart (default 100)"));
+  args->shaping_options.push_back(
+      command->add_option("--tol", args->tol,
+                          "Convergence tolerance on the mean log-likelihood gain "
+                          "(default 1e-3)"));
   args->reg_covar_option = command->add_option(
       "--reg-covar", args->reg_covar, "Added to covariance diagonals (default 1e-6)");
   args->pseudo_count_option = command->add_option(
@@ -239,10 +382,32 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
       "--categorical-layout", args->categorical_layout,
       "categorical: a row holds category counts or one symbol (counts|symbols, "
       "default counts)");
-  command->add_option("--seed", args->seed, "Random seed (default 0)");
+  args->shaping_options.push_back(
+      command->add_option("--seed", args->seed, "Random seed (default 0)"));
+  for (CLI::Option* option :
+       {args->k_option, args->covariance_option, args->init_option, args->n_init_option,
+        args->reg_covar_option, args->pseudo_count_option, args->min_rate_option,
+        args->layout_option}) {
+    args->shaping_options.push_back(option);
+  }
+  for (const char* name : {"--header", "--no-header", "--delimiter", "--columns"}) {
+    args->shaping_options.push_back(command->get_option(name));
+  }
   command->add_option("--threads", args->threads,
                       "Worker threads, 0 for all cores (default 1); results do "
                       "not depend on it");
+  command->add_option("--checkpoint", args->checkpoint,
+                      "Save the fit's progress to FILE (atomically) as it runs and when "
+                      "interrupted (SIGINT, SIGTERM); continue it with --resume FILE");
+  command->add_option("--checkpoint-every", args->checkpoint_every,
+                      "Seconds between checkpoint writes; 0 writes after every iteration "
+                      "(default 10)");
+  command->add_option("--resume", args->resume,
+                      "Continue the fit saved in this checkpoint file, with the same DATA; "
+                      "the result is that of a fit never stopped");
+  command->add_option("--max-time", args->max_time,
+                      "Stop after this many seconds with the best model so far "
+                      "(termination time_limit); 0 = no limit (default)");
   AddFitOutputOptions(command, &args->output);
   command->callback([run, args] { *run = [args] { return RunFit(*args); }; });
 }

@@ -346,25 +346,9 @@ TEST_F(CliTest, ReadsTsvAndDelimiters) {
   ExpectUsageError(Run({"fit", txt, "-k", "2", "--delimiter", "ab"}), "--delimiter \"ab\"");
 }
 
-// A little-endian float64 .npy file of `rows` x `cols` values.
-std::string NpyBytes(const std::vector<double>& values, int rows, int cols) {
-  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" +
-                       std::to_string(rows) + ", " + std::to_string(cols) + "), }";
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
-  std::string bytes = "\x93NUMPY";
-  bytes += '\x01';
-  bytes += '\x00';
-  bytes += static_cast<char>(header.size() & 0xff);
-  bytes += static_cast<char>(header.size() >> 8);
-  bytes += header;
-  bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
-  return bytes;
-}
-
 TEST_F(CliTest, ReadsNpy) {
   const std::vector<double> values = {1, 2, 1.5, 2.5, 1.2, 2.1, 8, 9, 8.5, 9.5, 8.2, 9.1};
-  const std::string path = Write("data.npy", NpyBytes(values, 6, 2));
+  const std::string path = Write("data.npy", cli_testing::NpyBytes(values, 6, 2));
   const Result r = Run({"fit", path, "-k", "2", "-o", Path("m.json"), "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Result p = Run({"predict", Path("m.json"), path});
