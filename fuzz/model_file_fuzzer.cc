@@ -1,17 +1,18 @@
-// Fuzzes io::ModelFromJson, the loader of model files. Loading must either
-// succeed or throw FileFormatError with a sound message. A model that
-// loads must save (ModelToJson) and load back with the same parameters, and
-// saving it again must give the same text.
+// Fuzzes io::AnyModelFromJson, the loader of model files of every kind
+// (Gaussian, Bernoulli, categorical and Poisson mixtures; hidden Markov
+// models with each emission family). Loading must either succeed or throw
+// FileFormatError with a sound message. A model that loads must have finite
+// parameters, must save (AnyModelToJson) and load back, and saving it again
+// must give the same text: numbers are written as the shortest text that
+// reads back as the same double, so equal text means equal parameters.
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "emkit/error.h"
-#include "emkit/gaussian_mixture.h"
 #include "emkit/io/model_file.h"
 #include "fuzz_checks.h"
 
@@ -20,35 +21,26 @@ namespace {
 
 constexpr const char* kName = "model.json";
 
-template <class A, class B>
-bool SameBits(const A& a, const B& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) == 0;
-}
-
-void CheckRoundTrip(const GaussianMixtureModel& model,
-                    const std::vector<std::string>& names) {
+void CheckRoundTrip(const io::AnyModel& model, const std::vector<std::string>& names,
+                    const std::string& input) {
   std::string text;
   try {
-    text = io::ModelToJson(model, names);
+    text = io::AnyModelToJson(model, names);
   } catch (const std::exception& error) {
-    Die("a model that loaded cannot be saved", error.what());
+    // Saving refuses non-finite parameters; a loaded model must have none.
+    Die("a model that loaded cannot be saved", std::string(error.what()) + "\n" + input);
   }
   std::vector<std::string> names_again;
-  std::optional<GaussianMixtureModel> loaded;
+  std::optional<io::AnyModel> again;
   try {
-    loaded = io::ModelFromJson(text, "saved.json", &names_again);
+    again = io::AnyModelFromJson(text, "saved.json", &names_again);
   } catch (const FileFormatError& error) {
-    Die("a saved model does not load back", error.what());
+    Die("a saved model does not load back", std::string(error.what()) + "\n" + text);
   }
-  const GaussianMixtureModel& again = *loaded;
-  if (CovarianceTypeOf(again) != CovarianceTypeOf(model) ||
-      !SameBits(MixtureWeights(again), MixtureWeights(model)) ||
-      !SameBits(MixtureMeans(again), MixtureMeans(model)) ||
-      names_again != names) {
-    Die("a saved model loads back different", text);
+  if (again->index() != model.index() || names_again != names) {
+    Die("a saved model loads back as another kind or with other names", text);
   }
-  if (io::ModelToJson(again, names_again) != text) {
+  if (io::AnyModelToJson(*again, names_again) != text) {
     Die("saving a loaded model twice gives different text", text);
   }
 }
@@ -56,26 +48,19 @@ void CheckRoundTrip(const GaussianMixtureModel& model,
 }  // namespace
 }  // namespace emkit::fuzz
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
-                                      std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   std::vector<std::string> names;
-  std::optional<emkit::GaussianMixtureModel> loaded;
+  std::optional<emkit::io::AnyModel> loaded;
   try {
-    loaded = emkit::io::ModelFromJson(text, emkit::fuzz::kName, &names);
+    loaded = emkit::io::AnyModelFromJson(text, emkit::fuzz::kName, &names);
   } catch (const emkit::FileFormatError& error) {
     emkit::fuzz::CheckMessage(error.what(), emkit::fuzz::kName);
     return 0;
   }
-  const emkit::GaussianMixtureModel& model = *loaded;
-  const int k = emkit::NumComponents(model);
-  const int d = emkit::NumFeatures(model);
-  if (k < 1 || d < 1 || !emkit::MixtureWeights(model).allFinite() ||
-      !emkit::MixtureMeans(model).allFinite()) {
-    emkit::fuzz::Die("a loaded model has no components, no features or "
-                     "non-finite parameters",
-                     text);
+  if (emkit::io::NumFeaturesOf(*loaded) < 1) {
+    emkit::fuzz::Die("a loaded model has no features", text);
   }
-  emkit::fuzz::CheckRoundTrip(model, names);
+  emkit::fuzz::CheckRoundTrip(*loaded, names, text);
   return 0;
 }

@@ -21,6 +21,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# clang and its sanitizer and libFuzzer runtimes, when missing.
+scripts/install-deps.sh clang libclang-rt-14-dev >/dev/null
 
 seconds=${EMKIT_FUZZ_SECONDS:-60}
 targets=${EMKIT_FUZZ_TARGETS:-delimited_fuzzer npy_fuzzer model_file_fuzzer}

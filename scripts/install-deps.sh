@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what emkit needs to build and test, skipping what is already
 # there: Debian packages, then a Python virtual environment in .venv with
-# the PyPI packages of the Python tests and reference scripts.
+# the PyPI packages of the Python tests and reference scripts. Extra Debian
+# packages may be named as arguments (the sanitizer and fuzzing scripts ask
+# for clang this way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,7 @@ DEBIAN_PACKAGES=(
   libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libfast-float-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv python3-dev
+  "$@"
 )
 
 missing=()

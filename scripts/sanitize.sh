@@ -20,6 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# clang and its sanitizer and libFuzzer runtimes, when missing.
+scripts/install-deps.sh clang libclang-rt-14-dev >/dev/null
 
 jobs=${EMKIT_SANITIZE_JOBS:-2}
 steps=${EMKIT_SANITIZE_STEPS:-asan tsan}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -94,37 +95,54 @@ Vector FeatureVariance(const RowBlocks& data, ThreadPool& pool) {
       .transpose();
 }
 
-RowMatrix KMeansPlusPlusSeeds(const RowBlocks& data, int k, Rng& rng,
-                              ThreadPool& pool) {
+namespace {
+
+// Greedy k-means++ seeding. Each row's squared distance to its nearest
+// centre is needed throughout; instead of n doubles (half the data when
+// d = 2) only the index of that centre is kept, and the distance is
+// recomputed from it by the same expression, so the values are the same
+// doubles. Index is a small unsigned type that holds k.
+template <class Index>
+RowMatrix SeedKMeansPlusPlus(const RowBlocks& data, int k, Rng& rng, ThreadPool& pool) {
   const MatrixView& x = data.data();
   const std::int64_t n = x.rows();
   RowMatrix centers(k, x.cols());
-  std::vector<double> closest(n);  // squared distance to the nearest centre
+  std::vector<Index> nearest(n, 0);
+  int committed = 0;  // centres whose distances `nearest` accounts for
 
+  const auto closest = [&](std::int64_t row) {
+    return committed == 0 ? std::numeric_limits<double>::infinity()
+                          : (x.row(row) - centers.row(nearest[row])).squaredNorm();
+  };
   auto weight_of = [&](std::int64_t i) {
     return data.weights() == nullptr ? 1.0 : data.weights()[i];
   };
-  // Sum over rows of w_i * min(closest_i, |x_i - c|^2); updates closest
-  // when `commit` is set.
-  auto potential = [&](const Eigen::RowVectorXd& c, bool commit) {
-    return OrderedSum(pool, data.NumBlocks(), [&](std::int64_t b) {
+  // Sum over rows of w_i * min(closest_i, |x_i - centre c|^2); makes c one
+  // of the centres when `commit` is set.
+  auto potential = [&](int c, bool commit) {
+    const double total = OrderedSum(pool, data.NumBlocks(), [&](std::int64_t b) {
       const RowBlock block = data.GetBlock(b);
       double sum = 0.0;
       for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
         const std::int64_t row = block.first_row + i;
-        const double d2 = std::min(closest[row], (block.rows.row(i) - c).squaredNorm());
-        if (commit) closest[row] = d2;
-        sum += RowWeight(block, i) * d2;
+        const double old_d2 = closest(row);
+        // The same expression as closest(), so that a stored index gives back
+        // exactly this value.
+        const double new_d2 = (x.row(row) - centers.row(c)).squaredNorm();
+        if (commit && new_d2 < old_d2) nearest[row] = static_cast<Index>(c);
+        sum += RowWeight(block, i) * std::min(old_d2, new_d2);
       }
       return sum;
     });
+    if (commit) committed = c + 1;
+    return total;
   };
   // The row where the cumulative weighted distance passes `target`.
   auto pick = [&](double target) {
     double cumulative = 0.0;
     std::int64_t last_positive = 0;
     for (std::int64_t i = 0; i < n; ++i) {
-      const double p = weight_of(i) * closest[i];
+      const double p = weight_of(i) * closest(i);
       if (p > 0.0) last_positive = i;
       cumulative += p;
       if (cumulative > target) return i;
@@ -133,8 +151,7 @@ RowMatrix KMeansPlusPlusSeeds(const RowBlocks& data, int k, Rng& rng,
   };
 
   centers.row(0) = x.row(static_cast<Eigen::Index>(UniformIndex(rng, n)));
-  std::fill(closest.begin(), closest.end(), std::numeric_limits<double>::infinity());
-  double current = potential(centers.row(0), /*commit=*/true);
+  double current = potential(0, /*commit=*/true);
   const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
   for (int c = 1; c < k; ++c) {
     if (!(current > 0.0)) {
@@ -146,16 +163,26 @@ RowMatrix KMeansPlusPlusSeeds(const RowBlocks& data, int k, Rng& rng,
     double best_potential = std::numeric_limits<double>::infinity();
     for (int t = 0; t < trials; ++t) {
       const std::int64_t row = pick(UniformDouble(rng) * current);
-      const double p = potential(x.row(row), /*commit=*/false);
+      centers.row(c) = x.row(row);  // a candidate, evaluated without committing
+      const double p = potential(c, /*commit=*/false);
       if (p < best_potential) {
         best_potential = p;
         best_row = row;
       }
     }
     centers.row(c) = x.row(best_row);
-    current = potential(centers.row(c), /*commit=*/true);
+    current = potential(c, /*commit=*/true);
   }
   return centers;
+}
+
+}  // namespace
+
+RowMatrix KMeansPlusPlusSeeds(const RowBlocks& data, int k, Rng& rng,
+                              ThreadPool& pool) {
+  if (k <= 256) return SeedKMeansPlusPlus<std::uint8_t>(data, k, rng, pool);
+  if (k <= 65536) return SeedKMeansPlusPlus<std::uint16_t>(data, k, rng, pool);
+  return SeedKMeansPlusPlus<std::uint32_t>(data, k, rng, pool);
 }
 
 RowMatrix LloydIterations(const RowBlocks& data, RowMatrix centers,
