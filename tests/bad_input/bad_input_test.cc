@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <iterator>
 #include <ostream>
 #include <sstream>
@@ -29,7 +30,9 @@
 #include <gtest/gtest.h>
 
 #include "emkit/error.h"
+#include "emkit/discrete_mixture.h"
 #include "emkit/gaussian_mixture.h"
+#include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/io/csv_writer.h"
 #include "emkit/io/model_file.h"
 #include "emkit/io/table.h"
@@ -173,6 +176,52 @@ std::string ZerosLine(std::int64_t columns) {
 }
 
 constexpr std::int64_t kTenMillion = 10'000'000;
+
+// Runs a fit (or any call) on data given as rows: "fitted", or the message
+// of the error it throws.
+std::string FitOutcome(const std::function<void()>& fit) {
+  try {
+    fit();
+    return "fitted";
+  } catch (const InvalidDataError& error) {
+    return error.what();
+  } catch (const InvalidOptionError& error) {
+    return error.what();
+  }
+}
+
+RowMatrix Rows(std::initializer_list<std::initializer_list<double>> rows) {
+  RowMatrix x(static_cast<Eigen::Index>(rows.size()),
+              static_cast<Eigen::Index>(rows.begin()->size()));
+  Eigen::Index i = 0;
+  for (const auto& row : rows) {
+    Eigen::Index j = 0;
+    for (double v : row) x(i, j++) = v;
+    ++i;
+  }
+  return x;
+}
+
+template <class FitFn>
+std::string DiscreteFitOutcome(const RowMatrix& x, FitFn fit_fn) {
+  return FitOutcome([&] {
+    FitOptions fit;
+    fit.max_iter = 3;
+    DiscreteMixtureOptions options;
+    options.n_components = 1;
+    (void)fit_fn(fit, options, ViewOf(x));
+  });
+}
+
+// Loads a model file of any kind: "loaded KIND", or the error message.
+std::string AnyLoadOutcome(const std::string& name, const std::string& text) {
+  const TempDir dir;
+  try {
+    return "loaded " + std::string(io::ModelKindName(io::LoadAnyModel(dir.Write(name, text))));
+  } catch (const FileFormatError& error) {
+    return dir.Relative(error.what());
+  }
+}
 
 // One documented class of input: how it is produced, and the outcome the
 // documentation promises for it.
@@ -462,6 +511,78 @@ std::vector<Case> Cases() {
                             HandWrittenModel("spherical", R"("covariances": [1, 1e999])"));
        },
        "m.json: not valid JSON: number overflow parsing \"1e999\""},
+      {"Bernoulli value other than 0 or 1", "rows `[1, 0]`, `[3, 1]` fitted with --model bernoulli",
+       [] {
+         return DiscreteFitOutcome(Rows({{1, 0}, {3, 1}}), [](auto& f, auto& o, const auto& x) {
+           return FitBernoulliMixture(f, o, BernoulliOptions{}, x, nullptr);
+         });
+       },
+       "X[1, 0] = 3: Bernoulli features must be 0 or 1"},
+      {"Negative count", "rows `[1, 2]`, `[-1, 0]` fitted with --model poisson",
+       [] {
+         return DiscreteFitOutcome(Rows({{1, 2}, {-1, 0}}), [](auto& f, auto& o, const auto& x) {
+           return FitPoissonMixture(f, o, PoissonOptions{}, x, nullptr);
+         });
+       },
+       "X[1, 0] = -1: Poisson features must be non-negative integers (counts)"},
+      {"Non-integer count", "rows `[1, 2.5]`, `[0, 1]` fitted with --model categorical",
+       [] {
+         return DiscreteFitOutcome(Rows({{1, 2.5}, {0, 1}}), [](auto& f, auto& o, const auto& x) {
+           return FitCategoricalMixture(f, o, CategoricalOptions{}, x, nullptr);
+         });
+       },
+       "X[0, 1] = 2.5: Categorical counts must be non-negative integers"},
+      {"Negative symbol", "symbols `0`, `-1`, `2` fitted with --model categorical "
+                          "--categorical-layout symbols",
+       [] {
+         return DiscreteFitOutcome(Rows({{0}, {-1}, {2}}), [](auto& f, auto& o, const auto& x) {
+           CategoricalOptions symbols;
+           symbols.layout = CategoricalLayout::kSymbols;
+           return FitCategoricalMixture(f, o, symbols, x, nullptr);
+         });
+       },
+       "X[1, 0] = -1: Categorical symbols must be integers in [0, 3)"},
+      {"HMM lengths that do not add up", "5 rows with lengths `2, 2`",
+       [] {
+         return FitOutcome([] {
+           const RowMatrix x = Rows({{0}, {1}, {2}, {3}, {4}});
+           const std::vector<std::int64_t> lengths = {2, 2};
+           GaussianHmmOptions options;
+           options.hmm.n_states = 1;
+           (void)FitGaussianHmm(FitOptions{}, options, ViewOf(x), lengths);
+         });
+       },
+       "lengths sum to 4, but X has 5 rows: they must be equal"},
+      {"HMM sequence of length 0", "5 rows with lengths `5, 0`",
+       [] {
+         return FitOutcome([] {
+           const RowMatrix x = Rows({{0}, {1}, {2}, {3}, {4}});
+           const std::vector<std::int64_t> lengths = {5, 0};
+           GaussianHmmOptions options;
+           options.hmm.n_states = 1;
+           (void)FitGaussianHmm(FitOptions{}, options, ViewOf(x), lengths);
+         });
+       },
+       "lengths[1] = 0 must be >= 1"},
+      {"Model with an unknown kind", "`m.json` with `\"model\": \"tree\"`",
+       [] {
+         return AnyLoadOutcome("m.json", R"({"format": "emkit-model", "version": 1,
+             "model": "tree"})");
+       },
+       "m.json: unknown \"model\" \"tree\" (expected \"gaussian_mixture\", \"bernoulli_mixture\", \"categorical_mixture\", \"poisson_mixture\" or \"hmm\")"},
+      {"Model with probabilities out of range", "`m.json`: a Bernoulli probability of 1.5",
+       [] {
+         return AnyLoadOutcome("m.json", R"({"format": "emkit-model", "version": 1,
+             "model": "bernoulli_mixture", "weights": [1], "probabilities": [[0.5, 1.5]]})");
+       },
+       "m.json: Bernoulli probabilities[0, 1] = 1.5 must be in [0, 1]"},
+      {"Model with probabilities out of range", "`m.json`: an HMM transition row summing to 0.9",
+       [] {
+         return AnyLoadOutcome("m.json", R"({"format": "emkit-model", "version": 1,
+             "model": "hmm", "emission": "poisson", "startprob": [0.5, 0.5],
+             "transmat": [[0.5, 0.4], [0.5, 0.5]], "rates": [[1], [2]]})");
+       },
+       "m.json: transitions row 0 must sum to 1, found sum 0.9"},
   };
 }
 

@@ -188,6 +188,11 @@ TEST_F(ResumeTest, ResumeRefusesOtherDataOptionsAndFiles) {
                    "not a checkpoint file (not valid JSON)");
   ExpectUsageError(Run({"fit", data, "--resume", Path("missing.json"), "-o", Path("out.json")}),
                    "cannot open");
+  Json newer = Json::parse(cut);
+  newer["version"] = 2;
+  const std::string future = Write("future.json", newer.dump());
+  ExpectUsageError(Run({"fit", data, "--resume", future, "-o", Path("out.json")}),
+                   "checkpoint version 2 is newer than this emkit reads (1)");
   EXPECT_FALSE(Exists("out.json"));
 }
 
