@@ -4,11 +4,20 @@
 // clock), not loading, validation or the E-step of the initial parameters.
 //
 //   emkit_em_bench --case DIR --threads T --iters N --repeats R
-//                  [--max-seconds S] [--block-rows B]
+//                  [--max-seconds S] [--block-rows B] [--dtype float64|float32|both]
+//                  [--small-kernels on|off|both]
+//
+// --dtype float32 rounds the case's data to float once (before timing) and
+// fits it with the float32 path from the same initial parameters; both
+// alternates float64 and float32 runs and prints a line for each, the
+// float32 one with the per-repeat speed-up over float64. --small-kernels
+// off uses the general kernels for D <= 4 too; both alternates general and
+// small-D kernels and reports the speed-up of the latter.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
@@ -17,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_case.h"
+#include "emkit/families/small_dimension.h"
 #include "emkit/gaussian_mixture.h"
 
 namespace emkit_bench {
@@ -93,11 +103,37 @@ int Run(int argc, char** argv) {
   const int repeats = std::stoi(FlagOr(flags, "repeats", "3"));
   const double max_seconds = std::stod(FlagOr(flags, "max-seconds", "1e30"));
   const int block_rows = std::stoi(FlagOr(flags, "block-rows", "0"));
+  const std::string dtype = FlagOr(flags, "dtype", "float64");
+  const std::string small_kernels = FlagOr(flags, "small-kernels", "on");
+  // Each variant: a dtype and whether the small-D kernels are on.
+  std::vector<std::string> dtypes;
+  std::vector<bool> small;
+  if (dtype == "both") {
+    dtypes = {"float64", "float32"};
+  } else if (dtype == "float64" || dtype == "float32") {
+    dtypes = {dtype};
+  } else {
+    throw std::invalid_argument("--dtype must be float64, float32 or both, not " + dtype);
+  }
+  if (small_kernels == "both") {
+    if (dtypes.size() != 1) {
+      throw std::invalid_argument("--small-kernels both needs a single --dtype");
+    }
+    dtypes = {dtypes[0], dtypes[0]};
+    small = {false, true};
+  } else if (small_kernels == "on" || small_kernels == "off") {
+    small.assign(dtypes.size(), small_kernels == "on");
+  } else {
+    throw std::invalid_argument("--small-kernels must be on, off or both");
+  }
 
   const std::int64_t rss_before_load = PeakRssBytes();
   const BenchCase c = LoadBenchCase(dir);
   const GaussianMixtureModel initial = InitialModel(c);
   const emkit::MatrixView x(c.x.data(), c.num_rows, c.num_features);
+  emkit::RowMatrixF x_float;
+  if (dtype != "float64") x_float = x.cast<float>();
+  const bool small_default = emkit::SmallDimensionKernelsEnabled();
 
   emkit::FitOptions fit_options;
   fit_options.max_iter = iters;
@@ -107,37 +143,69 @@ int Run(int argc, char** argv) {
   emkit::GaussianMixtureOptions mixture_options;
   mixture_options.n_components = c.num_components;
 
-  std::vector<double> per_iteration;
+  // With several dtypes the repeats alternate between them, so that both
+  // see the same machine load and their ratio is measured in one process.
+  std::vector<std::vector<double>> per_iteration(dtypes.size());
+  std::vector<nlohmann::json> out(dtypes.size());
   double total_seconds = 0.0;
-  nlohmann::json out;
   for (int r = 0; r < repeats && (r == 0 || total_seconds < max_seconds); ++r) {
-    const emkit::Fitted<GaussianMixtureModel> fitted = emkit::FitGaussianMixture(
-        fit_options, mixture_options, x, nullptr, &initial);
-    const emkit::RestartRecord& record = fitted.report.restarts.at(0);
-    double seconds = 0.0;
-    for (const emkit::IterationRecord& it : record.iterations) seconds += it.seconds;
-    total_seconds += seconds;
-    per_iteration.push_back(seconds / std::max(1, record.n_iter));
-    out["n_iter"] = record.n_iter;
-    out["termination"] = record.message;
-    out["certificate_violations"] = record.certificate_violations;
-    out["mean_log_likelihood"] = record.mean_log_likelihood;
-    out["param_hash"] = HashModel(fitted.model);
-    out["threads_used"] = fitted.report.threads_used;
-    out["block_rows"] = fitted.report.block_rows;
+    for (std::size_t t = 0; t < dtypes.size(); ++t) {
+      emkit::EnableSmallDimensionKernels(small[t]);
+      const emkit::Fitted<GaussianMixtureModel> fitted =
+          dtypes[t] == "float32"
+              ? emkit::FitGaussianMixture(fit_options, mixture_options, emkit::ViewOf(x_float),
+                                          nullptr, &initial)
+              : emkit::FitGaussianMixture(fit_options, mixture_options, x, nullptr, &initial);
+      const emkit::RestartRecord& record = fitted.report.restarts.at(0);
+      double seconds = 0.0;
+      for (const emkit::IterationRecord& it : record.iterations) seconds += it.seconds;
+      total_seconds += seconds;
+      per_iteration[t].push_back(seconds / std::max(1, record.n_iter));
+      out[t]["n_iter"] = record.n_iter;
+      out[t]["termination"] = record.message;
+      out[t]["certificate_violations"] = record.certificate_violations;
+      out[t]["mean_log_likelihood"] = record.mean_log_likelihood;
+      out[t]["param_hash"] = HashModel(fitted.model);
+      out[t]["threads_used"] = fitted.report.threads_used;
+      out[t]["block_rows"] = fitted.report.block_rows;
+    }
   }
-  out["impl"] = "emkit";
-  out["case"] = c.name;
-  out["covariance_type"] = c.covariance_type;
-  out["threads"] = threads;
-  out["iters"] = iters;
-  out["repeats"] = per_iteration.size();
-  out["seconds_per_iter_each"] = per_iteration;
-  out["seconds_per_iter"] = Median(per_iteration);
-  out["data_bytes"] = static_cast<std::int64_t>(c.x.size() * sizeof(double));
-  out["rss_before_load_bytes"] = rss_before_load;
-  out["peak_rss_bytes"] = PeakRssBytes();
-  std::printf("%s\n", out.dump().c_str());
+  emkit::EnableSmallDimensionKernels(small_default);
+  for (std::size_t t = 0; t < dtypes.size(); ++t) {
+    out[t]["impl"] = dtypes[t] == "float32" ? "emkit-float32" : "emkit";
+    out[t]["small_kernels"] = static_cast<bool>(small[t]);
+    out[t]["dtype"] = dtypes[t];
+    out[t]["case"] = c.name;
+    out[t]["covariance_type"] = c.covariance_type;
+    out[t]["threads"] = threads;
+    out[t]["iters"] = iters;
+    out[t]["repeats"] = per_iteration[t].size();
+    out[t]["seconds_per_iter_each"] = per_iteration[t];
+    out[t]["seconds_per_iter"] = Median(per_iteration[t]);
+    out[t]["data_bytes"] = static_cast<std::int64_t>(
+        c.x.size() * (dtypes[t] == "float32" ? sizeof(float) : sizeof(double)));
+    out[t]["rss_before_load_bytes"] = rss_before_load;
+    out[t]["peak_rss_bytes"] = PeakRssBytes();
+  }
+  if (small_kernels == "both") {
+    // General-kernel time / small-kernel time per repeat, then the median.
+    std::vector<double> ratios;
+    for (std::size_t r = 0; r < per_iteration[0].size(); ++r) {
+      ratios.push_back(per_iteration[0][r] / per_iteration[1][r]);
+    }
+    out[1]["speedup_vs_general_kernels_each"] = ratios;
+    out[1]["speedup_vs_general_kernels"] = Median(ratios);
+  } else if (dtypes.size() == 2) {
+    // float64 time / float32 time per repeat, then the median.
+    std::vector<double> ratios;
+    for (std::size_t r = 0; r < per_iteration[0].size(); ++r) {
+      ratios.push_back(per_iteration[0][r] / per_iteration[1][r]);
+    }
+    out[1]["speedup_vs_float64_each"] = ratios;
+    out[1]["speedup_vs_float64"] = Median(ratios);
+    out[1]["float64_mean_log_likelihood"] = out[0]["mean_log_likelihood"];
+  }
+  for (const nlohmann::json& line : out) std::printf("%s\n", line.dump().c_str());
   return 0;
 }
 

@@ -5,6 +5,9 @@ import cases
 
 PEER_ORDER = ("sklearn", "pomegranate", "armadillo")
 LOGLIK_RTOL = 1e-9
+# The float32 path's final mean log-likelihood against float64's, from the
+# same initial parameters (the data rounded to float once).
+FLOAT32_LOGLIK_RTOL = 1e-5
 
 
 def _seconds(s):
@@ -138,6 +141,9 @@ def render(records, dgemm, thread_counts, iters, peers):
                 spread = max(per_row) / min(per_row)
                 lines.append(f"| | {t} | max/min {spread:.2f} (target ≤ 1.2: "
                              f"{'met' if spread <= 1.2 else 'not met'}) | | |")
+    float32_lines, float32_failures = _render_float32(records, thread_counts, iters)
+    lines += float32_lines
+    failures += float32_failures
     if notes:
         lines.append("")
         lines.append("Notes:")
@@ -147,3 +153,58 @@ def render(records, dgemm, thread_counts, iters, peers):
         lines.append("**FAILURES (a speed figure for a wrong answer does not count):**")
         lines += [f"- {f}" for f in failures]
     return "\n".join(lines) + "\n", failures
+
+
+def _render_float32(records, thread_counts, iters):
+    """The float32 path against float64, measured in one process with
+    alternating repeats (emkit_em_bench --dtype both)."""
+    lines, failures = [], []
+    names = [c for c in cases.CASES
+             if any(_find(records, "emkit-float32", c, t) for t in thread_counts)]
+    if not names:
+        return lines, failures
+    lines.append("")
+    lines.append("float32 path (emkit, same initial parameters, data rounded to float; "
+                 "repeats alternate float64/float32 in one process)")
+    lines.append("")
+    lines.append("| case | cov | thr | float64 s/iter | float32 s/iter | float32 speed-up "
+                 "(median of paired ratios) | log-lik float64 | rel. diff |")
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for name in names:
+        for t in thread_counts:
+            f = _find(records, "emkit-float32", name, t)
+            d = _find(records, "emkit-float64-paired", name, t)
+            if f is None or d is None:
+                continue
+            if "error" in f or "error" in d:
+                failures.append(f"{name} t={t}: float32 run failed: "
+                                f"{f.get('error') or d.get('error')}")
+                continue
+            rel = abs(f["mean_log_likelihood"] - d["mean_log_likelihood"]) / abs(
+                d["mean_log_likelihood"])
+            lines.append(f"| {name} | {f['covariance_type']} | {t} | "
+                         f"{_seconds(_speed(d))} | {_seconds(_speed(f))} | "
+                         f"{f['speedup_vs_float64']:.2f}× | "
+                         f"{d['mean_log_likelihood']:.10g} | {rel:.1e} |")
+            if rel > FLOAT32_LOGLIK_RTOL:
+                failures.append(f"MISMATCH {name} t={t}: float32 mean log-likelihood "
+                                f"{f['mean_log_likelihood']!r} vs float64 "
+                                f"{d['mean_log_likelihood']!r} (relative {rel:.2e})")
+            if f.get("certificate_violations", 0):
+                failures.append(f"{name} t={t}: float32 run reported "
+                                f"{f['certificate_violations']} certificate violations")
+            if f.get("n_iter") != iters:
+                failures.append(f"{name} t={t}: float32 run ran {f.get('n_iter')} iterations")
+        runs = [_find(records, "emkit-float32", name, t) for t in thread_counts]
+        keys = {(r.get("param_hash"), r.get("mean_log_likelihood")) for r in runs if r}
+        if len(keys) > 1:
+            failures.append(f"{name}: float32 results differ between thread counts: {keys}")
+    lines.append("")
+    lines.append("Target: float32 at least 1.7× float64 per iteration on A, B, C (1 thread), "
+                 f"final log-likelihood within {FLOAT32_LOGLIK_RTOL:g} relative.")
+    for name in ("A", "B", "C"):
+        f = _find(records, "emkit-float32", name, 1)
+        if f and "speedup_vs_float64" in f:
+            s = f["speedup_vs_float64"]
+            lines.append(f"- {name} t=1: {s:.2f}× ({'met' if s >= 1.7 else 'not met'})")
+    return lines, failures

@@ -97,6 +97,10 @@ def main():
     p.add_argument("--peers", default=env_default("EMKIT_BENCH_PEERS", ",".join(PEERS)))
     p.add_argument("--max-seconds", type=float,
                    default=float(env_default("EMKIT_BENCH_MAX_SECONDS", "60")))
+    p.add_argument("--float32-cases",
+                   default=env_default("EMKIT_BENCH_FLOAT32_CASES", "A,B,C"),
+                   help="cases also run with float32 data against float64 in one "
+                        "process (empty: none)")
     p.add_argument("--no-scaling", action="store_true",
                    help="skip the time-per-row and memory check on case C's shape")
     args = p.parse_args()
@@ -154,6 +158,28 @@ def main():
                     status = r.get("error") or r.get("unsupported") or \
                         f"{fmt_seconds(r.get('seconds_per_iter'))}/iter"
                     print(f"  {name} t={t} {r['impl']:12s} {status}", flush=True)
+
+    # The float32 path: float64 and float32 repeats alternate in one process.
+    for name in [c for c in args.float32_cases.split(",") if c]:
+        rows, d, k, cov, seed = cases.CASES[name]
+        n = cases.scaled_rows(rows, k, d, args.scale)
+        case_dir = os.path.join(work, f"{name}-{n}")
+        cases.generate(name, n, d, k, cov, seed, case_dir)
+        for t in thread_counts:
+            lines = run_json_lines([prog("emkit_em_bench"), "--case", case_dir, "--threads",
+                                    str(t), "--dtype", "both"] + common, t)
+            if len(lines) == 1 and "impl" not in lines[0]:
+                lines = [dict(lines[0], impl=i) for i in ("emkit", "emkit-float32")]
+            for r in lines:
+                if r.get("impl") == "emkit":
+                    r["impl"] = "emkit-float64-paired"
+                r.update(case=name, threads=t, n=n, d=d, k=k, covariance_type=cov)
+                records.append(r)
+            f32 = lines[-1]
+            status = f32.get("error") or \
+                f"{fmt_seconds(f32.get('seconds_per_iter'))}/iter, " \
+                f"{f32.get('speedup_vs_float64', 0):.2f}× float64"
+            print(f"  {name} t={t} {'emkit-float32':12s} {status}", flush=True)
 
     if not args.no_scaling:
         rows, d, k, cov, seed = cases.CASES["C"]

@@ -10,7 +10,9 @@
 # Settings (environment): EMKIT_BENCH_SCALE, EMKIT_BENCH_ITERS (5),
 # EMKIT_BENCH_REPEATS (3), EMKIT_BENCH_CASES (A,B,C,D,E,F-spherical,F-tied),
 # EMKIT_BENCH_THREADS (1,2), EMKIT_BENCH_PEERS (sklearn,pomegranate,armadillo),
-# EMKIT_BENCH_MAX_SECONDS (60: no further repeats of one measurement after
+# EMKIT_BENCH_FLOAT32_CASES (A,B,C: also run with float32 data against
+# float64, alternating in one process), EMKIT_BENCH_MAX_SECONDS (60: no
+# further repeats of one measurement after
 # that), EMKIT_BENCH_BUILD_DIR (build-bench), EMKIT_BENCH_CXX_FLAGS
 # (-march=native, as Armadillo is compiled), EMKIT_BENCH_JOBS (2),
 # PYTHON (.venv/bin/python if present). Extra arguments go to bench/run.py.

@@ -1,5 +1,6 @@
 #include "emkit/gaussian_mixture.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
+#include "emkit/families/gaussian_mixture_float32.h"
 #include "emkit/random.h"
 #include "families/gaussian_initialization.h"
 
@@ -71,8 +73,10 @@ void GaussianMixtureOptions::Validate() const {
   }
 }
 
-void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
-                         int n_components) {
+namespace {
+
+template <class View>
+void ValidateData(const View& x, const double* sample_weights, int n_components) {
   if (x.rows() == 0 || x.cols() == 0) {
     throw InvalidDataError(fmt::format(
         "X has shape ({}, {}): at least one row and one column are needed",
@@ -105,6 +109,18 @@ void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
         "X has {} rows, fewer than n_components = {}: each component needs at "
         "least one row", x.rows(), n_components));
   }
+}
+
+}  // namespace
+
+void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
+                         int n_components) {
+  ValidateData(x, sample_weights, n_components);
+}
+
+void ValidateMixtureData(const MatrixViewF& x, const double* sample_weights,
+                         int n_components) {
+  ValidateData(x, sample_weights, n_components);
 }
 
 namespace {
@@ -227,13 +243,47 @@ Fitted<GaussianMixtureModel> FitTyped(const FitOptions& fit_options,
   return {std::move(fitted.model), std::move(fitted.report)};
 }
 
-}  // namespace
+// EM on float32 rows. The starting models come from a float64 copy made
+// for the initialisation alone (kmeans.h works on double blocks), so they
+// are those of a float64 fit, restart for restart.
+template <class Family>
+Fitted<GaussianMixtureModel> FitTypedF(const FitOptions& requested_options,
+                                       const GaussianMixtureOptions& options,
+                                       const RowBlocksF& data,
+                                       const GaussianMixtureModel* init_model) {
+  using Model = Float32Mixture<Family>;
+  const FitOptions fit_options = Float32FitOptions(requested_options);
+  if (init_model != nullptr) {
+    Model model(std::get<Mixture<Family>>(*init_model));
+    FitReport report = Fit(fit_options, data, &model);
+    return {std::move(model).release(), std::move(report)};
+  }
+  std::vector<Mixture<Family>> starts;
+  std::vector<RepairCounts> start_repairs(fit_options.n_init);
+  {
+    const RowMatrix wide = data.data().cast<double>();
+    const RowBlocks wide_blocks(ViewOf(wide), data.weights(), fit_options.block_rows);
+    ThreadPool pool(fit_options.num_threads);
+    for (int r = 0; r < fit_options.n_init; ++r) {
+      const InitContext context{r, DeriveSeed(fit_options.seed, static_cast<std::uint64_t>(r)),
+                                &pool, &start_repairs[r]};
+      starts.push_back(InitializeMixture<Family>(options, wide_blocks, context));
+    }
+  }
+  Fitted<Model> fitted =
+      FitWithRestarts(fit_options, data, [&](const InitContext& context) {
+        *context.repairs = start_repairs[context.restart];
+        return Model(starts[context.restart]);
+      });
+  return {std::move(fitted.model).release(), std::move(fitted.report)};
+}
 
-Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
-                                                const GaussianMixtureOptions& options,
-                                                const MatrixView& x,
-                                                const double* sample_weights,
-                                                const GaussianMixtureModel* init_model) {
+// Checks shared by both data types; returns the covariance type to fit.
+template <class View>
+CovarianceType CheckFitInputs(const FitOptions& fit_options,
+                              const GaussianMixtureOptions& options, const View& x,
+                              const double* sample_weights,
+                              const GaussianMixtureModel* init_model) {
   fit_options.Validate();
   options.Validate();
   CovarianceType type = options.covariance_type;
@@ -249,6 +299,101 @@ Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
   }
   CheckParameterSize(type, n_components, x.cols());
   ValidateMixtureData(x, sample_weights, n_components);
+  return type;
+}
+
+// Float kernels over blocks of x, results in double.
+template <class Family, class Body>
+void ForEachBlockF(const Mixture<Family>& mixture, const MatrixViewF& x, Body&& body) {
+  if (x.cols() != mixture.num_features()) {
+    throw InvalidDataError(fmt::format(
+        "X has {} features, but the model was fitted with {}", x.cols(),
+        mixture.num_features()));
+  }
+  const Float32Mixture<Family> model(mixture);
+  const RowBlocksF blocks(x, nullptr, 0);
+  RowMatrixF log_values;
+  Eigen::VectorXf log_norm;
+  for (std::int64_t b = 0; b < blocks.NumBlocks(); ++b) {
+    const RowBlockF block = blocks.GetBlock(b);
+    model.WeightedLogProbabilities(block.rows, &log_values);
+    log_norm.resize(block.rows.rows());
+    body(block.first_row, &log_values, &log_norm);
+  }
+}
+
+}  // namespace
+
+Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
+                                                const GaussianMixtureOptions& options,
+                                                const MatrixViewF& x,
+                                                const double* sample_weights,
+                                                const GaussianMixtureModel* init_model) {
+  const CovarianceType type =
+      CheckFitInputs(fit_options, options, x, sample_weights, init_model);
+  const RowBlocksF data(x, sample_weights, fit_options.block_rows);
+  switch (type) {
+    case CovarianceType::kFull:
+      return FitTypedF<GaussianFull>(fit_options, options, data, init_model);
+    case CovarianceType::kDiag:
+      return FitTypedF<GaussianDiag>(fit_options, options, data, init_model);
+    case CovarianceType::kSpherical:
+      return FitTypedF<GaussianSpherical>(fit_options, options, data, init_model);
+    case CovarianceType::kTied:
+      return FitTypedF<GaussianTied>(fit_options, options, data, init_model);
+  }
+  throw InvalidOptionError("unknown covariance type");
+}
+
+RowMatrix PredictProba(const GaussianMixtureModel& model, const MatrixViewF& x) {
+  RowMatrix out(x.rows(), NumComponents(model));
+  std::visit(
+      [&](const auto& mixture) {
+        ForEachBlockF(mixture, x, [&](std::int64_t first, RowMatrixF* r, Eigen::VectorXf* norm) {
+          LogSumExpRows(*r, *norm, /*normalize=*/true);
+          out.middleRows(first, r->rows()) = r->cast<double>();
+        });
+      },
+      model);
+  return out;
+}
+
+std::vector<int> Predict(const GaussianMixtureModel& model, const MatrixViewF& x) {
+  std::vector<int> labels(x.rows());
+  std::visit(
+      [&](const auto& mixture) {
+        ForEachBlockF(mixture, x, [&](std::int64_t first, RowMatrixF* r, Eigen::VectorXf*) {
+          for (Eigen::Index i = 0; i < r->rows(); ++i) {
+            Eigen::Index best;
+            r->row(i).maxCoeff(&best);
+            labels[first + i] = static_cast<int>(best);
+          }
+        });
+      },
+      model);
+  return labels;
+}
+
+Vector ScoreSamples(const GaussianMixtureModel& model, const MatrixViewF& x) {
+  Vector out(x.rows());
+  std::visit(
+      [&](const auto& mixture) {
+        ForEachBlockF(mixture, x, [&](std::int64_t first, RowMatrixF* r, Eigen::VectorXf* norm) {
+          LogSumExpRows(*r, *norm, /*normalize=*/false);
+          out.segment(first, r->rows()) = norm->cast<double>();
+        });
+      },
+      model);
+  return out;
+}
+
+Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
+                                                const GaussianMixtureOptions& options,
+                                                const MatrixView& x,
+                                                const double* sample_weights,
+                                                const GaussianMixtureModel* init_model) {
+  const CovarianceType type =
+      CheckFitInputs(fit_options, options, x, sample_weights, init_model);
   const RowBlocks data(x, sample_weights, fit_options.block_rows);
   switch (type) {
     case CovarianceType::kFull:

@@ -43,6 +43,34 @@ class RowBlocks {
   double total_weight_;
 };
 
+// The same for float32 data. Blocks have exactly the size and boundaries
+// RowBlocks gives the same shape, so a float32 fit and a float64 fit of the
+// same values see the same blocks.
+struct RowBlockF {
+  MatrixViewF rows;
+  const double* weights = nullptr;
+  std::int64_t first_row = 0;
+};
+
+class RowBlocksF {
+ public:
+  RowBlocksF(MatrixViewF data, const double* weights, std::int64_t block_rows);
+
+  std::int64_t NumBlocks() const { return num_blocks_; }
+  RowBlockF GetBlock(std::int64_t b) const;
+  double TotalWeight() const { return total_weight_; }
+  std::int64_t block_rows() const { return block_rows_; }
+  const MatrixViewF& data() const { return data_; }
+  const double* weights() const { return weights_; }
+
+ private:
+  MatrixViewF data_;
+  const double* weights_;
+  std::int64_t block_rows_;
+  std::int64_t num_blocks_;
+  double total_weight_;
+};
+
 }  // namespace emkit
 
 #endif  // EMKIT_ROW_BLOCKS_H_

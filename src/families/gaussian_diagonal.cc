@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
+#include "emkit/families/small_dimension.h"
 
 namespace emkit {
 
@@ -94,6 +95,11 @@ template <bool kSpherical>
 void GaussianAxisAligned<kSpherical>::LogProbabilities(
     const MatrixView& x, Eigen::Ref<RowMatrix> out) const {
   const int d = num_features();
+  if (d <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+    const Vector constants = half_log_det_precision_.array() - 0.5 * d * kLog2Pi;
+    SmallDiagonalLogDensities<double>(x, means_, precisions_, constants, out);
+    return;
+  }
   thread_local RowMatrix centered;
   centered.resize(x.rows(), d);
   centered.noalias() = x.rowwise() - reference_;

@@ -7,6 +7,7 @@
 
 #include "emkit/error.h"
 #include "emkit/families/pooled_moments.h"
+#include "emkit/families/small_dimension.h"
 
 namespace emkit {
 
@@ -129,6 +130,15 @@ GaussianFull::Statistics GaussianFull::NewStatistics() const {
 
 void GaussianFull::LogProbabilities(const MatrixView& x,
                                     Eigen::Ref<RowMatrix> out) const {
+  if (num_features() <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+    thread_local std::vector<const Eigen::MatrixXd*> factors;
+    factors.clear();
+    for (const Eigen::MatrixXd& w : precision_cholesky_) factors.push_back(&w);
+    const Vector constants =
+        log_det_precision_cholesky_.array() - 0.5 * num_features() * kLog2Pi;
+    SmallWhitenedLogDensities<double>(x, means_, factors, constants, out);
+    return;
+  }
   whitening_.SquaredDistances(x, out);
   for (int k = 0; k < num_components(); ++k) {
     out.col(k) = -0.5 * out.col(k).array() +

@@ -8,6 +8,7 @@
 
 #include "emkit/error.h"
 #include "emkit/families/pooled_moments.h"
+#include "emkit/families/small_dimension.h"
 
 namespace emkit {
 
@@ -89,6 +90,12 @@ GaussianTied::Statistics GaussianTied::NewStatistics() const {
 
 void GaussianTied::LogProbabilities(const MatrixView& x,
                                     Eigen::Ref<RowMatrix> out) const {
+  if (num_features() <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+    const Vector constants = Vector::Constant(
+        num_components(), log_det_precision_cholesky_ - 0.5 * num_features() * kLog2Pi);
+    SmallWhitenedLogDensities<double>(x, means_, {&precision_cholesky_}, constants, out);
+    return;
+  }
   whitening_.SquaredDistances(x, out);
   out = (-0.5 * out.array()) +
         (log_det_precision_cholesky_ - 0.5 * num_features() * kLog2Pi);

@@ -1,0 +1,78 @@
+// Log-density kernels for few features (D <= kMaxSmallDimension). With D = 2
+// the block products of the general kernels (stacked_whitening.h, the
+// expanded diagonal form) have an inner dimension of 2 and spend their time
+// packing; here each component's log-densities are one pass over the block,
+// vectorised across rows, with D known at compile time.
+//
+// Rounding: every row is centred on each component's own mean before
+// anything is squared, which is the general kernels' exact fallback (the
+// formula their rounding bound protects them from leaving). The error is a
+// few ulps of each non-negative term, relative to the result's quadratic
+// part, whatever the offset of the data, so no bound needs checking.
+#ifndef EMKIT_FAMILIES_SMALL_DIMENSION_H_
+#define EMKIT_FAMILIES_SMALL_DIMENSION_H_
+
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "emkit/matrix.h"
+
+namespace emkit {
+
+inline constexpr int kMaxSmallDimension = 4;
+
+// Whether the families use these kernels for D <= kMaxSmallDimension (the
+// default). Switching them off process-wide is for tests and benchmarks
+// that compare them with the general kernels.
+bool SmallDimensionKernelsEnabled();
+void EnableSmallDimensionKernels(bool enabled);
+
+template <class Scalar>
+using RowMatrixOf = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// out(i, k) = constants[k] - 1/2 sum_j precisions(k, j) (x(i, j) - means(k, j))^2.
+template <class Scalar>
+void SmallDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                               const RowMatrix& means, const RowMatrix& precisions,
+                               const Eigen::VectorXd& constants,
+                               Eigen::Ref<RowMatrixOf<Scalar>> out);
+
+// The same for any D (the formula of the general kernels' exact fallback,
+// used by the float32 kernels when their bound fails).
+template <class Scalar>
+void DirectDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                                const RowMatrix& means, const RowMatrix& precisions,
+                                const Eigen::VectorXd& constants,
+                                Eigen::Ref<RowMatrixOf<Scalar>> out);
+
+// out(i, k) = constants[k] - 1/2 ||(x_i - mu_k) W_f(k)||^2, with one factor
+// per component or a single shared one (W triangular, either way up).
+template <class Scalar>
+void SmallWhitenedLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                               const RowMatrix& means,
+                               const std::vector<const Eigen::MatrixXd*>& factors,
+                               const Eigen::VectorXd& constants,
+                               Eigen::Ref<RowMatrixOf<Scalar>> out);
+
+extern template void SmallDiagonalLogDensities<double>(
+    const Eigen::Map<const RowMatrixOf<double>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<double>>);
+extern template void SmallDiagonalLogDensities<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
+extern template void DirectDiagonalLogDensities<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
+extern template void SmallWhitenedLogDensities<double>(
+    const Eigen::Map<const RowMatrixOf<double>>&, const RowMatrix&,
+    const std::vector<const Eigen::MatrixXd*>&, const Eigen::VectorXd&,
+    Eigen::Ref<RowMatrixOf<double>>);
+extern template void SmallWhitenedLogDensities<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&,
+    const std::vector<const Eigen::MatrixXd*>&, const Eigen::VectorXd&,
+    Eigen::Ref<RowMatrixOf<float>>);
+
+}  // namespace emkit
+
+#endif  // EMKIT_FAMILIES_SMALL_DIMENSION_H_

@@ -1,0 +1,178 @@
+#include "emkit/families/small_dimension.h"
+
+#include <atomic>
+#include <vector>
+
+namespace emkit {
+namespace {
+
+std::atomic<bool> small_dimension_kernels{true};
+
+// A component's mean split as centre + residual, both in Scalar: the
+// centre is the mean rounded to Scalar, the residual what rounding lost
+// (zero in double). x - centre is then exact up to one rounding of a
+// small difference, and subtracting the residual keeps the float path as
+// accurate relative to the result as the double one.
+template <class Scalar>
+void SplitMean(const Eigen::RowVectorXd& mean, Scalar* centre, Scalar* residual) {
+  for (Eigen::Index j = 0; j < mean.size(); ++j) {
+    centre[j] = static_cast<Scalar>(mean[j]);
+    residual[j] = static_cast<Scalar>(mean[j] - static_cast<double>(centre[j]));
+  }
+}
+
+// out[i] = c - sum_j h[j] (x_t[j][i] - centre[j] - residual[j])^2.
+template <int D, class Scalar>
+void DiagonalPass(const Scalar* x_t, Eigen::Index n, const Scalar* centre,
+                  const Scalar* residual, const Scalar* h, Scalar c, Scalar* out) {
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Scalar q = 0;
+    for (int j = 0; j < D; ++j) {
+      const Scalar d = (x_t[j * n + i] - centre[j]) - residual[j];
+      q += h[j] * d * d;
+    }
+    out[i] = c - q;
+  }
+}
+
+// The same with D known at run time.
+template <class Scalar>
+void DiagonalPassDynamic(const Scalar* x_t, Eigen::Index n, int d, const Scalar* centre,
+                         const Scalar* residual, const Scalar* h, Scalar c, Scalar* out) {
+  for (Eigen::Index i = 0; i < n; ++i) out[i] = 0;
+  for (int j = 0; j < d; ++j) {
+    const Scalar* xj = x_t + j * n;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const Scalar v = (xj[i] - centre[j]) - residual[j];
+      out[i] += h[j] * v * v;
+    }
+  }
+  for (Eigen::Index i = 0; i < n; ++i) out[i] = c - out[i];
+}
+
+// out[i] = c - 1/2 ||d W||^2 with d = x_i - mean, W (D x D, column-major)
+// with its zeros: adding an exact zero product changes nothing.
+template <int D, class Scalar>
+void WhitenedPass(const Scalar* x_t, Eigen::Index n, const Scalar* centre,
+                  const Scalar* residual, const Scalar* w, Scalar c, Scalar* out) {
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Scalar d[D];
+    for (int j = 0; j < D; ++j) d[j] = (x_t[j * n + i] - centre[j]) - residual[j];
+    Scalar q = 0;
+    for (int j = 0; j < D; ++j) {
+      Scalar y = 0;
+      for (int l = 0; l < D; ++l) y += d[l] * w[j * D + l];
+      q += y * y;
+    }
+    out[i] = c - Scalar(0.5) * q;
+  }
+}
+
+template <class Scalar, class Pass>
+void ForEachComponent(const Eigen::Map<const RowMatrixOf<Scalar>>& x, const RowMatrix& means,
+                      Eigen::Ref<RowMatrixOf<Scalar>> out, Pass&& pass) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index k_count = means.rows();
+  thread_local RowMatrixOf<Scalar> x_t;
+  thread_local RowMatrixOf<Scalar> out_t;
+  x_t = x.transpose();
+  out_t.resize(k_count, n);
+  thread_local std::vector<Scalar> centre;
+  thread_local std::vector<Scalar> residual;
+  centre.resize(means.cols());
+  residual.resize(means.cols());
+  for (Eigen::Index k = 0; k < k_count; ++k) {
+    SplitMean<Scalar>(means.row(k), centre.data(), residual.data());
+    pass(static_cast<int>(k), x_t.data(), n, centre.data(), residual.data(),
+         out_t.row(k).data());
+  }
+  out = out_t.transpose();
+}
+
+}  // namespace
+
+bool SmallDimensionKernelsEnabled() { return small_dimension_kernels.load(); }
+void EnableSmallDimensionKernels(bool enabled) { small_dimension_kernels.store(enabled); }
+
+template <class Scalar>
+void SmallDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                               const RowMatrix& means, const RowMatrix& precisions,
+                               const Eigen::VectorXd& constants,
+                               Eigen::Ref<RowMatrixOf<Scalar>> out) {
+  const int d = static_cast<int>(x.cols());
+  ForEachComponent<Scalar>(x, means, out, [&](int k, const Scalar* x_t, Eigen::Index n,
+                                              const Scalar* centre, const Scalar* residual,
+                                              Scalar* row) {
+    Scalar h[kMaxSmallDimension];
+    for (int j = 0; j < d; ++j) h[j] = static_cast<Scalar>(0.5 * precisions(k, j));
+    const Scalar c = static_cast<Scalar>(constants[k]);
+    switch (d) {
+      case 1: DiagonalPass<1>(x_t, n, centre, residual, h, c, row); break;
+      case 2: DiagonalPass<2>(x_t, n, centre, residual, h, c, row); break;
+      case 3: DiagonalPass<3>(x_t, n, centre, residual, h, c, row); break;
+      default: DiagonalPass<4>(x_t, n, centre, residual, h, c, row); break;
+    }
+  });
+}
+
+template <class Scalar>
+void DirectDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                                const RowMatrix& means, const RowMatrix& precisions,
+                                const Eigen::VectorXd& constants,
+                                Eigen::Ref<RowMatrixOf<Scalar>> out) {
+  const int d = static_cast<int>(x.cols());
+  thread_local std::vector<Scalar> h;
+  h.resize(d);
+  ForEachComponent<Scalar>(x, means, out, [&](int k, const Scalar* x_t, Eigen::Index n,
+                                              const Scalar* centre, const Scalar* residual,
+                                              Scalar* row) {
+    for (int j = 0; j < d; ++j) h[j] = static_cast<Scalar>(0.5 * precisions(k, j));
+    DiagonalPassDynamic(x_t, n, d, centre, residual, h.data(),
+                        static_cast<Scalar>(constants[k]), row);
+  });
+}
+
+template <class Scalar>
+void SmallWhitenedLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                               const RowMatrix& means,
+                               const std::vector<const Eigen::MatrixXd*>& factors,
+                               const Eigen::VectorXd& constants,
+                               Eigen::Ref<RowMatrixOf<Scalar>> out) {
+  const int d = static_cast<int>(x.cols());
+  ForEachComponent<Scalar>(x, means, out, [&](int k, const Scalar* x_t, Eigen::Index n,
+                                              const Scalar* centre, const Scalar* residual,
+                                              Scalar* row) {
+    const Eigen::MatrixXd& w = *factors[factors.size() == 1 ? 0 : k];
+    Scalar wf[kMaxSmallDimension * kMaxSmallDimension];
+    for (int j = 0; j < d; ++j) {
+      for (int l = 0; l < d; ++l) wf[j * d + l] = static_cast<Scalar>(w(l, j));
+    }
+    const Scalar c = static_cast<Scalar>(constants[k]);
+    switch (d) {
+      case 1: WhitenedPass<1>(x_t, n, centre, residual, wf, c, row); break;
+      case 2: WhitenedPass<2>(x_t, n, centre, residual, wf, c, row); break;
+      case 3: WhitenedPass<3>(x_t, n, centre, residual, wf, c, row); break;
+      default: WhitenedPass<4>(x_t, n, centre, residual, wf, c, row); break;
+    }
+  });
+}
+
+template void SmallDiagonalLogDensities<double>(
+    const Eigen::Map<const RowMatrixOf<double>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<double>>);
+template void SmallDiagonalLogDensities<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
+template void DirectDiagonalLogDensities<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
+template void SmallWhitenedLogDensities<double>(
+    const Eigen::Map<const RowMatrixOf<double>>&, const RowMatrix&,
+    const std::vector<const Eigen::MatrixXd*>&, const Eigen::VectorXd&,
+    Eigen::Ref<RowMatrixOf<double>>);
+template void SmallWhitenedLogDensities<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&,
+    const std::vector<const Eigen::MatrixXd*>&, const Eigen::VectorXd&,
+    Eigen::Ref<RowMatrixOf<float>>);
+
+}  // namespace emkit
