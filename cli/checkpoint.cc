@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "emkit/discrete_mixture.h"
+#include "emkit/families/gaussian_mixture_float32.h"
 #include "emkit/error.h"
 #include "emkit/fit_progress.h"
 #include "emkit/gaussian_mixture.h"
@@ -37,6 +38,17 @@ struct ModelList {};
 using CheckpointedModels =
     ModelList<GaussianMixtureFull, GaussianMixtureDiag, GaussianMixtureSpherical,
               GaussianMixtureTied, BernoulliMixture, CategoricalMixture, PoissonMixture>;
+// What the engine fits for --dtype float32: the same mixtures, with float32
+// E-steps. Their model files are those of the float64 mixtures, so the
+// settings' "dtype" says which list a checkpoint's models belong to.
+using Float32Models =
+    ModelList<Float32Mixture<GaussianFull>, Float32Mixture<GaussianDiag>,
+              Float32Mixture<GaussianSpherical>, Float32Mixture<GaussianTied>>;
+
+template <class M>
+struct IsFloat32Mixture : std::false_type {};
+template <class F>
+struct IsFloat32Mixture<Float32Mixture<F>> : std::true_type {};
 
 // Calls f(std::type_identity<M>{}) for every M of the list, in order.
 template <class... M, class F>
@@ -50,7 +62,9 @@ constexpr bool kIsGaussian = std::is_constructible_v<GaussianMixtureModel, M> &&
 
 template <class M>
 io::AnyModel ToAny(const M& model) {
-  if constexpr (kIsGaussian<M>) {
+  if constexpr (IsFloat32Mixture<M>::value) {
+    return io::AnyModel(GaussianMixtureModel(model.mixture()));
+  } else if constexpr (kIsGaussian<M>) {
     return io::AnyModel(GaussianMixtureModel(model));
   } else {
     return io::AnyModel(model);
@@ -91,14 +105,16 @@ Json ProgressJson(const FitProgress<M>& progress, const std::vector<std::string>
 template <class F>
 void VisitProgress(const std::any& progress, F&& f) {
   bool found = false;
-  ForEachModel(CheckpointedModels{}, [&](auto tag) {
+  const auto try_model = [&](auto tag) {
     using M = typename decltype(tag)::type;
     if (found) return;
     if (const FitProgress<M>* typed = ProgressOf<M>(progress)) {
       f(*typed);
       found = true;
     }
-  });
+  };
+  ForEachModel(CheckpointedModels{}, try_model);
+  ForEachModel(Float32Models{}, try_model);
   if (!found) throw std::logic_error("checkpoint: a fit of a model type it does not know");
 }
 
@@ -153,7 +169,10 @@ class Reader {
 template <class M>
 std::optional<M> As(const std::optional<io::AnyModel>& model) {
   if (!model) return std::nullopt;
-  if constexpr (kIsGaussian<M>) {
+  if constexpr (IsFloat32Mixture<M>::value) {
+    using Inner = std::decay_t<decltype(std::declval<const M&>().mixture())>;
+    if (std::optional<Inner> inner = As<Inner>(model)) return M(std::move(*inner));
+  } else if constexpr (kIsGaussian<M>) {
     if (const auto* gaussian = std::get_if<GaussianMixtureModel>(&*model)) {
       if (const M* m = std::get_if<M>(gaussian)) return *m;
     }
@@ -163,12 +182,15 @@ std::optional<M> As(const std::optional<io::AnyModel>& model) {
   return std::nullopt;
 }
 
-// Builds the FitProgress<M> for the M that `model` or `best` holds.
-std::any TypedProgress(const Reader& in, std::vector<RestartRecord> finished, int best_restart,
-                       double best_loglik, const std::optional<io::AnyModel>& best,
+// Builds the FitProgress<M> for the M of `models` that `model` or `best`
+// holds.
+template <class Models>
+std::any TypedProgress(Models models, const Reader& in, std::vector<RestartRecord> finished,
+                       int best_restart, double best_loglik,
+                       const std::optional<io::AnyModel>& best,
                        const std::optional<io::AnyModel>& model, RestartRecord current) {
   std::any out;
-  ForEachModel(CheckpointedModels{}, [&](auto tag) {
+  ForEachModel(models, [&](auto tag) {
     using M = typename decltype(tag)::type;
     if (out.has_value()) return;
     std::optional<M> typed_best = As<M>(best);
@@ -262,9 +284,14 @@ Checkpoint ReadCheckpoint(const std::string& path) {
   const std::optional<io::AnyModel> best = in.Model(j, "best");
   const std::optional<io::AnyModel> model = in.Model(j, "model");
   checkpoint.where = Where(finished.size(), model.has_value(), current);
+  const bool float32 = checkpoint.settings.value("dtype", "float64") == "float32";
   checkpoint.progress =
-      TypedProgress(in, std::move(finished), static_cast<int>(best_restart), best_loglik, best,
-                    model, std::move(current));
+      float32 ? TypedProgress(Float32Models{}, in, std::move(finished),
+                              static_cast<int>(best_restart), best_loglik, best, model,
+                              std::move(current))
+              : TypedProgress(CheckpointedModels{}, in, std::move(finished),
+                              static_cast<int>(best_restart), best_loglik, best, model,
+                              std::move(current));
   return checkpoint;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -45,6 +46,7 @@ struct FitArgs {
   double checkpoint_every = 10.0;
   std::string resume;
   double max_time = 0.0;
+  std::string dtype = "float64";
   // A model to start from, as its file's text: what a checkpoint keeps of
   // --init-model.
   std::string init_model_text;
@@ -138,6 +140,22 @@ void CheckOptionsApply(const FitArgs& args, MixtureKind kind) {
   if (kind != MixtureKind::kPoisson) reject(args.min_rate_option, "--min-rate", "poisson");
 }
 
+// The rows as float32; a value outside float32's range is an error rather
+// than an infinity.
+RowMatrixF ToFloat32(const RowMatrix& values, const std::string& path) {
+  constexpr double kLargest = std::numeric_limits<float>::max();
+  for (Eigen::Index i = 0; i < values.rows(); ++i) {
+    for (Eigen::Index j = 0; j < values.cols(); ++j) {
+      if (std::abs(values(i, j)) > kLargest) {
+        throw InvalidDataError(fmt::format(
+            "{}: X[{}, {}] = {} is outside the range of float32 (|x| <= {:.7g}); use "
+            "--dtype float64", DisplayPath(path), i, j, values(i, j), kLargest));
+      }
+    }
+  }
+  return values.cast<float>();
+}
+
 // The options a checkpoint keeps: all that shape the fit's result.
 CheckpointJson SettingsOf(const FitArgs& args) {
   CheckpointJson j;
@@ -156,6 +174,7 @@ CheckpointJson SettingsOf(const FitArgs& args) {
   j["pseudo_count"] = args.pseudo_count;
   j["min_rate"] = args.min_rate;
   j["categorical_layout"] = args.categorical_layout;
+  j["dtype"] = args.dtype;
   j["header"] = args.data_options.header;
   j["no_header"] = args.data_options.no_header;
   j["delimiter"] = args.data_options.delimiter;
@@ -191,6 +210,7 @@ void ApplyCheckpointSettings(const CheckpointJson& j, const std::string& path, F
     args->pseudo_count = j.at("pseudo_count").get<double>();
     args->min_rate = j.at("min_rate").get<double>();
     args->categorical_layout = j.at("categorical_layout").get<std::string>();
+    args->dtype = j.at("dtype").get<std::string>();
     args->data_options.header = j.at("header").get<bool>();
     args->data_options.no_header = j.at("no_header").get<bool>();
     args->data_options.delimiter = j.at("delimiter").get<std::string>();
@@ -237,6 +257,11 @@ int RunFit(const FitArgs& given) {
         "--checkpoint-every {}: must be a number of seconds >= 0", args.checkpoint_every));
   }
   if (!args.checkpoint.empty()) CheckOutputPath(args.checkpoint, "--checkpoint");
+  if (args.dtype != "float64" && args.dtype != "float32") {
+    throw InvalidOptionError(
+        fmt::format("--dtype \"{}\" is not one of float64, float32", args.dtype));
+  }
+  const bool float32 = args.dtype == "float32";
   const CovarianceType type =
       ParseOption(ParseCovarianceType, args.covariance, "--covariance");
   const InitMethod init = ParseOption(ParseInitMethod, args.init, "--init");
@@ -244,6 +269,10 @@ int RunFit(const FitArgs& given) {
   const CategoricalLayout layout =
       ParseOption(ParseCategoricalLayout, args.categorical_layout, "--categorical-layout");
   CheckOptionsApply(args, kind);
+  if (float32 && kind != MixtureKind::kGaussian) {
+    throw InvalidOptionError(
+        fmt::format("--dtype float32 applies to --model gaussian only, not to {}", args.model));
+  }
   args.output.Check();
 
   std::optional<GaussianMixtureModel> init_model;
@@ -312,6 +341,12 @@ int RunFit(const FitArgs& given) {
     fit_options.resume_from = std::move(checkpoint->progress);
   }
   fit_options.max_seconds = args.max_time;
+  // float32 rows replace the float64 table, which is freed before the fit.
+  std::optional<RowMatrixF> values32;
+  if (float32) {
+    values32 = ToFloat32(table.values, args.data);
+    table.values = RowMatrix();
+  }
   std::optional<CheckpointWriter> writer;
   if (!args.checkpoint.empty()) {
     writer.emplace(args.checkpoint, checkpoint ? checkpoint->settings : SettingsOf(args),
@@ -327,7 +362,8 @@ int RunFit(const FitArgs& given) {
     InterruptGuard interrupt;
     fit_options.callbacks.push_back(interrupt.StopCallback());
     try {
-      fitted = FitMixtureOfKind(fit_options, spec, ViewOf(table.values));
+      fitted = float32 ? FitGaussianMixtureFloat32(fit_options, spec, ViewOf(*values32))
+                       : FitMixtureOfKind(fit_options, spec, ViewOf(table.values));
     } catch (const InvalidDataError& e) {
       throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
     }
@@ -393,6 +429,10 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
   for (const char* name : {"--header", "--no-header", "--delimiter", "--columns"}) {
     args->shaping_options.push_back(command->get_option(name));
   }
+  args->shaping_options.push_back(command->add_option(
+      "--dtype", args->dtype,
+      "gaussian: float64, or float32 to hold the data and run the E-step in float "
+      "(statistics and parameters stay float64; default float64)"));
   command->add_option("--threads", args->threads,
                       "Worker threads, 0 for all cores (default 1); results do "
                       "not depend on it");

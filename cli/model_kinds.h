@@ -23,12 +23,9 @@
 namespace emkit::cli {
 
 enum class MixtureKind { kGaussian, kBernoulli, kCategorical, kPoisson };
-enum class EmissionKind { kGaussian, kCategorical, kPoisson };
 
 // "gaussian", "bernoulli", "categorical" or "poisson"; else InvalidOptionError.
 MixtureKind ParseMixtureKind(const std::string& name);
-// "gaussian", "categorical" or "poisson"; else InvalidOptionError.
-EmissionKind ParseEmissionKind(const std::string& name);
 
 // What a mixture fit needs besides the data; only the options of `kind`'s
 // family are used.
@@ -46,20 +43,10 @@ struct MixtureFitSpec {
                                                     const MixtureFitSpec& spec,
                                                     const MatrixView& x);
 
-// What an HMM fit needs besides the data. Categorical emissions read one
-// integer symbol per row, in [0, V) with V the largest symbol + 1.
-struct HmmFitSpec {
-  EmissionKind emission = EmissionKind::kGaussian;
-  GaussianHmmOptions gaussian;  // its .hmm is used for every emission
-  CategoricalOptions categorical;
-  PoissonOptions poisson;
-};
-
-// Validates the data for the emission family (InvalidDataError naming
-// X[i, j]) before fitting.
-[[nodiscard]] Fitted<io::AnyModel> FitHmmOfKind(const FitOptions& fit_options,
-                                               const HmmFitSpec& spec, const MatrixView& x,
-                                               std::span<const std::int64_t> lengths);
+// A Gaussian mixture (spec.gaussian, spec.init_model) fitted on float32 rows.
+[[nodiscard]] Fitted<io::AnyModel> FitGaussianMixtureFloat32(const FitOptions& fit_options,
+                                                             const MixtureFitSpec& spec,
+                                                             const MatrixViewF& x);
 
 // Checks the rows against the family's rules (a Bernoulli value other than 0
 // or 1, a negative count): InvalidDataError "PATH: X[i, j] = ...".

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include <fmt/format.h>
@@ -146,7 +147,7 @@ TEST_F(ResumeTest, EveryModelKindResumesFromItsLastCheckpoint) {
       {gaussian, "--covariance", "full"},      {gaussian, "--covariance", "diag"},
       {gaussian, "--covariance", "spherical"}, {gaussian, "--covariance", "tied"},
       {binary_data, "--model", "bernoulli"},   {count_data, "--model", "categorical"},
-      {count_data, "--model", "poisson"}};
+      {count_data, "--model", "poisson"},      {gaussian, "--dtype", "float32"}};
   int case_number = 0;
   for (const std::vector<std::string>& kind : kinds) {
     SCOPED_TRACE(kind[1] + " " + kind[2]);
@@ -223,6 +224,27 @@ TEST_F(ResumeTest, CsvAndNpyWithTheSameValuesGiveTheSameModelFile) {
     ASSERT_EQ(b.exit_code, 0) << b.err;
     EXPECT_EQ(ReadFileBytes(Path("csv.json")), ReadFileBytes(Path("npy.json")));
   }
+}
+
+TEST_F(ResumeTest, Float32FitsAgreeWithFloat64) {
+  const std::string data = Write("d.csv", MakeClusters(6000, 9).Csv());
+  double loglik[2] = {0, 0};
+  int at = 0;
+  for (const char* dtype : {"float64", "float32"}) {
+    const Result r = Run({"fit", data, "-k", "4", "--seed", "2", "--dtype", dtype, "-o",
+                          Path(std::string(dtype) + ".json"), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    loglik[at++] = Json::parse(r.out)["mean_log_likelihood"].get<double>();
+  }
+  EXPECT_NEAR(loglik[1], loglik[0], 1e-5 * std::abs(loglik[0]));
+  ExpectUsageError(Run({"fit", data, "-k", "2", "--dtype", "float16"}),
+                   "--dtype \"float16\" is not one of float64, float32");
+  ExpectUsageError(Run({"fit", data, "-k", "2", "--model", "poisson", "--dtype", "float32"}),
+                   "--dtype float32 applies to --model gaussian only");
+  const std::string huge = Write("huge.csv", "1,2\n3,1e39\n5,6\n");
+  ExpectUsageError(Run({"fit", huge, "-k", "1", "--dtype", "float32", "-o", Path("h.json")}),
+                   "X[1, 1] = 1e+39 is outside the range of float32");
+  EXPECT_FALSE(Exists("h.json"));
 }
 
 }  // namespace
