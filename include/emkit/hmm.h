@@ -76,6 +76,12 @@ class HiddenMarkovModel {
   const Family& emissions() const { return emissions_; }
   const HmmFitParameters& fit_parameters() const { return fit_; }
   void set_fit_parameters(HmmFitParameters fit) { fit_ = fit; }
+  // Dirichlet priors of the chain's M-step (empty: maximum likelihood).
+  const ChainPriors& chain_priors() const { return priors_; }
+  void set_chain_priors(ChainPriors priors) {
+    priors.Validate(num_states());
+    priors_ = std::move(priors);
+  }
 
   // --- The engine's concept (emkit/model.h) ---
 
@@ -106,7 +112,7 @@ class HiddenMarkovModel {
   HiddenMarkovModel MStep(const Statistics& stats, RepairCounts* repairs) const {
     HiddenMarkovModel next = *this;
     next.chain_ = chain_.Maximize(stats.start_counts, stats.transition_counts,
-                                  fit_.start, fit_.transitions);
+                                  fit_.start, fit_.transitions, priors_);
     if (fit_.emissions) next.emissions_ = emissions_.Maximize(stats.emission, repairs);
     return next;
   }
@@ -240,6 +246,7 @@ class HiddenMarkovModel {
   MarkovChain chain_;
   Family emissions_;
   HmmFitParameters fit_;
+  ChainPriors priors_;
 };
 
 }  // namespace emkit

@@ -65,6 +65,13 @@ void CategoricalOptions::Validate() const {
     throw InvalidOptionError(
         fmt::format("Categorical sample_total = {} must be >= 0", sample_total));
   }
+  for (Eigen::Index i = 0; i < dirichlet_prior.size(); ++i) {
+    const double v = dirichlet_prior.data()[i];
+    if (!(v >= 0.0) || !std::isfinite(v)) {
+      throw InvalidOptionError(fmt::format(
+          "Categorical dirichlet_prior value {} must be finite and >= 0", v));
+    }
+  }
 }
 
 void Categorical::Statistics::Merge(const Statistics& other) {
@@ -101,6 +108,14 @@ Categorical::Categorical(RowMatrix probabilities, CategoricalOptions options)
           "Categorical probabilities of component {} must sum to 1, found sum {}", k,
           sum));
     }
+  }
+  if (options_.dirichlet_prior.size() != 0 &&
+      (options_.dirichlet_prior.rows() != probabilities_.rows() ||
+       options_.dirichlet_prior.cols() != probabilities_.cols())) {
+    throw InvalidOptionError(fmt::format(
+        "Categorical dirichlet_prior is {} x {}, but the probabilities are {} x {}",
+        options_.dirichlet_prior.rows(), options_.dirichlet_prior.cols(),
+        probabilities_.rows(), probabilities_.cols()));
   }
   log_probabilities_ = probabilities_.array().log();
   all_positive_ = log_probabilities_.allFinite();
@@ -199,6 +214,11 @@ Categorical Categorical::Maximize(const Statistics& stats, RepairCounts* repairs
   const int v_count = num_categories();
   const Vector totals = stats.categories.rowwise().sum();
   const double total = totals.sum();
+  const bool prior = options_.dirichlet_prior.size() != 0;
+  RowMatrix counts;
+  if (prior) {
+    counts = (options_.dirichlet_prior.array() - 1.0 + stats.categories.array()).max(0.0);
+  }
   for (int k = 0; k < num_components(); ++k) {
     // Rows with no counts (an empty document) say nothing about theta: the
     // test is on the category counts, not on the component's weight.
@@ -206,9 +226,11 @@ Categorical Categorical::Maximize(const Statistics& stats, RepairCounts* repairs
       if (repairs != nullptr) ++repairs->collapsed_components;
       continue;
     }
-    const double denominator = totals[k] + v_count * a;
+    const double row_total = prior ? counts.row(k).sum() : totals[k];
+    if (!(row_total > 0.0)) continue;  // a prior that cancels every count
+    const double denominator = row_total + v_count * a;
     for (int v = 0; v < v_count; ++v) {
-      const double c = stats.categories(k, v) + a;
+      const double c = (prior ? counts(k, v) : stats.categories(k, v)) + a;
       double p = c / denominator;
       if (p == 0.0 && c > 0.0) p = std::numeric_limits<double>::denorm_min();
       next.probabilities_(k, v) = p;

@@ -47,6 +47,21 @@ void PoissonOptions::Validate() const {
     throw InvalidOptionError(
         fmt::format("Poisson min_rate = {} must be a finite number >= 0", min_rate));
   }
+  if (prior_sums.rows() != prior_weights.rows() || prior_sums.cols() != prior_weights.cols()) {
+    throw InvalidOptionError(fmt::format(
+        "Poisson prior_sums ({} x {}) and prior_weights ({} x {}) must have one shape",
+        prior_sums.rows(), prior_sums.cols(), prior_weights.rows(), prior_weights.cols()));
+  }
+  for (const RowMatrix* m : {&prior_sums, &prior_weights}) {
+    for (Eigen::Index i = 0; i < m->size(); ++i) {
+      const double v = m->data()[i];
+      if (!(v >= 0.0) || !std::isfinite(v)) {
+        throw InvalidOptionError(fmt::format(
+            "Poisson {} value {} must be finite and >= 0",
+            m == &prior_sums ? "prior_sums" : "prior_weights", v));
+      }
+    }
+  }
 }
 
 void Poisson::Statistics::Merge(const Statistics& other) {
@@ -77,6 +92,13 @@ Poisson::Poisson(RowMatrix rates, PoissonOptions options)
             "Poisson rates[{}, {}] = {} must be finite and >= 0", k, d, r));
       }
     }
+  }
+  if (options_.prior_sums.size() != 0 &&
+      (options_.prior_sums.rows() != rates_.rows() ||
+       options_.prior_sums.cols() != rates_.cols())) {
+    throw InvalidOptionError(fmt::format(
+        "Poisson priors are {} x {}, but the rates are {} x {}", options_.prior_sums.rows(),
+        options_.prior_sums.cols(), rates_.rows(), rates_.cols()));
   }
   UpdateLogs();
 }
@@ -158,8 +180,11 @@ Poisson Poisson::Maximize(const Statistics& stats, RepairCounts* repairs) const 
       if (repairs != nullptr) ++repairs->collapsed_components;
       continue;
     }
+    const bool prior = options_.prior_sums.size() != 0;
     for (int d = 0; d < num_features(); ++d) {
-      double rate = stats.sums(k, d) / stats.counts[k];
+      double rate = prior ? (options_.prior_sums(k, d) + stats.sums(k, d)) /
+                                (options_.prior_weights(k, d) + stats.counts[k])
+                          : stats.sums(k, d) / stats.counts[k];
       if (rate == 0.0 && stats.sums(k, d) > 0.0) {
         rate = std::numeric_limits<double>::denorm_min();  // keep the support
       }

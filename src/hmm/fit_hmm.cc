@@ -19,6 +19,7 @@ void HmmOptions::Validate() const {
         "transitions are {} x {}, but n_states = {} needs {} x {}", transitions->rows(),
         transitions->cols(), n_states, n_states, n_states));
   }
+  priors.Validate(n_states);
 }
 
 MarkovChain HmmOptions::InitialChain() const {

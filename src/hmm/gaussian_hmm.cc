@@ -42,6 +42,7 @@ Fitted<GaussianHmmModel> FitTyped(const FitOptions& fit_options,
   if (init_model != nullptr) {
     HiddenMarkovModel<Family> model = std::get<HiddenMarkovModel<Family>>(*init_model);
     model.set_fit_parameters(options.hmm.fit);
+    model.set_chain_priors(options.hmm.priors);
     FitReport report = Fit(fit_options, data, &model);
     return {std::move(model), std::move(report)};
   }

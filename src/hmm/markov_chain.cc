@@ -75,14 +75,65 @@ void MarkovChain::UpdateLogs() {
   log_transitions_ = transitions_.unaryExpr(log);
 }
 
+namespace {
+
+// max(alpha - 1 + counts, 0), and 0 where the old probability is 0 (a
+// structural zero).
+Eigen::RowVectorXd WithPrior(const Eigen::Ref<const Eigen::RowVectorXd>& counts,
+                             const Eigen::Ref<const Eigen::RowVectorXd>& alpha,
+                             const Eigen::Ref<const Eigen::RowVectorXd>& old) {
+  Eigen::RowVectorXd out = (alpha.array() - 1.0 + counts.array()).max(0.0).matrix();
+  for (Eigen::Index k = 0; k < out.size(); ++k) {
+    if (old[k] == 0.0) out[k] = 0.0;
+  }
+  return out;
+}
+
+}  // namespace
+
+void ChainPriors::Validate(int num_states) const {
+  const auto check = [](const auto& values, const char* name) {
+    for (Eigen::Index i = 0; i < values.size(); ++i) {
+      const double v = values.data()[i];
+      if (!(v >= 0.0) || !std::isfinite(v)) {
+        throw InvalidOptionError(fmt::format(
+            "{} prior value {} must be finite and >= 0", name, v));
+      }
+    }
+  };
+  if (start.size() != 0 && start.size() != num_states) {
+    throw InvalidOptionError(fmt::format(
+        "the start prior has {} values, but there are {} states", start.size(), num_states));
+  }
+  if (transitions.size() != 0 &&
+      (transitions.rows() != num_states || transitions.cols() != num_states)) {
+    throw InvalidOptionError(fmt::format(
+        "the transition prior is {} x {}, but there are {} states", transitions.rows(),
+        transitions.cols(), num_states));
+  }
+  check(start, "start");
+  check(transitions, "transition");
+}
+
 MarkovChain MarkovChain::Maximize(const Vector& start_counts,
                                   const RowMatrix& transition_counts, bool fit_start,
-                                  bool fit_transitions) const {
+                                  bool fit_transitions, const ChainPriors& priors) const {
   MarkovChain next = *this;
-  if (fit_start) next.start_ = Normalized(start_counts.transpose(), start_.transpose()).transpose();
+  if (fit_start) {
+    const Eigen::RowVectorXd counts =
+        priors.start.size() == 0
+            ? Eigen::RowVectorXd(start_counts.transpose())
+            : WithPrior(start_counts.transpose(), priors.start.transpose(), start_.transpose());
+    next.start_ = Normalized(counts, start_.transpose()).transpose();
+  }
   if (fit_transitions) {
     for (Eigen::Index i = 0; i < transitions_.rows(); ++i) {
-      next.transitions_.row(i) = Normalized(transition_counts.row(i), transitions_.row(i));
+      const Eigen::RowVectorXd counts =
+          priors.transitions.size() == 0
+              ? Eigen::RowVectorXd(transition_counts.row(i))
+              : WithPrior(transition_counts.row(i), priors.transitions.row(i),
+                          transitions_.row(i));
+      next.transitions_.row(i) = Normalized(counts, transitions_.row(i));
     }
   }
   next.UpdateLogs();

@@ -1,6 +1,7 @@
 // The model kinds besides Gaussian mixtures (Bernoulli, categorical and
 // Poisson mixtures; HMMs of every emission), and the entry points that read
 // and write any kind.
+#include <ostream>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include "emkit/error.h"
 #include "emkit/hmm/markov_chain.h"
+#include "emkit/io/atomic_file.h"
 #include "emkit/io/model_file.h"
 #include "model_file_gaussian.h"
 #include "model_file_json.h"
@@ -78,6 +80,7 @@ Json ToJson(const GaussianHmmModel& m) {
 }
 Json ToJson(const CategoricalHmm& m) { return HmmJson("categorical", m); }
 Json ToJson(const PoissonHmm& m) { return HmmJson("poisson", m); }
+Json ToJson(const BernoulliHmm& m) { return HmmJson("bernoulli", m); }
 
 // ---------------------------------------------------------------------------
 // Reading.
@@ -186,8 +189,9 @@ class KindsReader : public ModelJsonReader {
     }
     if (emission == "categorical") return CategoricalHmm(chain, ReadCategorical(root, k));
     if (emission == "poisson") return PoissonHmm(chain, ReadPoisson(root, k));
-    Fail(fmt::format("unknown \"emission\" {} (expected \"gaussian\", \"categorical\" "
-                     "or \"poisson\")", DescribeValue(emission)));
+    if (emission == "bernoulli") return BernoulliHmm(chain, ReadBernoulli(root, k));
+    Fail(fmt::format("unknown \"emission\" {} (expected \"gaussian\", \"categorical\", "
+                     "\"poisson\" or \"bernoulli\")", DescribeValue(emission)));
   }
 
 };
@@ -214,7 +218,7 @@ int NumFeaturesOf(const AnyModel& model) {
 const char* ModelKindName(const AnyModel& model) {
   static constexpr const char* kNames[] = {
       "gaussian_mixture", "bernoulli_mixture", "categorical_mixture", "poisson_mixture",
-      "hmm", "hmm", "hmm"};
+      "hmm", "hmm", "hmm", "hmm"};
   return kNames[model.index()];
 }
 
@@ -245,6 +249,13 @@ std::string AnyModelToJson(const AnyModel& model,
 AnyModel AnyModelFromJson(const std::string& text, const std::string& display_name,
                           std::vector<std::string>* feature_names) {
   return KindsReader(display_name).ParseAny(text, feature_names);
+}
+
+void SaveAnyModel(const std::string& path, const AnyModel& model,
+                  const std::vector<std::string>& feature_names) {
+  // Serialised first, so that a model that cannot be saved leaves no file.
+  const std::string text = AnyModelToJson(model, feature_names);
+  WriteFileAtomically(path, [&text](std::ostream& out) { out << text; });
 }
 
 AnyModel LoadAnyModel(const std::string& path, std::vector<std::string>* feature_names) {

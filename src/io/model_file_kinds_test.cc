@@ -144,6 +144,31 @@ TEST(ModelFileKindsTest, CategoricalAndPoissonHmmsRoundTrip) {
   EXPECT_TRUE(SameBits(p.emissions().rates(), poisson.emissions().rates()));
 }
 
+TEST(ModelFileKindsTest, BernoulliHmmRoundTrips) {
+  BernoulliOptions options;
+  options.pseudo_count = 0.125;
+  const BernoulliHmm hmm(Chain(3), Bernoulli(Awkward(3, 4, 1.0, 9), options));
+  const std::string text = AnyModelToJson(hmm, {"a", "b", "c", "d"});
+  EXPECT_THAT(text, HasSubstr("\"emission\": \"bernoulli\""));
+  const auto loaded = std::get<BernoulliHmm>(RoundTrip(hmm, {"a", "b", "c", "d"}));
+  ExpectSameChain(loaded.chain(), hmm.chain());
+  EXPECT_TRUE(SameBits(loaded.emissions().probabilities(), hmm.emissions().probabilities()));
+  EXPECT_EQ(loaded.emissions().options().pseudo_count, 0.125);
+  EXPECT_STREQ(ModelKindName(loaded), "hmm");
+  EXPECT_EQ(NumFeaturesOf(loaded), 4);
+  // A probability outside [0, 1] names the file.
+  const std::string bad = R"({"format": "emkit-model", "version": 1, "model": "hmm",
+      "emission": "bernoulli", "startprob": [1], "transmat": [[1]],
+      "probabilities": [[1.5]]})";
+  try {
+    (void)AnyModelFromJson(bad, "b.json");
+    ADD_FAILURE() << "no error";
+  } catch (const FileFormatError& e) {
+    EXPECT_THAT(e.what(), StartsWith("b.json: "));
+    EXPECT_THAT(e.what(), HasSubstr("1.5"));
+  }
+}
+
 TEST(ModelFileKindsTest, GaussianFilesLoadAsGaussianMixtures) {
   const std::string text = R"({"format": "emkit-model", "version": 1,
       "covariance_type": "diag", "weights": [1], "means": [[0, 1]],

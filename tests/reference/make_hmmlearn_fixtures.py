@@ -22,6 +22,11 @@ emissionprob_prior = 1, lambdas_prior = lambdas_weight = 0. hmmlearn adds
 min_covar only when it initialises covariances itself, which these runs do
 not, so emkit runs with reg_covar = 0.
 
+Two fixtures use non-neutral priors instead (the "_priors" variants):
+CategoricalHMM with Dirichlet priors on the start, transition and emission
+probabilities, and a one-state PoissonHMM with lambdas_prior and
+lambdas_weight (see poisson_priors_case for why one state).
+
 GMMHMM: hmmlearn accumulates the covariance statistics about the means of the
 E-step, not the re-estimated ones, so its covariance update is not the
 M-step's maximiser: Sigma_hmmlearn = Sigma_ML + d d^T with d = mean_new -
@@ -253,6 +258,68 @@ def poisson_case():
     return out
 
 
+def categorical_priors_case():
+    """CategoricalHMM with non-neutral Dirichlet priors on every part, some
+    concentrations below 1 (where hmmlearn's max(prior - 1 + counts, 0)
+    clips)."""
+    rng = np.random.default_rng(5000)
+    k, v = 3, 5
+    start, trans = random_chain(rng, k)
+    emission = rng.dirichlet(np.full(v, 0.7), size=k)
+    z = sample_states(rng, start, trans, LENGTHS)
+    X = np.array([rng.choice(v, p=emission[s]) for s in z])[:, None]
+    start0, trans0 = random_chain(rng, k)
+    emission0 = rng.dirichlet(np.full(v, 3.0), size=k)
+    startprob_prior = rng.uniform(0.5, 4.0, size=k)
+    transmat_prior = rng.uniform(0.8, 6.0, size=(k, k))
+    emissionprob_prior = rng.uniform(0.5, 3.0, size=(k, v))
+    model = hmm.CategoricalHMM(
+        n_components=k, n_features=v, startprob_prior=startprob_prior,
+        transmat_prior=transmat_prior, emissionprob_prior=emissionprob_prior,
+        n_iter=N_ITER, tol=-np.inf, init_params="", params="ste", implementation="log")
+    model.startprob_, model.transmat_, model.emissionprob_ = start0, trans0, emission0
+    model.fit(X, LENGTHS)
+    out = header("CategoricalHMM", "priors")
+    out.update(common_out(model, X, LENGTHS, start0, trans0))
+    out["priors"] = {"startprob_prior": tolist(startprob_prior),
+                     "transmat_prior": tolist(transmat_prior),
+                     "emissionprob_prior": tolist(emissionprob_prior)}
+    out["init"]["emissionprob"] = tolist(emission0)
+    out["final"]["emissionprob"] = tolist(model.emissionprob_)
+    out["history"] = [float(h) for h in model.monitor_.history]
+    out["final_total_log_likelihood"] = float(model.score(X, LENGTHS))
+    return out
+
+
+def poisson_priors_case():
+    """PoissonHMM with a Gamma prior on the rates. hmmlearn's M-step is
+    (lambdas_prior + N * mean_k) / (lambdas_weight + N) with N the posterior
+    weight of all states, which is the Gamma posterior's
+    (prior + sum_t p_tk x_t) / (weight + sum_t p_tk) only for one state: the
+    fixture has one state (and priors on the chain, which then has nothing
+    to fit but keeps the run comparable)."""
+    rng = np.random.default_rng(6000)
+    d = 3
+    X = rng.poisson([2.0, 7.0, 0.3], size=(sum(LENGTHS), d)).astype(np.float64)
+    start0, trans0 = np.ones(1), np.ones((1, 1))
+    lambdas0 = np.array([[1.0, 5.0, 1.0]])
+    model = hmm.PoissonHMM(
+        n_components=1, startprob_prior=2.0, transmat_prior=3.0, lambdas_prior=40.0,
+        lambdas_weight=9.0, n_iter=N_ITER, tol=-np.inf, init_params="", params="stl",
+        implementation="log")
+    model.startprob_, model.transmat_, model.lambdas_ = start0, trans0, lambdas0.copy()
+    model.fit(X.astype(int), LENGTHS)
+    out = header("PoissonHMM", "priors")
+    out.update(common_out(model, X, LENGTHS, start0, trans0))
+    out["priors"] = {"startprob_prior": 2.0, "transmat_prior": 3.0,
+                     "lambdas_prior": 40.0, "lambdas_weight": 9.0}
+    out["init"]["lambdas"] = tolist(lambdas0)
+    out["final"]["lambdas"] = tolist(model.lambdas_)
+    out["history"] = [float(h) for h in model.monitor_.history]
+    out["final_total_log_likelihood"] = float(model.score(X.astype(int), LENGTHS))
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(REPO_ROOT, "tests", "reference", "fixtures"))
@@ -263,6 +330,8 @@ def main():
                   for c in ("diag", "full", "spherical")})
     cases["hmmlearn_categorical"] = categorical_case
     cases["hmmlearn_poisson"] = poisson_case
+    cases["hmmlearn_categorical_priors"] = categorical_priors_case
+    cases["hmmlearn_poisson_priors"] = poisson_priors_case
     os.makedirs(args.out, exist_ok=True)
     for name, make in cases.items():
         data = make()

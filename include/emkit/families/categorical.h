@@ -58,6 +58,12 @@ struct CategoricalOptions {
   // one-hot rows). Must be >= 0.
   std::int64_t sample_total = 1;
 
+  // Dirichlet concentrations of each component's probabilities (hmmlearn's
+  // emissionprob_prior): empty, or K x V values, finite and >= 0. The
+  // M-step becomes theta = (max(prior - 1 + c, 0) + a) / sum(...), the
+  // posterior mode for a = 0. A fitting option: model files do not store it.
+  RowMatrix dirichlet_prior;
+
   void Validate() const;  // throws InvalidOptionError
 };
 

@@ -32,6 +32,15 @@ struct PoissonOptions {
   // and >= 0; 0 turns the floor off.
   double min_rate = 1e-10;
 
+  // A Gamma prior on every rate (hmmlearn's lambdas_prior and
+  // lambdas_weight): empty, or K x D values, finite and >= 0 (both given
+  // or neither). The M-step becomes lambda = (prior_sums + sum w x) /
+  // (prior_weights + sum w), then floored by min_rate: the data's
+  // statistics plus prior_weights pseudo-observations whose counts add up
+  // to prior_sums. A fitting option: model files do not store it.
+  RowMatrix prior_sums;
+  RowMatrix prior_weights;
+
   void Validate() const;  // throws InvalidOptionError
 };
 

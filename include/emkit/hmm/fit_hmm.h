@@ -24,6 +24,9 @@ struct HmmOptions {
   // are structural: they stay zero (a left-to-right topology, say).
   std::optional<Vector> start;
   std::optional<RowMatrix> transitions;
+  // Dirichlet priors of the chain's M-step (hmmlearn's startprob_prior and
+  // transmat_prior); empty: maximum likelihood.
+  ChainPriors priors;
 
   // Throws InvalidOptionError naming the field and the rule.
   void Validate() const;
@@ -44,7 +47,9 @@ template <class Family, class EmissionInitializer>
   options.Validate();
   const MarkovChain chain = options.InitialChain();
   return FitWithRestarts(fit_options, data, [&](const InitContext& context) {
-    return HiddenMarkovModel<Family>(chain, init_emissions(context), options.fit);
+    HiddenMarkovModel<Family> model(chain, init_emissions(context), options.fit);
+    model.set_chain_priors(options.priors);
+    return model;
   });
 }
 

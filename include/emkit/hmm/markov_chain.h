@@ -12,6 +12,22 @@
 
 namespace emkit {
 
+// Dirichlet priors on the start probabilities and on each row of the
+// transition matrix (hmmlearn's startprob_prior and transmat_prior). With
+// them the M-step is hmmlearn's: p = max(alpha - 1 + counts, 0), normalised,
+// a probability that is 0 staying 0. Empty means alpha = 1 everywhere: the
+// maximum-likelihood M-step. Concentrations below 1 can move the M-step
+// away from the likelihood's maximum, which the engine's certificate then
+// reports.
+struct ChainPriors {
+  Vector start;           // empty, or K concentrations (finite, >= 0)
+  RowMatrix transitions;  // empty, or K x K
+
+  // Throws InvalidOptionError naming the element and the rule.
+  void Validate(int num_states) const;
+  bool empty() const { return start.size() == 0 && transitions.size() == 0; }
+};
+
 class MarkovChain {
  public:
   // start: K probabilities; transitions: K x K, each row a distribution.
@@ -32,7 +48,8 @@ class MarkovChain {
   // all zero (a state never left) keeps its probabilities; one not fitted
   // (fit_start / fit_transitions false) is returned unchanged.
   MarkovChain Maximize(const Vector& start_counts, const RowMatrix& transition_counts,
-                       bool fit_start, bool fit_transitions) const;
+                       bool fit_start, bool fit_transitions,
+                       const ChainPriors& priors = {}) const;
 
   // start_counts . log(start) + sum transition_counts .* log(transitions),
   // with 0 log 0 = 0 so that structural zeros contribute nothing.

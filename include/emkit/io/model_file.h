@@ -29,6 +29,7 @@
 #include "emkit/discrete_mixture.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/hmm.h"
+#include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
 
 namespace emkit::io {
@@ -69,7 +70,8 @@ GaussianMixtureModel LoadModel(const std::string& path,
 //                          "pseudo_count", "sample_total", "probabilities" [K][V]
 //   "poisson_mixture":     "n_components", "weights" [K], "n_features",
 //                          "min_rate", "rates" [K][D]
-//   "hmm":                 "emission" ("gaussian" | "categorical" | "poisson"),
+//   "hmm":                 "emission" ("gaussian" | "categorical" | "poisson" |
+//                          "bernoulli"),
 //                          "n_components", "startprob" [K], "transmat" [K][K],
 //                          and the emission family's keys as above (for
 //                          "gaussian": "covariance_type", "n_features",
@@ -77,12 +79,14 @@ GaussianMixtureModel LoadModel(const std::string& path,
 // with the optional "feature_names" of every kind. Options left out take the
 // library's defaults; sizes left out are taken from the arrays.
 
-using CategoricalHmm = HiddenMarkovModel<Categorical>;
-using PoissonHmm = HiddenMarkovModel<Poisson>;
+using emkit::BernoulliHmm;
+using emkit::CategoricalHmm;
+using emkit::PoissonHmm;
 
 // Every model a model file can hold; what a command dispatches on.
 using AnyModel = std::variant<GaussianMixtureModel, BernoulliMixture, CategoricalMixture,
-                              PoissonMixture, GaussianHmmModel, CategoricalHmm, PoissonHmm>;
+                              PoissonMixture, GaussianHmmModel, CategoricalHmm, PoissonHmm,
+                              BernoulliHmm>;
 
 // The columns of a data row the model reads.
 int NumFeaturesOf(const AnyModel& model);
@@ -98,6 +102,10 @@ std::string AnyModelToJson(const AnyModel& model,
 // mixture.
 AnyModel AnyModelFromJson(const std::string& text, const std::string& display_name,
                           std::vector<std::string>* feature_names = nullptr);
+
+// As SaveModel, for any kind.
+void SaveAnyModel(const std::string& path, const AnyModel& model,
+                  const std::vector<std::string>& feature_names = {});
 
 // As LoadModel, for any kind.
 AnyModel LoadAnyModel(const std::string& path,

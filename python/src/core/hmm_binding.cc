@@ -23,6 +23,7 @@
 
 #include "arrays.h"
 #include "bindings.h"
+#include "models.h"
 #include "emkit/error.h"
 #include "emkit/families/categorical.h"
 #include "emkit/families/gaussian_mixture_emission.h"
@@ -36,12 +37,6 @@ namespace {
 
 using namespace nb::literals;
 
-using AnyHmm = std::variant<GaussianHmmFull, GaussianHmmDiag, GaussianHmmSpherical,
-                            GaussianHmmTied, HiddenMarkovModel<Categorical>,
-                            HiddenMarkovModel<Poisson>,
-                            HiddenMarkovModel<GaussianMixtureEmissionFull>,
-                            HiddenMarkovModel<GaussianMixtureEmissionDiag>,
-                            HiddenMarkovModel<GaussianMixtureEmissionSpherical>>;
 using Lengths = std::vector<std::int64_t>;
 
 constexpr std::size_t kAnySize = static_cast<std::size_t>(-1);
@@ -62,6 +57,8 @@ RowMatrix MatrixOf(const InputArray& a, Eigen::Index rows, Eigen::Index cols) {
   return Eigen::Map<const RowMatrix>(a.data(), rows, cols);
 }
 
+}  // namespace
+
 // params must hold startprob and transmat, and the family's arrays;
 // n_features is D (Gaussian, Poisson) or the number of symbols (categorical).
 AnyHmm BuildHmm(const std::string& family, const nb::dict& p, Eigen::Index d, double floor,
@@ -78,11 +75,18 @@ AnyHmm BuildHmm(const std::string& family, const nb::dict& p, Eigen::Index d, do
     CategoricalOptions o;
     o.layout = CategoricalLayout::kSymbols;
     o.pseudo_count = floor;
+    if (p.contains("emissionprob_prior")) {
+      o.dirichlet_prior = MatrixOf(Get(p, "emissionprob_prior", k * d), k, d);
+    }
     return make(Categorical(MatrixOf(Get(p, "emissionprob", k * d), k, d), o));
   }
   if (family == "poisson") {
     PoissonOptions o;
     o.min_rate = floor;
+    if (p.contains("lambdas_prior")) {
+      o.prior_sums = MatrixOf(Get(p, "lambdas_prior", k * d), k, d);
+      o.prior_weights = MatrixOf(Get(p, "lambdas_weight", k * d), k, d);
+    }
     return make(Poisson(MatrixOf(Get(p, "lambdas", k * d), k, d), o));
   }
   GaussianOptions o;
@@ -128,6 +132,8 @@ AnyHmm BuildHmm(const std::string& family, const nb::dict& p, Eigen::Index d, do
   throw InvalidOptionError("unknown HMM family " + family);
 }
 
+namespace {
+
 // means (rows x D) and covars (full: rows x D x D, diag: rows x D,
 // spherical: rows, tied: D x D) of one Gaussian family.
 template <class G>
@@ -151,7 +157,9 @@ void GaussianParameters(const G& e, nb::dict* p) {
   }
 }
 
-nb::dict ParametersOf(const AnyHmm& model) {
+}  // namespace
+
+nb::dict HmmParametersOf(const AnyHmm& model) {
   return std::visit(
       [](const auto& h) {
         using F = std::decay_t<decltype(h.emissions())>;
@@ -175,6 +183,8 @@ nb::dict ParametersOf(const AnyHmm& model) {
       },
       model);
 }
+
+namespace {
 
 // Rejects data the family cannot score, naming the first bad element.
 void ValidateData(const AnyHmm& model, const MatrixView& x) {
@@ -243,6 +253,28 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
   const MatrixView view = ViewOf(x);
   const InputArray start = Get(params, "startprob", kAnySize);
   const Eigen::Index k = static_cast<Eigen::Index>(start.size());
+  // Priors: the chain's go to HmmOptions, the family's to its options (as
+  // BuildHmm reads them from the parameter dict).
+  ChainPriors chain_priors;
+  nb::dict model_params;
+  for (auto [key, value] : params) model_params[key] = value;
+  if (options.contains("priors") && !options["priors"].is_none()) {
+    const nb::dict priors = nb::cast<nb::dict>(options["priors"]);
+    for (auto [key, value] : priors) model_params[key] = value;
+    if (priors.contains("startprob_prior")) {
+      chain_priors.start =
+          Eigen::Map<const Vector>(Get(priors, "startprob_prior", k).data(), k);
+    }
+    if (priors.contains("transmat_prior")) {
+      chain_priors.transitions = MatrixOf(Get(priors, "transmat_prior", k * k), k, k);
+    }
+  }
+  // All ones is the maximum-likelihood M-step: dropped, so that the
+  // engine's certificate stays about the likelihood.
+  if ((chain_priors.start.array() == 1.0).all() &&
+      (chain_priors.transitions.array() == 1.0).all()) {
+    chain_priors = ChainPriors{};
+  }
   std::optional<AnyHmm> fitted;
   FitReport report;
   if (init_emissions && family != "categorical" && family != "poisson" &&
@@ -254,6 +286,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
     go.hmm.fit = fit;
     go.hmm.start = Eigen::Map<const Vector>(start.data(), k);
     go.hmm.transitions = MatrixOf(Get(params, "transmat", k * k), k, k);
+    go.hmm.priors = chain_priors;
     std::optional<Fitted<GaussianHmmModel>> f;
     {
       nb::gil_scoped_release release;
@@ -262,7 +295,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
     std::visit([&](auto& h) { fitted.emplace(std::move(h)); }, f->model);
     report = std::move(f->report);
   } else {
-    AnyHmm initial = BuildHmm(family, params, n_features, floor, fit);
+    AnyHmm initial = BuildHmm(family, model_params, n_features, floor, fit);
     ValidateData(initial, view);
     nb::gil_scoped_release release;
     std::visit(
@@ -273,6 +306,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
           ho.fit = fit;
           ho.start = h.start();
           ho.transitions = h.transitions();
+          ho.priors = chain_priors;
           const SequenceBlocks blocks(view, lengths, 0);
           Fitted<HiddenMarkovModel<F>> f = FitHmm<F>(
               fo, ho, blocks, [&](const InitContext&) { return h.emissions(); });
@@ -282,7 +316,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
         initial);
   }
   if (pending) throw std::move(*pending);
-  return {ParametersOf(*fitted), io::ReportToJson(report, -1), report.BriefReport(),
+  return {HmmParametersOf(*fitted), io::ReportToJson(report, -1), report.BriefReport(),
           report.FullReport()};
 }
 

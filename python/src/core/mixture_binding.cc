@@ -21,6 +21,7 @@
 
 #include "arrays.h"
 #include "bindings.h"
+#include "models.h"
 #include "emkit/discrete_mixture.h"
 #include "emkit/error.h"
 #include "emkit/io/report_json.h"
@@ -31,8 +32,6 @@ namespace {
 
 using namespace nb::literals;
 
-using AnyMixture = std::variant<BernoulliMixture, CategoricalMixture, PoissonMixture>;
-
 RowMatrix Array(const nb::dict& d, const char* key, Eigen::Index rows, Eigen::Index cols) {
   InputArray a;
   if (!d.contains(key) || !nb::try_cast(d[key], a, /*convert=*/false) ||
@@ -42,6 +41,8 @@ RowMatrix Array(const nb::dict& d, const char* key, Eigen::Index rows, Eigen::In
   }
   return Eigen::Map<const RowMatrix>(a.data(), rows, cols);
 }
+
+}  // namespace
 
 AnyMixture BuildMixture(const std::string& family, const nb::dict& p, Eigen::Index k,
                         Eigen::Index d, double floor) {
@@ -64,7 +65,7 @@ AnyMixture BuildMixture(const std::string& family, const nb::dict& p, Eigen::Ind
   throw InvalidOptionError("unknown mixture family " + family);
 }
 
-nb::dict ParametersOf(const AnyMixture& model) {
+nb::dict MixtureParametersOf(const AnyMixture& model) {
   return std::visit(
       [](const auto& m) {
         nb::dict p;
@@ -78,6 +79,8 @@ nb::dict ParametersOf(const AnyMixture& model) {
       },
       model);
 }
+
+namespace {
 
 void ValidateData(const AnyMixture& model, const MatrixView& x) {
   std::visit(
@@ -168,7 +171,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::strin
     }
   }
   if (pending) throw std::move(*pending);
-  return {ParametersOf(*fitted), io::ReportToJson(report, -1), report.BriefReport(),
+  return {MixtureParametersOf(*fitted), io::ReportToJson(report, -1), report.BriefReport(),
           report.FullReport()};
 }
 

@@ -28,4 +28,5 @@ NB_MODULE(_core, m) {
   emkit::python::RegisterFit(m);
   emkit::python::RegisterHmm(m);
   emkit::python::RegisterMixtures(m);
+  emkit::python::RegisterModelFiles(m);
 }

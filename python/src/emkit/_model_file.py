@@ -1,4 +1,4 @@
-"""Loading JSON model files, the format the ``emkit`` command writes."""
+"""JSON model files, the format the ``emkit`` command reads and writes."""
 
 import os
 
@@ -6,19 +6,49 @@ import numpy as np
 
 from . import _core
 
+# The Python class of each HMM family of the model file.
+_HMM_CLASSES = {
+    "full": "GaussianHMM", "diag": "GaussianHMM", "spherical": "GaussianHMM",
+    "tied": "GaussianHMM", "categorical": "CategoricalHMM", "poisson": "PoissonHMM",
+}
+_MIXTURE_CLASSES = {
+    "bernoulli_mixture": "BernoulliMixture", "categorical_mixture": "CategoricalMixture",
+    "poisson_mixture": "PoissonMixture",
+}
+
 
 def load(path):
-    """A fitted :class:`emkit.GaussianMixture` from a JSON model file.
+    """A fitted estimator from a JSON model file (``emkit fit -o``,
+    ``emkit hmm fit -o`` or an estimator's ``save``).
 
-    The file holds parameters, not a fit history: the estimator's
-    ``n_components``, ``covariance_type`` and ``reg_covar`` come from the file,
-    ``n_iter_`` is 0, ``converged_`` False, ``lower_bound_`` -inf and
-    ``report_`` None. With ``warm_start=True`` a later ``fit`` continues from
-    the loaded parameters (as ``emkit fit --init-model``).
+    Gaussian, Bernoulli, categorical (counts) and Poisson mixtures give
+    :class:`GaussianMixture`, :class:`BernoulliMixture`,
+    :class:`CategoricalMixture` and :class:`PoissonMixture`; HMMs with
+    Gaussian, categorical (symbols) and Poisson emissions give
+    :class:`GaussianHMM`, :class:`CategoricalHMM` and :class:`PoissonHMM`.
+    The file holds parameters, not a fit history: the family's options
+    (``reg_covar``, ``pseudo_count``, ``min_rate``) and sizes come from the
+    file; a mixture's ``n_iter_`` is 0, ``converged_`` False,
+    ``lower_bound_`` -inf and ``report_`` None. A mixture with
+    ``warm_start=True``, and an HMM (loaded with ``init_params=""``), fit
+    from the loaded parameters (as ``--init-model`` does).
     """
+    path = os.fspath(path)
+    kind, family, params, floor, n_features, names = _core.model_file_load(path)
+    if kind == "gaussian_mixture":
+        return _load_gaussian_mixture(path)
+    from . import discrete_mixture, hmm
+    if kind == "hmm":
+        return getattr(hmm, _HMM_CLASSES[family])._from_file(family, params, floor,
+                                                                n_features, names)
+    return getattr(discrete_mixture, _MIXTURE_CLASSES[kind])._from_file(
+        params, floor, n_features, names)
+
+
+def _load_gaussian_mixture(path):
     from .gaussian_mixture import GaussianMixture
 
-    model, names = _core.Model.load(os.fspath(path))
+    model, names = _core.Model.load(path)
     gm = GaussianMixture(
         n_components=model.n_components,
         covariance_type=model.covariance_type,
@@ -34,3 +64,9 @@ def load(path):
     gm.lower_bounds_ = np.empty(0)
     gm.report_ = None
     return gm
+
+
+def feature_names(estimator):
+    """The estimator's feature names as a list of str ([] when it has none)."""
+    names = getattr(estimator, "feature_names_in_", None)
+    return [] if names is None else [str(n) for n in names]

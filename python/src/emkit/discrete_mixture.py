@@ -4,11 +4,12 @@ category counts: bag-of-words, or one-hot rows) and ``PoissonMixture``
 (count features). EM runs in emkit's C++ engine.
 """
 
+import os
 import warnings
 
 import numpy as np
 
-from . import _compat, _core, _validation
+from . import _compat, _core, _model_file, _validation
 from ._report import FitReport
 
 
@@ -133,6 +134,31 @@ class _DiscreteMixture(_compat.DensityMixin, _compat.BaseEstimator):
     def aic(self, X):
         """Akaike information criterion: -2 log L + 2 p."""
         return -2 * self.score(X) * np.shape(X)[0] + 2 * self._n_parameters()
+
+    def save(self, path):
+        """Write the model to a JSON model file, as ``emkit fit -o`` does
+        (``emkit predict``, ``score`` and ``sample`` read it; ``emkit.load``
+        reads it back exactly)."""
+        _compat.check_is_fitted(self)
+        k, d = np.shape(getattr(self, self._param_name))
+        _core.mixture_save(self._family, self._core_params(), int(k), int(d),
+                           float(getattr(self, self._smoothing)), os.fspath(path),
+                           _model_file.feature_names(self))
+
+    @classmethod
+    def _from_file(cls, params, floor, n_features, names):
+        model = cls(n_components=len(params["weights"]), **{cls._smoothing: floor})
+        model.weights_ = params["weights"]
+        setattr(model, cls._param_name, params[cls._param_name[:-1]])
+        model.n_features_in_ = int(n_features)
+        if names:
+            model.feature_names_in_ = np.asarray(names, dtype=object)
+        model.converged_ = False
+        model.n_iter_ = 0
+        model.lower_bound_ = -np.inf
+        model.lower_bounds_ = np.empty(0)
+        model.report_ = None
+        return model
 
     def sample(self, n_samples=1):
         """(X, y): n_samples rows and their components, drawn with emkit's

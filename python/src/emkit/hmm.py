@@ -2,17 +2,19 @@
 ``GMMHMM``, ``CategoricalHMM`` and ``PoissonHMM``, fitted by Baum-Welch in emkit's C++
 engine.
 
-The classes take hmmlearn's constructor parameters (less its conjugate
-priors; see docs/python.md), hold the same fitted attributes (``startprob_``,
+The classes take hmmlearn's constructor parameters (its Gaussian priors at
+their neutral values only; see docs/python.md), hold the same fitted attributes (``startprob_``,
 ``transmat_``, ``means_``, ``covars_``, ``weights_``, ``emissionprob_``, ``lambdas_``,
 ``n_features``, ``monitor_``) and offer the same methods (``fit(X, lengths)``,
 ``score``, ``score_samples``, ``predict``, ``predict_proba``, ``decode``,
 ``sample``), so hmmlearn code switches by changing the import.
 """
 
+import os
+
 import numpy as np
 
-from . import _compat, _core, _validation
+from . import _compat, _core, _model_file, _validation
 from ._report import FitReport
 
 _DECODERS = ("viterbi", "map")
@@ -57,10 +59,13 @@ class _BaseHMM(_compat.BaseEstimator):
     decoding and sampling."""
 
 
-    def __init__(self, n_components=1, algorithm="viterbi", random_state=None,
+    def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0,
+                 algorithm="viterbi", random_state=None,
                  n_iter=10, tol=1e-2, verbose=False, params="st", init_params="st",
                  implementation="log"):
         self.n_components = n_components
+        self.startprob_prior = startprob_prior
+        self.transmat_prior = transmat_prior
         self.algorithm = algorithm
         self.random_state = random_state
         self.n_iter = n_iter
@@ -81,6 +86,31 @@ class _BaseHMM(_compat.BaseEstimator):
     def _emission_arrays(self):
         """The family's arrays, by their names in the C++ core."""
         raise NotImplementedError
+
+    def _emission_priors(self):
+        """The family's prior arrays, by their names in the C++ core."""
+        return {}
+
+    def _prior(self, name, shape, value=None):
+        """Parameter `name` (a scalar or an array; `value` when given) as a
+        C-contiguous float64 array of `shape`; ValueError naming it when it
+        does not broadcast or has a value that is negative or not finite."""
+        value = getattr(self, name) if value is None else value
+        try:
+            a = np.broadcast_to(np.asarray(value, dtype=np.float64), shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"{name} must be a scalar or an array that broadcasts to "
+                             f"shape {shape}, got {np.shape(value)}") from None
+        if not (np.isfinite(a).all() and (a >= 0).all()):
+            raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+        return np.ascontiguousarray(a)
+
+    def _priors(self):
+        k = self.n_components
+        priors = {"startprob_prior": self._prior("startprob_prior", (k,)),
+                  "transmat_prior": self._prior("transmat_prior", (k, k))}
+        priors.update(self._emission_priors())
+        return priors
 
     def _set_emission_arrays(self, p):
         raise NotImplementedError
@@ -186,6 +216,7 @@ class _BaseHMM(_compat.BaseEstimator):
             "floor": float(self._floor()),
             "fit": self.params,
             "init_emissions": engine_init,
+            "priors": self._priors(),
         }
         if self.verbose:
             options["callback"] = self._print_iteration(X.shape[0])
@@ -255,6 +286,36 @@ class _BaseHMM(_compat.BaseEstimator):
     def _sampled(self, X):
         return X
 
+    # --- Model files ---
+
+    def save(self, path):
+        """Write the model to a JSON model file, as ``emkit hmm fit -o`` does
+        (``emkit hmm decode``, ``score`` and ``sample`` read it;
+        ``emkit.load`` reads it back exactly)."""
+        self._check_fitted()
+        self._check_saveable()
+        _core.hmm_save(self._family(), self._core_params(), int(self.n_features),
+                       float(self._floor()), os.fspath(path),
+                       _model_file.feature_names(self))
+
+    def _check_saveable(self):
+        pass
+
+    @classmethod
+    def _from_file(cls, family, params, floor, n_features, names):
+        """The estimator of a loaded model file; init_params is "" so that
+        a later fit starts from these parameters."""
+        model = cls(n_components=len(params["startprob"]), init_params="",
+                    **cls._file_options(family, floor))
+        model.startprob_ = params["startprob"]
+        model.transmat_ = params["transmat"]
+        model._set_emission_arrays(params)
+        model.n_features = int(n_features)
+        if names:
+            # Kept so that saving again writes them back.
+            model.feature_names_in_ = np.asarray(names, dtype=object)
+        return model
+
     def get_stationary_distribution(self):
         """The stationary distribution of the chain (left eigenvector of
         transmat_ for eigenvalue 1)."""
@@ -275,6 +336,20 @@ def _fill_covars(covars, covariance_type, n_components, n_features):
     return np.array([np.eye(n_features) * c for c in covars])
 
 
+def _require_neutral(estimator, neutral):
+    """NotImplementedError for a Gaussian prior other than its neutral value:
+    emkit's Gaussian M-step is the maximum-likelihood one."""
+    for name, value in neutral.items():
+        given = getattr(estimator, name)
+        same = given is None if value is None else (
+            given is not None and np.all(np.asarray(given, dtype=np.float64) == value))
+        if not same:
+            raise NotImplementedError(
+                f"{type(estimator).__name__}: {name}={given!r} is not supported; emkit's "
+                f"Gaussian M-step is the maximum-likelihood one, which is hmmlearn's with "
+                f"{name}={value!r} (use reg_covar to regularise the covariances)")
+
+
 class GaussianHMM(_BaseHMM):
     """HMM with Gaussian emissions, as ``hmmlearn.hmm.GaussianHMM``.
 
@@ -293,10 +368,17 @@ class GaussianHMM(_BaseHMM):
 
 
     def __init__(self, n_components=1, covariance_type="diag", min_covar=1e-3,
+                 startprob_prior=1.0, transmat_prior=1.0, means_prior=0.0,
+                 means_weight=0.0, covars_prior=0.0, covars_weight=1.0,
                  reg_covar=1e-6, algorithm="viterbi", random_state=None, n_iter=10,
                  tol=1e-2, verbose=False, params="stmc", init_params="stmc",
                  implementation="log"):
-        super().__init__(n_components=n_components, algorithm=algorithm,
+        self.means_prior = means_prior
+        self.means_weight = means_weight
+        self.covars_prior = covars_prior
+        self.covars_weight = covars_weight
+        super().__init__(n_components=n_components, startprob_prior=startprob_prior,
+                         transmat_prior=transmat_prior, algorithm=algorithm,
                          random_state=random_state, n_iter=n_iter, tol=tol,
                          verbose=verbose, params=params, init_params=init_params,
                          implementation=implementation)
@@ -313,6 +395,10 @@ class GaussianHMM(_BaseHMM):
     def covars_(self, covars):
         self._covars_ = np.array(covars, dtype=np.float64)
 
+    @staticmethod
+    def _file_options(family, floor):
+        return {"covariance_type": family, "reg_covar": floor}
+
     def _family_names(self):
         return (("m", "means_"), ("c", "_covars_"))
 
@@ -327,6 +413,8 @@ class GaussianHMM(_BaseHMM):
         _validation.check_options(self, "covariance_type",
                                   ["spherical", "tied", "diag", "full"])
         _validation.check_real(self, "reg_covar", 0.0)
+        _require_neutral(self, {"means_weight": 0.0, "covars_prior": 0.0,
+                                "covars_weight": 1.0})
 
     def _init_emissions(self, X, needs):
         return needs
@@ -360,16 +448,23 @@ class CategoricalHMM(_BaseHMM):
     """
 
 
-    def __init__(self, n_components=1, n_features=None, pseudo_count=1e-10,
+    def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0, *,
+                 emissionprob_prior=1.0, n_features=None, pseudo_count=1e-10,
                  algorithm="viterbi", random_state=None, n_iter=10, tol=1e-2,
                  verbose=False, params="ste", init_params="ste",
                  implementation="log"):
-        super().__init__(n_components=n_components, algorithm=algorithm,
+        self.emissionprob_prior = emissionprob_prior
+        super().__init__(n_components=n_components, startprob_prior=startprob_prior,
+                         transmat_prior=transmat_prior, algorithm=algorithm,
                          random_state=random_state, n_iter=n_iter, tol=tol,
                          verbose=verbose, params=params, init_params=init_params,
                          implementation=implementation)
         self.n_features = n_features
         self.pseudo_count = pseudo_count
+
+    @staticmethod
+    def _file_options(family, floor):
+        return {"pseudo_count": floor}
 
     def _family_names(self):
         return (("e", "emissionprob_"),)
@@ -383,6 +478,10 @@ class CategoricalHMM(_BaseHMM):
     def _check_params(self):
         super()._check_params()
         _validation.check_real(self, "pseudo_count", 0.0)
+
+    def _emission_priors(self):
+        return {"emissionprob_prior": self._prior(
+            "emissionprob_prior", (self.n_components, self.n_features))}
 
     def _check_X(self, X, fitting):
         X = np.asarray(X)
@@ -431,14 +530,22 @@ class PoissonHMM(_BaseHMM):
     """
 
 
-    def __init__(self, n_components=1, min_rate=1e-10, algorithm="viterbi",
-                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stl",
-                 init_params="stl", implementation="log"):
-        super().__init__(n_components=n_components, algorithm=algorithm,
+    def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0,
+                 lambdas_prior=0.0, lambdas_weight=0.0, min_rate=1e-10,
+                 algorithm="viterbi", random_state=None, n_iter=10, tol=1e-2,
+                 verbose=False, params="stl", init_params="stl", implementation="log"):
+        self.lambdas_prior = lambdas_prior
+        self.lambdas_weight = lambdas_weight
+        super().__init__(n_components=n_components, startprob_prior=startprob_prior,
+                         transmat_prior=transmat_prior, algorithm=algorithm,
                          random_state=random_state, n_iter=n_iter, tol=tol,
                          verbose=verbose, params=params, init_params=init_params,
                          implementation=implementation)
         self.min_rate = min_rate
+
+    @staticmethod
+    def _file_options(family, floor):
+        return {"min_rate": floor}
 
     def _family_names(self):
         return (("l", "lambdas_"),)
@@ -452,6 +559,18 @@ class PoissonHMM(_BaseHMM):
     def _check_params(self):
         super()._check_params()
         _validation.check_real(self, "min_rate", 0.0)
+
+    def _emission_priors(self):
+        # hmmlearn documents lambdas_prior and lambdas_weight per state
+        # (n_components,); an array of that shape applies to every feature.
+        shape = (self.n_components, self.n_features)
+        out = {}
+        for name in ("lambdas_prior", "lambdas_weight"):
+            value = np.asarray(getattr(self, name), dtype=np.float64)
+            if value.shape == (self.n_components,):
+                value = value[:, None]
+            out[name] = self._prior(name, shape, value)
+        return out
 
     def _check_X(self, X, fitting):
         X = super()._check_X(X, fitting)
@@ -501,11 +620,19 @@ class GMMHMM(_BaseHMM):
     """
 
 
-    def __init__(self, n_components=1, n_mix=1, min_covar=1e-3, reg_covar=1e-6,
-                 algorithm="viterbi", covariance_type="diag", random_state=None,
-                 n_iter=10, tol=1e-2, verbose=False, params="stmcw",
+    def __init__(self, n_components=1, n_mix=1, min_covar=1e-3, startprob_prior=1.0,
+                 transmat_prior=1.0, weights_prior=1.0, means_prior=0.0,
+                 means_weight=0.0, covars_prior=None, covars_weight=None,
+                 reg_covar=1e-6, algorithm="viterbi", covariance_type="diag",
+                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stmcw",
                  init_params="stmcw", implementation="log"):
-        super().__init__(n_components=n_components, algorithm=algorithm,
+        self.weights_prior = weights_prior
+        self.means_prior = means_prior
+        self.means_weight = means_weight
+        self.covars_prior = covars_prior
+        self.covars_weight = covars_weight
+        super().__init__(n_components=n_components, startprob_prior=startprob_prior,
+                         transmat_prior=transmat_prior, algorithm=algorithm,
                          random_state=random_state, n_iter=n_iter, tol=tol,
                          verbose=verbose, params=params, init_params=init_params,
                          implementation=implementation)
@@ -513,6 +640,11 @@ class GMMHMM(_BaseHMM):
         self.min_covar = min_covar
         self.reg_covar = reg_covar
         self.covariance_type = covariance_type
+
+    def _check_saveable(self):
+        raise NotImplementedError(
+            "GMMHMM cannot be saved: model files do not hold HMMs with "
+            "Gaussian-mixture emissions (pickle it instead)")
 
     def _family_names(self):
         return (("m", "means_"), ("c", "covars_"), ("w", "weights_"))
@@ -525,6 +657,8 @@ class GMMHMM(_BaseHMM):
 
     def _check_params(self):
         super()._check_params()
+        _require_neutral(self, {"weights_prior": 1.0, "means_weight": 0.0,
+                                "covars_prior": None, "covars_weight": None})
         _validation.check_int(self, "n_mix", 1)
         _validation.check_options(self, "covariance_type", ["spherical", "diag", "full"])
         _validation.check_real(self, "reg_covar", 0.0)

@@ -1,0 +1,304 @@
+#include "emkit/hmm/discrete_hmm.h"
+
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "emkit/error.h"
+#include "emkit/random.h"
+#include "../responsibility_statistics.h"
+
+namespace emkit {
+namespace {
+
+// The stream of the seed that moves coinciding states apart, distinct from
+// the one k-means++ draws from.
+constexpr std::uint64_t kSeparationStream = 0x5e9a7a7e;
+
+RowMatrix KMeansCenters(const RowBlocks& data, int k, const KMeansOptions& kmeans,
+                        Rng& rng, ThreadPool& pool) {
+  RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, pool);
+  if (kmeans.max_iter > 0) {
+    centers = LloydIterations(data, std::move(centers), kmeans, FeatureVariance(data, pool),
+                              pool);
+  }
+  return centers;
+}
+
+// Hard assignments of every row to its nearest centre, as statistics of
+// `shape` (a family of K components; its parameters are not used).
+template <class Family>
+typename Family::Statistics NearestCenterStatistics(const Family& shape,
+                                                    const RowBlocks& data,
+                                                    const RowMatrix& centers,
+                                                    ThreadPool& pool) {
+  return internal::AccumulateResponsibilities(
+      shape, data, pool, [&centers](std::int64_t, const RowBlock& block, RowMatrix* r) {
+        std::vector<int> labels(block.rows.rows());
+        NearestCenters(block.rows, centers, labels.data());
+        for (std::size_t i = 0; i < labels.size(); ++i) (*r)(i, labels[i]) = 1.0;
+      });
+}
+
+// Whether row `s` of `p` equals an earlier row exactly.
+bool RepeatsEarlierRow(const RowMatrix& p, int s) {
+  for (int t = 0; t < s; ++t) {
+    if (p.row(t) == p.row(s)) return true;
+  }
+  return false;
+}
+
+// Moves every row that repeats an earlier one by move(value, u) per entry,
+// with u uniform in [0, 1) from the restart's separation stream.
+template <class Move>
+void SeparateRepeatedRows(RowMatrix* p, std::uint64_t seed, Move move) {
+  Rng rng(DeriveSeed(seed, kSeparationStream));
+  for (int s = 1; s < p->rows(); ++s) {
+    if (!RepeatsEarlierRow(*p, s)) continue;
+    for (Eigen::Index j = 0; j < p->cols(); ++j) (*p)(s, j) = move((*p)(s, j), UniformDouble(rng));
+  }
+}
+
+void CheckK(int k) {
+  if (k < 1) throw InvalidOptionError(fmt::format("n_states = {} must be >= 1", k));
+}
+
+void ValidateSequenceRows(const MatrixView& x, int n_states) {
+  if (x.rows() == 0 || x.cols() == 0) {
+    throw InvalidDataError(fmt::format(
+        "X has shape ({}, {}): at least one row and one column are needed", x.rows(),
+        x.cols()));
+  }
+  if (x.rows() < n_states) {
+    throw InvalidDataError(fmt::format(
+        "X has {} rows, fewer than n_states = {}: each state needs at least one row",
+        x.rows(), n_states));
+  }
+}
+
+template <class Family>
+void CheckInitModel(const HiddenMarkovModel<Family>& model, const MatrixView& x) {
+  if (model.emissions().num_features() != x.cols()) {
+    throw InvalidDataError(fmt::format(
+        "the initial model has {} features, but X has {} columns",
+        model.emissions().num_features(), x.cols()));
+  }
+}
+
+// The engine from a given model, or from options' chain and `init` per
+// restart.
+template <class Family, class Init>
+Fitted<HiddenMarkovModel<Family>> FitFrom(const FitOptions& fit_options,
+                                          const HmmOptions& options, const MatrixView& x,
+                                          std::span<const std::int64_t> lengths,
+                                          const HiddenMarkovModel<Family>* init_model,
+                                          Init&& init) {
+  const SequenceBlocks data(x, lengths, fit_options.block_rows);
+  if (init_model != nullptr) {
+    HiddenMarkovModel<Family> model = *init_model;
+    model.set_fit_parameters(options.fit);
+    model.set_chain_priors(options.priors);
+    FitReport report = Fit(fit_options, data, &model);
+    return {std::move(model), std::move(report)};
+  }
+  // k-means sees the pooled rows in row blocks whose size is fixed by the
+  // options, so the seeds do not depend on the thread count.
+  const RowBlocks pooled(x, nullptr, fit_options.block_rows);
+  return FitHmm<Family>(fit_options, options, data, [&](const InitContext& context) {
+    return init(pooled, context);
+  });
+}
+
+}  // namespace
+
+Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks& data, int k,
+                                       const BernoulliOptions& options,
+                                       const KMeansOptions& kmeans,
+                                       const InitContext& context) {
+  CheckK(k);
+  Rng rng(context.seed);
+  ThreadPool& pool = *context.pool;
+  const RowMatrix centers = KMeansCenters(data, k, kmeans, rng, pool);
+  const Bernoulli shape(RowMatrix::Constant(k, data.data().cols(), 0.5), options);
+  Bernoulli::Statistics stats = NearestCenterStatistics(shape, data, centers, pool);
+  // One pseudo-row of the pooled mean per state: the pooled statistics are
+  // the sum of the states'.
+  const double total = stats.counts.sum();
+  const Eigen::RowVectorXd pooled_ones = stats.ones.colwise().sum() / total;
+  const Eigen::RowVectorXd pooled_zeros = stats.zeros.colwise().sum() / total;
+  stats.counts.array() += 1.0;
+  stats.ones.rowwise() += pooled_ones;
+  stats.zeros.rowwise() += pooled_zeros;
+  RowMatrix p = shape.Maximize(stats, context.repairs).probabilities();
+  SeparateRepeatedRows(&p, context.seed, [](double value, double u) {
+    if (value <= 0.0 || value >= 1.0) return value;  // a constant feature
+    const double logit = std::log(value) - std::log1p(-value) + (u - 0.5);
+    return 1.0 / (1.0 + std::exp(-logit));
+  });
+  return Bernoulli(std::move(p), options);
+}
+
+Poisson PoissonEmissionsFromKMeans(const RowBlocks& data, int k, const PoissonOptions& options,
+                                   const KMeansOptions& kmeans, const InitContext& context) {
+  CheckK(k);
+  Rng rng(context.seed);
+  ThreadPool& pool = *context.pool;
+  const RowMatrix centers = KMeansCenters(data, k, kmeans, rng, pool);
+  const Poisson shape(RowMatrix::Ones(k, data.data().cols()), options);
+  Poisson::Statistics stats = NearestCenterStatistics(shape, data, centers, pool);
+  const double total = stats.counts.sum();
+  const Eigen::RowVectorXd pooled_sums = stats.sums.colwise().sum() / total;
+  stats.counts.array() += 1.0;
+  stats.sums.rowwise() += pooled_sums;
+  stats.log_factorials.array() += stats.log_factorials.sum() / total;
+  RowMatrix rates = shape.Maximize(stats, context.repairs).rates();
+  SeparateRepeatedRows(&rates, context.seed,
+                       [](double value, double u) { return value * (0.5 + u); });
+  return Poisson(std::move(rates), options);
+}
+
+Categorical CategoricalEmissionsFromKMeans(const RowBlocks& data, int k, int num_categories,
+                                           const CategoricalOptions& options,
+                                           const KMeansOptions& kmeans,
+                                           const InitContext& context) {
+  CheckK(k);
+  if (num_categories < 1) {
+    throw InvalidOptionError(
+        fmt::format("num_categories = {} must be >= 1", num_categories));
+  }
+  CategoricalOptions symbols = options;
+  symbols.layout = CategoricalLayout::kSymbols;
+  const MatrixView& x = data.data();
+  Categorical::ValidateData(x, CategoricalLayout::kSymbols, num_categories);
+  // Weighted symbol counts, in row order (a fixed order: deterministic).
+  Vector counts = Vector::Zero(num_categories);
+  for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
+    const RowBlock block = data.GetBlock(b);
+    for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+      counts[static_cast<Eigen::Index>(block.rows(i, 0))] +=
+          block.weights == nullptr ? 1.0 : block.weights[i];
+    }
+  }
+  // The one-hot vectors of the observed symbols, weighted by their counts:
+  // k-means on them is k-means on the pooled one-hot rows, at the cost of V
+  // points instead of N.
+  std::vector<int> observed;
+  for (int v = 0; v < num_categories; ++v) {
+    if (counts[v] > 0.0) observed.push_back(v);
+  }
+  const Eigen::Index n_observed = static_cast<Eigen::Index>(observed.size());
+  RowMatrix points = RowMatrix::Zero(n_observed, num_categories);
+  Vector point_weights(n_observed);
+  for (Eigen::Index s = 0; s < n_observed; ++s) {
+    points(s, observed[s]) = 1.0;
+    point_weights[s] = counts[observed[s]];
+  }
+  const RowBlocks point_blocks(ViewOf(points), point_weights.data(), 0);
+  Rng rng(context.seed);
+  const RowMatrix centers = KMeansCenters(point_blocks, k, kmeans, rng, *context.pool);
+  std::vector<int> labels(static_cast<std::size_t>(n_observed));
+  NearestCenters(ViewOf(points), centers, labels.data());
+
+  const Eigen::RowVectorXd frequencies = counts.transpose() / counts.sum();
+  RowMatrix p = RowMatrix::Zero(k, num_categories);
+  for (Eigen::Index s = 0; s < n_observed; ++s) p(labels[s], observed[s]) = counts[observed[s]];
+  for (int state = 0; state < k; ++state) {
+    const double mass = p.row(state).sum();
+    if (mass > 0.0) {
+      p.row(state) = 0.5 * (p.row(state) / mass) + 0.5 * frequencies;
+    } else {
+      p.row(state) = frequencies;
+      if (context.repairs != nullptr) ++context.repairs->collapsed_components;
+    }
+  }
+  SeparateRepeatedRows(&p, context.seed,
+                       [](double value, double u) { return value * -std::log1p(-u); });
+  for (int state = 0; state < k; ++state) {
+    const double sum = p.row(state).sum();
+    // All factors 0 (probability 2^-53 each) would leave nothing to scale.
+    if (sum > 0.0) {
+      p.row(state) /= sum;
+    } else {
+      p.row(state) = frequencies;
+    }
+  }
+  return Categorical(std::move(p), symbols);
+}
+
+Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options, const HmmOptions& options,
+                                     const BernoulliOptions& bernoulli, const MatrixView& x,
+                                     std::span<const std::int64_t> lengths,
+                                     const BernoulliHmm* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  bernoulli.Validate();
+  if (init_model != nullptr) CheckInitModel(*init_model, x);
+  ValidateSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
+  Bernoulli::ValidateData(x);
+  return FitFrom<Bernoulli>(fit_options, options, x, lengths, init_model,
+                            [&](const RowBlocks& pooled, const InitContext& context) {
+                              return BernoulliEmissionsFromKMeans(
+                                  pooled, options.n_states, bernoulli, KMeansOptions{},
+                                  context);
+                            });
+}
+
+Fitted<PoissonHmm> FitPoissonHmm(const FitOptions& fit_options, const HmmOptions& options,
+                                 const PoissonOptions& poisson, const MatrixView& x,
+                                 std::span<const std::int64_t> lengths,
+                                 const PoissonHmm* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  poisson.Validate();
+  if (init_model != nullptr) CheckInitModel(*init_model, x);
+  ValidateSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
+  Poisson::ValidateData(x);
+  return FitFrom<Poisson>(fit_options, options, x, lengths, init_model,
+                          [&](const RowBlocks& pooled, const InitContext& context) {
+                            return PoissonEmissionsFromKMeans(pooled, options.n_states,
+                                                              poisson, KMeansOptions{},
+                                                              context);
+                          });
+}
+
+Fitted<CategoricalHmm> FitCategoricalHmm(const FitOptions& fit_options,
+                                         const HmmOptions& options,
+                                         const CategoricalOptions& categorical,
+                                         const MatrixView& x,
+                                         std::span<const std::int64_t> lengths,
+                                         int num_categories,
+                                         const CategoricalHmm* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  categorical.Validate();
+  if (num_categories < 0) {
+    throw InvalidOptionError(
+        fmt::format("num_categories = {} must be >= 0 (0 = from the data)", num_categories));
+  }
+  if (init_model != nullptr) {
+    CheckInitModel(*init_model, x);
+    num_categories = init_model->emissions().num_categories();
+  }
+  ValidateSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
+  if (x.cols() != 1) {
+    throw InvalidDataError(fmt::format(
+        "categorical emissions read one symbol per row, but X has {} columns", x.cols()));
+  }
+  if (num_categories == 0) {
+    // The largest valid symbol + 1; an invalid one is reported below.
+    const double largest = x.col(0).maxCoeff();
+    num_categories =
+        largest >= 0.0 && largest < 1e9 ? static_cast<int>(std::floor(largest)) + 1 : 1;
+  }
+  Categorical::ValidateData(x, CategoricalLayout::kSymbols, num_categories);
+  return FitFrom<Categorical>(fit_options, options, x, lengths, init_model,
+                              [&](const RowBlocks& pooled, const InitContext& context) {
+                                return CategoricalEmissionsFromKMeans(
+                                    pooled, options.n_states, num_categories, categorical,
+                                    KMeansOptions{}, context);
+                              });
+}
+
+}  // namespace emkit
