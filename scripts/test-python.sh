@@ -13,6 +13,10 @@ fi
 # changed. No build isolation: the build requirements come from .venv.
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
 "$python" -m pip install --quiet --no-build-isolation --no-deps ./python
+# The model-file tests also run the command, when it is built.
+if [ -z "${EMKIT_BINARY:-}" ] && [ -x build/cli/emkit ]; then
+  export EMKIT_BINARY=$PWD/build/cli/emkit
+fi
 # Run from outside python/ so that `import emkit` finds the installed package.
 cd python/tests
 exec "../../$python" -m pytest -q -p no:cacheprovider "$@" .
