@@ -1,5 +1,5 @@
 """Renders the benchmark records (see run.py) as Markdown: the main table,
-the correctness checks and the issue's targets. Targets are reported, never
+the correctness checks and the speed targets. Targets are reported, never
 asserted; only correctness failures are returned as failures."""
 import cases
 
@@ -96,7 +96,7 @@ def render(records, dgemm, thread_counts, iters, peers):
                  ". “emkit ×” = peer time / emkit time. Log-likelihood: emkit's final "
                  "mean log-likelihood (worst relative difference of a peer).")
 
-    # The issue's targets, reported.
+    # The speed targets, reported.
     lines.append("")
     lines.append("Targets (reported, not asserted):")
     for (name, t), s in speedups.items():
