@@ -146,10 +146,64 @@ void GaussianFull::LogProbabilities(const MatrixView& x,
   }
 }
 
+namespace {
+
+// The block moments of Accumulate for few features (D known at compile
+// time): the same quantities (each component's weighted mean of the block,
+// then the scatter of the rows centred on it, pooled), by two direct passes.
+// With D <= 4 the rank update's packing costs several times the arithmetic.
+template <int D>
+void AccumulateFewFeatures(const MatrixView& x, const Eigen::Ref<const RowMatrix>& weights,
+                           GaussianFull::Statistics* stats) {
+  thread_local Eigen::MatrixXd block_scatter;
+  thread_local Eigen::RowVectorXd block_mean;
+  block_scatter.resize(D, D);
+  block_mean.resize(D);
+  const Eigen::Index n = x.rows();
+  const double* rows = x.data();
+  for (Eigen::Index k = 0; k < weights.cols(); ++k) {
+    double count = 0.0;
+    double sum[D] = {};
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double w = weights(i, k);
+      count += w;
+      for (int a = 0; a < D; ++a) sum[a] += w * rows[i * D + a];
+    }
+    if (!(count > 0.0)) continue;
+    double mean[D];
+    for (int a = 0; a < D; ++a) mean[a] = sum[a] / count;
+    double scatter[D][D] = {};
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double w = weights(i, k);
+      double centred[D];
+      for (int a = 0; a < D; ++a) centred[a] = rows[i * D + a] - mean[a];
+      for (int a = 0; a < D; ++a) {
+        for (int b = 0; b <= a; ++b) scatter[a][b] += w * centred[a] * centred[b];
+      }
+    }
+    for (int a = 0; a < D; ++a) {
+      block_mean[a] = mean[a];
+      for (int b = 0; b < D; ++b) block_scatter(a, b) = a >= b ? scatter[a][b] : scatter[b][a];
+    }
+    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k], count,
+                    block_mean, &block_scatter);
+  }
+}
+
+}  // namespace
+
 void GaussianFull::Accumulate(const MatrixView& x,
                               const Eigen::Ref<const RowMatrix>& weights,
                               Statistics* stats) const {
   const int d = num_features();
+  if (d <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+    switch (d) {
+      case 1: return AccumulateFewFeatures<1>(x, weights, stats);
+      case 2: return AccumulateFewFeatures<2>(x, weights, stats);
+      case 3: return AccumulateFewFeatures<3>(x, weights, stats);
+      case 4: return AccumulateFewFeatures<4>(x, weights, stats);
+    }
+  }
   thread_local RowMatrix scaled;
   thread_local Eigen::MatrixXd block_scatter;
   scaled.resize(x.rows(), d);

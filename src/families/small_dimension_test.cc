@@ -4,6 +4,7 @@
 // near the origin and offset by 1e4, and in float against the exact double
 // computation.
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include <Eigen/LU>
@@ -106,6 +107,46 @@ TEST(SmallDimensionTest, AgreesWithTheGeneralKernels) {
                             GaussianSpherical::SphericalVariances(per_component, d),
                             GaussianOptions{}),
           x);
+    }
+  }
+}
+
+// The full family's statistics for few features (direct passes) against the
+// general path (the rank update), for weights that sum to anything and data
+// far from the origin.
+TEST(SmallDimensionTest, FullStatisticsAgreeWithTheRankUpdate) {
+  Rng rng(23);
+  for (int d = 1; d <= kMaxSmallDimension; ++d) {
+    for (double offset : {0.0, 1e4}) {
+      SCOPED_TRACE(testing::Message() << "d=" << d << " offset=" << offset);
+      const RowMatrix x = Data(600, d, offset, 40 + d);
+      RowMatrix weights(x.rows(), kK);
+      for (Eigen::Index i = 0; i < weights.size(); ++i) {
+        weights.data()[i] = UniformDouble(rng);
+      }
+      weights.col(kK - 1).setZero();  // a component with no weight in this block
+      const GaussianFull family = FullFamilies(d, offset, rng).front();
+      GaussianFull::Statistics small = family.NewStatistics();
+      GaussianFull::Statistics general = family.NewStatistics();
+      // Two blocks, so that pooling is exercised as well.
+      const Eigen::Index half = x.rows() / 2;
+      for (const auto& [first, rows] : {std::pair<Eigen::Index, Eigen::Index>{0, half},
+                                        {half, x.rows() - half}}) {
+        const MatrixView block(x.data() + first * d, rows, d);
+        family.Accumulate(block, weights.middleRows(first, rows), &small);
+        GeneralKernels off;
+        family.Accumulate(block, weights.middleRows(first, rows), &general);
+      }
+      EXPECT_LT((small.counts - general.counts).cwiseAbs().maxCoeff(),
+                1e-12 * general.counts.maxCoeff());
+      EXPECT_LT((small.means - general.means).cwiseAbs().maxCoeff(), 1e-12 * (1.0 + offset));
+      for (int k = 0; k < kK; ++k) {
+        const Eigen::MatrixXd a = small.scatters[k].selfadjointView<Eigen::Lower>();
+        const Eigen::MatrixXd b = general.scatters[k].selfadjointView<Eigen::Lower>();
+        EXPECT_LT((a - b).cwiseAbs().maxCoeff(), 1e-11 * (1.0 + b.cwiseAbs().maxCoeff()))
+            << "component " << k;
+      }
+      EXPECT_EQ(small.counts[kK - 1], 0.0);
     }
   }
 }
