@@ -21,6 +21,7 @@
 
 #include "arrays.h"
 #include "bindings.h"
+#include "iteration_hook.h"
 #include "emkit/families/gaussian_mixture_float32.h"
 #include "emkit/fit.h"
 #include "emkit/gaussian_mixture.h"
@@ -139,24 +140,15 @@ std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
   // Set by the per-iteration hook, which runs with the GIL held; raised once
   // the fit has returned.
   std::optional<nb::python_error> pending;
-  request.fit.callbacks.push_back([&](const IterationEvent& e) {
-    nb::gil_scoped_acquire acquire;
-    if (PyErr_CheckSignals() != 0) {
-      pending.emplace();  // takes the raised exception (KeyboardInterrupt)
-      return CallbackResult::kAbort;
-    }
-    if (request.callback.is_valid() && !request.callback.is_none()) {
-      try {
-        nb::object stop = request.callback(e.restart, e.iteration, e.mean_log_likelihood,
-                                           e.bound_gain, e.loglik_gain, e.seconds);
-        if (PyObject_IsTrue(stop.ptr()) == 1) return CallbackResult::kStop;
-      } catch (nb::python_error& error) {
-        pending.emplace(std::move(error));
-        return CallbackResult::kAbort;
-      }
+  const nb::object& callback = request.callback;
+  request.fit.callbacks.push_back(PythonIterationHook(&pending, [&callback](const IterationEvent& e) {
+    if (callback.is_valid() && !callback.is_none()) {
+      nb::object stop = callback(e.restart, e.iteration, e.mean_log_likelihood, e.bound_gain,
+                                 e.loglik_gain, e.seconds);
+      if (PyObject_IsTrue(stop.ptr()) == 1) return CallbackResult::kStop;
     }
     return CallbackResult::kContinue;
-  });
+  }));
 
   std::optional<Fitted<GaussianMixtureModel>> fitted;
   {

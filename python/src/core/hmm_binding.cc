@@ -23,6 +23,7 @@
 
 #include "arrays.h"
 #include "bindings.h"
+#include "iteration_hook.h"
 #include "models.h"
 #include "emkit/error.h"
 #include "emkit/families/categorical.h"
@@ -233,22 +234,10 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
                                                      : nb::none();
 
   std::optional<nb::python_error> pending;
-  fo.callbacks.push_back([&](const IterationEvent& e) {
-    nb::gil_scoped_acquire acquire;
-    if (PyErr_CheckSignals() != 0) {
-      pending.emplace();
-      return CallbackResult::kAbort;
-    }
-    if (!callback.is_none()) {
-      try {
-        callback(e.iteration, e.mean_log_likelihood);
-      } catch (nb::python_error& error) {
-        pending.emplace(std::move(error));
-        return CallbackResult::kAbort;
-      }
-    }
+  fo.callbacks.push_back(PythonIterationHook(&pending, [&callback](const IterationEvent& e) {
+    if (!callback.is_none()) callback(e.iteration, e.mean_log_likelihood);
     return CallbackResult::kContinue;
-  });
+  }));
 
   const MatrixView view = ViewOf(x);
   const InputArray start = Get(params, "startprob", kAnySize);
