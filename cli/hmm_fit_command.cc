@@ -15,6 +15,7 @@
 #include "emkit/error.h"
 #include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
+#include "emkit/hmm/gmm_hmm.h"
 #include "emkit/io/model_file.h"
 #include "fit_output.h"
 #include "model_kinds.h"
@@ -23,21 +24,23 @@
 namespace emkit::cli {
 namespace {
 
-enum class Emission { kGaussian, kCategorical, kPoisson, kBernoulli };
+enum class Emission { kGaussian, kGaussianMixture, kCategorical, kPoisson, kBernoulli };
 
 Emission ParseEmission(const std::string& name) {
   if (name == "gaussian") return Emission::kGaussian;
+  if (name == "gmm") return Emission::kGaussianMixture;
   if (name == "categorical") return Emission::kCategorical;
   if (name == "poisson") return Emission::kPoisson;
   if (name == "bernoulli") return Emission::kBernoulli;
   throw InvalidOptionError(fmt::format(
-      "--emission: unknown emission \"{}\" (expected gaussian, categorical, poisson or "
-      "bernoulli)", name));
+      "--emission: unknown emission \"{}\" (expected gaussian, gmm, categorical, poisson "
+      "or bernoulli)", name));
 }
 
 const char* EmissionName(Emission emission) {
   switch (emission) {
     case Emission::kGaussian: return "gaussian";
+    case Emission::kGaussianMixture: return "gmm";
     case Emission::kCategorical: return "categorical";
     case Emission::kPoisson: return "poisson";
     case Emission::kBernoulli: return "bernoulli";
@@ -53,6 +56,7 @@ struct HmmFitArgs {
   std::string emission = "gaussian";
   std::string init_model;
   std::string covariance = CovarianceTypeName(GaussianHmmOptions{}.covariance_type);
+  int n_mix = GmmHmmOptions{}.n_mix;
   double reg_covar = GaussianOptions{}.reg_covar;
   double pseudo_count = CategoricalOptions{}.pseudo_count;
   double min_rate = PoissonOptions{}.min_rate;
@@ -68,6 +72,7 @@ struct HmmFitArgs {
   CLI::Option* k_option = nullptr;
   CLI::Option* emission_option = nullptr;
   CLI::Option* covariance_option = nullptr;
+  CLI::Option* n_mix_option = nullptr;
   CLI::Option* reg_covar_option = nullptr;
   CLI::Option* pseudo_count_option = nullptr;
   CLI::Option* min_rate_option = nullptr;
@@ -80,6 +85,7 @@ struct InitModelShape {
   Emission emission = Emission::kGaussian;
   int n_states = 0;
   std::optional<CovarianceType> covariance;
+  int n_mix = 0;  // Gaussians per state (GMM emissions)
   double reg_covar = 0.0;
   double pseudo_count = 0.0;
   double min_rate = 0.0;
@@ -100,6 +106,12 @@ InitModelShape ShapeOf(const io::AnyModel& model, const std::string& path) {
     } else if constexpr (std::is_same_v<Family, Bernoulli>) {
       shape.emission = Emission::kBernoulli;
       shape.pseudo_count = e.options().pseudo_count;
+    } else if constexpr (requires { e.num_mixture_components(); }) {
+      shape.emission = Emission::kGaussianMixture;
+      shape.n_mix = e.num_mixture_components();
+      shape.covariance =
+          ParseCovarianceType(std::decay_t<decltype(e.components())>::kCovarianceName);
+      shape.reg_covar = e.components().options().reg_covar;
     } else {
       shape.emission = Emission::kGaussian;
       shape.covariance = ParseCovarianceType(Family::kCovarianceName);
@@ -135,6 +147,10 @@ void CheckAgainstInitModel(const HmmFitArgs& args, const InitModelShape& shape) 
     Conflict(fmt::format("--covariance {}", args.covariance), path,
              fmt::format("covariance type {}", CovarianceTypeName(*shape.covariance)));
   }
+  if (args.n_mix_option->count() > 0 && args.n_mix != shape.n_mix) {
+    Conflict(fmt::format("--n-mix {}", args.n_mix), path,
+             fmt::format("{} Gaussians per state", shape.n_mix));
+  }
   const auto same = [&path](const CLI::Option* option, const char* name, double given,
                             const char* key, double model_value) {
     if (option->count() > 0 && given != model_value) {
@@ -164,10 +180,11 @@ void CheckOptionsApply(const HmmFitArgs& args, Emission emission) {
                                            option_name, emissions, name));
     }
   };
-  if (emission != Emission::kGaussian) {
-    reject(args.covariance_option, "--covariance", "gaussian");
-    reject(args.reg_covar_option, "--reg-covar", "gaussian");
+  if (emission != Emission::kGaussian && emission != Emission::kGaussianMixture) {
+    reject(args.covariance_option, "--covariance", "gaussian or gmm");
+    reject(args.reg_covar_option, "--reg-covar", "gaussian or gmm");
   }
+  if (emission != Emission::kGaussianMixture) reject(args.n_mix_option, "--n-mix", "gmm");
   if (emission != Emission::kCategorical && emission != Emission::kBernoulli) {
     reject(args.pseudo_count_option, "--pseudo-count", "categorical or bernoulli");
   }
@@ -198,6 +215,14 @@ Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs
       options.gaussian.reg_covar = args.reg_covar;
       return Erase(FitGaussianHmm(fit_options, options, x, lengths,
                                   InitAs<GaussianHmmModel>(init)));
+    }
+    case Emission::kGaussianMixture: {
+      GmmHmmOptions options;
+      options.hmm = hmm;
+      options.n_mix = args.n_mix;
+      options.covariance_type = ParseCovarianceType(args.covariance);
+      options.gaussian.reg_covar = args.reg_covar;
+      return Erase(FitGmmHmm(fit_options, options, x, lengths, InitAs<GmmHmmModel>(init)));
     }
     case Emission::kCategorical: {
       if (x.cols() != 1) {
@@ -263,10 +288,14 @@ int RunHmmFit(const HmmFitArgs& args) {
   hmm.n_states = init ? ShapeOf(*init, args.init_model).n_states : args.k;
   hmm.Validate();
   switch (emission) {
-    case Emission::kGaussian: {
+    case Emission::kGaussian:
+    case Emission::kGaussianMixture: {
       GaussianOptions gaussian;
       gaussian.reg_covar = args.reg_covar;
       gaussian.Validate();
+      if (args.n_mix < 1) {
+        throw InvalidOptionError(fmt::format("--n-mix {} must be >= 1", args.n_mix));
+      }
       break;
     }
     case Emission::kCategorical: {
@@ -325,15 +354,20 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
       "Number of hidden states (required unless --init-model gives it)");
   args->emission_option = command->add_option(
       "--emission", args->emission,
-      "gaussian, categorical (one symbol 0..V-1 per row), poisson (counts) or "
-      "bernoulli (0/1 features) (default gaussian)");
+      "gaussian, gmm (a mixture of --n-mix Gaussians per state), categorical (one "
+      "symbol 0..V-1 per row), poisson (counts) or bernoulli (0/1 features) (default "
+      "gaussian)");
   command->add_option("--init-model", args->init_model,
                       "Start EM from this HMM model file instead of an initialisation");
   args->covariance_option = command->add_option(
       "--covariance", args->covariance,
-      "gaussian: full, diag, spherical or tied (default diag)");
+      "gaussian, gmm: full, diag, spherical or tied (default diag; for gmm, tied is "
+      "one covariance per state)");
+  args->n_mix_option = command->add_option(
+      "--n-mix", args->n_mix, "gmm: Gaussians per state (default 1)");
   args->reg_covar_option = command->add_option(
-      "--reg-covar", args->reg_covar, "gaussian: added to covariance diagonals (default 1e-6)");
+      "--reg-covar", args->reg_covar,
+      "gaussian, gmm: added to covariance diagonals (default 1e-6)");
   args->pseudo_count_option = command->add_option(
       "--pseudo-count", args->pseudo_count,
       "categorical, bernoulli: added to every count in the M-step (default 1e-10)");

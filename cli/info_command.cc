@@ -47,6 +47,24 @@ void AppendComponent(const GaussianSpherical& f, int k, std::string* out) {
 void AppendComponent(const GaussianTied& f, int k, std::string* out) {
   *out += "    mean:       " + Row(f.means().row(k)) + "\n";
 }
+void AppendComponent(const GaussianGroupTied& f, int k, std::string* out) {
+  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
+}
+// A GMM-HMM state: its mixture components, and the covariance they share
+// when it is tied.
+template <class Gaussian>
+void AppendComponent(const GaussianMixtureEmission<Gaussian>& f, int k, std::string* out) {
+  const int m = f.num_mixture_components();
+  for (int j = 0; j < m; ++j) {
+    *out += fmt::format("  mixture component {}:\n", j);
+    *out += fmt::format("    weight:     {:.6g}\n", f.weights()(k, j));
+    AppendComponent(f.components(), k * m + j, out);
+  }
+  if constexpr (std::is_same_v<Gaussian, GaussianGroupTied>) {
+    *out += "  shared covariance:\n";
+    AppendMatrix(f.components().groups()[k].covariance(), "    ", out);
+  }
+}
 void AppendComponent(const Bernoulli& f, int k, std::string* out) {
   *out += "    p(x = 1):   " + Row(f.probabilities().row(k)) + "\n";
 }
@@ -70,6 +88,11 @@ void AppendFamily(const Family& f, std::string* out) {
   } else if constexpr (std::is_same_v<Family, Poisson>) {
     *out += "family:           Poisson\n";
     *out += fmt::format("min_rate:         {}\n", f.options().min_rate);
+  } else if constexpr (requires { f.num_mixture_components(); }) {
+    *out += fmt::format("family:           Gaussian mixture, {} components per state, {} "
+                        "covariance\n", f.num_mixture_components(),
+                        std::decay_t<decltype(f.components())>::kCovarianceName);
+    *out += fmt::format("reg_covar:        {}\n", f.components().options().reg_covar);
   } else {
     *out += fmt::format("family:           Gaussian, {} covariance\n",
                         Family::kCovarianceName);
@@ -140,6 +163,9 @@ std::string GaussianMixtureInfo(const GaussianMixtureModel& model) {
 
 std::string Info(const GaussianMixtureModel& m) { return GaussianMixtureInfo(m); }
 std::string Info(const GaussianHmmModel& m) {
+  return std::visit([](const auto& hmm) { return HmmInfo(hmm); }, m);
+}
+std::string Info(const GmmHmmModel& m) {
   return std::visit([](const auto& hmm) { return HmmInfo(hmm); }, m);
 }
 template <class Family>

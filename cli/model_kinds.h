@@ -90,7 +90,7 @@ auto VisitHmm(const io::AnyModel& model, const std::string& path, F&& f) {
   return std::visit(
       [&](const auto& m) -> R {
         using M = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<M, GaussianHmmModel>) {
+        if constexpr (std::is_same_v<M, GaussianHmmModel> || std::is_same_v<M, GmmHmmModel>) {
           return std::visit(f, m);
         } else if constexpr (requires { m.transitions(); }) {
           return f(m);

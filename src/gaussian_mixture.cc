@@ -63,14 +63,7 @@ void GaussianMixtureOptions::Validate() const {
         fmt::format("n_components = {} must be >= 1", n_components));
   }
   gaussian.Validate();
-  if (kmeans.max_iter < 0) {
-    throw InvalidOptionError(
-        fmt::format("kmeans max_iter = {} must be >= 0", kmeans.max_iter));
-  }
-  if (!(kmeans.tol >= 0.0) || !std::isfinite(kmeans.tol)) {
-    throw InvalidOptionError(
-        fmt::format("kmeans tol = {} must be a finite number >= 0", kmeans.tol));
-  }
+  kmeans.Validate();
 }
 
 namespace {

@@ -6,9 +6,22 @@
 #include <limits>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "emkit/error.h"
 #include "emkit/ordered_reduce.h"
 
 namespace emkit {
+
+void KMeansOptions::Validate() const {
+  if (max_iter < 0) {
+    throw InvalidOptionError(fmt::format("kmeans max_iter = {} must be >= 0", max_iter));
+  }
+  if (!(tol >= 0.0) || !std::isfinite(tol)) {
+    throw InvalidOptionError(fmt::format("kmeans tol = {} must be a finite number >= 0", tol));
+  }
+}
+
 namespace {
 
 double RowWeight(const RowBlock& block, Eigen::Index i) {

@@ -17,6 +17,8 @@ struct KMeansOptions {
   // Stop when the centres move (sum of squared moves) less than tol times
   // the mean variance of the features.
   double tol = 1e-4;
+
+  void Validate() const;  // throws InvalidOptionError
 };
 
 // k centres (k x d) chosen by k-means++ from the rows of `data`.

@@ -304,7 +304,7 @@ def test_bad_discrete_input():
 FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[2] / "tests/reference/fixtures"
 
 
-@pytest.mark.parametrize("covariance_type", ["diag", "spherical", "full"])
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical", "full", "tied"])
 def test_gmmhmm_matches_the_hmmlearn_fixture(covariance_type):
     # The fixture holds hmmlearn's GMMHMM iterations with its covariance
     # update moved to the maximum-likelihood one (see make_hmmlearn_fixtures.py).
@@ -340,8 +340,12 @@ def test_gmmhmm_default_fit_and_errors():
     assert np.all(np.diff(model.monitor_.history) >= -1e-9)
     Xs, Zs = model.sample(30, random_state=0)
     assert Xs.shape == (30, 2) and Zs.shape == (30,)
-    with pytest.raises(ValueError):
-        emkit.GMMHMM(2, covariance_type="tied").fit(X)
+    tied = emkit.GMMHMM(2, n_mix=2, covariance_type="tied", random_state=0,
+                        n_iter=20).fit(X, [150, 150])
+    assert tied.covars_.shape == (2, 2, 2)
+    assert np.all(np.diff(tied.monitor_.history) >= -1e-9)
+    with pytest.raises(ValueError, match="covariance_type"):
+        emkit.GMMHMM(2, covariance_type="banana").fit(X)
     with pytest.raises(emkit.NotFittedError):
         emkit.GMMHMM(2).predict(X)
 

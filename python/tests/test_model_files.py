@@ -64,13 +64,17 @@ def fitted_hmms():
     yield emkit.CategoricalHMM(2, random_state=0, pseudo_count=1e-3).fit(S), S
     C = count_sequences()
     yield emkit.PoissonHMM(2, random_state=0, min_rate=1e-4).fit(C), C
+    for covariance_type in TYPES:
+        yield (emkit.GMMHMM(2, n_mix=2, covariance_type=covariance_type, random_state=0,
+                            n_iter=5).fit(X), X)
 
 
-HMM_ARRAYS = ("startprob_", "transmat_", "means_", "covars_", "emissionprob_",
-              "lambdas_")
+HMM_ARRAYS = ("startprob_", "transmat_", "weights_", "means_", "covars_",
+              "emissionprob_", "lambdas_")
+N_FITTED_HMMS = 10
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(N_FITTED_HMMS))
 def test_hmm_round_trip_is_exact(index, tmp_path):
     model, X = list(fitted_hmms())[index]
     path = tmp_path / "h.json"
@@ -79,7 +83,7 @@ def test_hmm_round_trip_is_exact(index, tmp_path):
     assert type(loaded) is type(model)
     assert loaded.n_components == model.n_components
     assert loaded.n_features == model.n_features
-    for name in ("covariance_type", "reg_covar", "pseudo_count", "min_rate"):
+    for name in ("covariance_type", "reg_covar", "pseudo_count", "min_rate", "n_mix"):
         if hasattr(model, name):
             assert getattr(loaded, name) == getattr(model, name)
     for name in HMM_ARRAYS:
@@ -105,12 +109,16 @@ def test_loaded_hmm_fits_from_the_file(tmp_path):
     np.testing.assert_array_equal(loaded.means_, model.means_)
 
 
-def test_gmmhmm_cannot_be_saved(tmp_path):
+def test_gmmhmm_file_layout(tmp_path):
+    # State-major components; "tied" holds one covariance per state.
     X = gaussian_sequences()
-    model = emkit.GMMHMM(2, n_mix=2, random_state=0, n_iter=2).fit(X)
-    with pytest.raises(NotImplementedError, match="Gaussian-mixture emissions"):
-        model.save(tmp_path / "g.json")
-    assert not (tmp_path / "g.json").exists()
+    model = emkit.GMMHMM(2, n_mix=3, covariance_type="tied", random_state=0,
+                         n_iter=2).fit(X)
+    model.save(tmp_path / "g.json")
+    text = json.loads((tmp_path / "g.json").read_text())
+    assert text["emission"] == "gaussian_mixture" and text["n_mix"] == 3
+    np.testing.assert_array_equal(np.array(text["means"]), model.means_.reshape(6, 2))
+    np.testing.assert_array_equal(np.array(text["covariances"]), model.covars_)
 
 
 def fitted_mixtures():
@@ -169,7 +177,7 @@ def test_load_errors(tmp_path):
 
 # --- With the emkit command ---
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(N_FITTED_HMMS))
 def test_command_decodes_a_model_saved_from_python(index, tmp_path):
     model, X = list(fitted_hmms())[index]
     model.save(tmp_path / "h.json")

@@ -1,6 +1,7 @@
 #include "emkit/families/gaussian_mixture_emission.h"
 
 #include <cmath>
+#include <type_traits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -20,6 +21,13 @@ GaussianMixtureEmission<Gaussian>::GaussianMixtureEmission(RowMatrix weights,
         "mixture emission weights are {} x {}, but there are {} Gaussian components "
         "(K x M weights need K*M components)",
         weights_.rows(), weights_.cols(), components_.num_components()));
+  }
+  if constexpr (std::is_same_v<Gaussian, GaussianGroupTied>) {
+    if (components_.num_groups() != weights_.rows()) {
+      throw InvalidDataError(fmt::format(
+          "tied mixture emissions need one covariance group per state: {} states, {} "
+          "groups", weights_.rows(), components_.num_groups()));
+    }
   }
   for (Eigen::Index k = 0; k < weights_.rows(); ++k) {
     for (Eigen::Index m = 0; m < weights_.cols(); ++m) {
@@ -142,6 +150,6 @@ void GaussianMixtureEmission<Gaussian>::Sample(int state, Rng& rng, double* out)
 template class GaussianMixtureEmission<GaussianFull>;
 template class GaussianMixtureEmission<GaussianDiag>;
 template class GaussianMixtureEmission<GaussianSpherical>;
-template class GaussianMixtureEmission<GaussianTied>;
+template class GaussianMixtureEmission<GaussianGroupTied>;
 
 }  // namespace emkit

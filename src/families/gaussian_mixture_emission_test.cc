@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "emkit/error.h"
 #include "emkit/fit.h"
 #include "emkit/hmm.h"
 #include "emkit/mixture.h"
@@ -81,6 +82,42 @@ TEST(GaussianMixtureEmission, OneStateIsAGaussianMixture) {
   EXPECT_NEAR(mixture.ExpectedCompleteLogLikelihood(ms), emission.ExpectedLogLikelihood(es),
               1e-9);
   EXPECT_EQ(emission.NumFreeParameters(), mixture.NumFreeParameters());
+}
+
+// Tied per state: each state's Gaussians share that state's covariance, so
+// its columns are those of a GaussianTied of the state's components alone.
+TEST(GaussianMixtureEmission, TiedSharesOneCovariancePerState) {
+  const RowMatrix x = RandomRows(60, 2, 8);
+  const RowMatrix means = Components(4, 2, 9).means();
+  const Eigen::MatrixXd a = (Eigen::MatrixXd(2, 2) << 1.0, 0.3, 0.3, 2.0).finished();
+  const Eigen::MatrixXd b = (Eigen::MatrixXd(2, 2) << 0.5, -0.1, -0.1, 0.7).finished();
+  const GaussianTied first(means.topRows(2), a, GaussianOptions{});
+  const GaussianTied second(means.bottomRows(2), b, GaussianOptions{});
+  const GaussianGroupTied groups({first, second});
+  EXPECT_EQ(groups.num_components(), 4);
+  EXPECT_EQ(groups.NumFreeParameters(), first.NumFreeParameters() * 2);
+  RowMatrix together(60, 4), left(60, 2), right(60, 2);
+  groups.LogProbabilities(ViewOf(x), together);
+  first.LogProbabilities(ViewOf(x), left);
+  second.LogProbabilities(ViewOf(x), right);
+  EXPECT_EQ(together.leftCols(2), left);
+  EXPECT_EQ(together.rightCols(2), right);
+
+  // The M-step of the groups is each group's own.
+  const RowMatrix w = RowMatrix::Random(60, 4).cwiseAbs();
+  GaussianGroupTied::Statistics s = groups.NewStatistics();
+  groups.Accumulate(ViewOf(x), w, &s);
+  GaussianTied::Statistics s_second = second.NewStatistics();
+  second.Accumulate(ViewOf(x), w.rightCols(2), &s_second);
+  const GaussianGroupTied next = groups.Maximize(s, nullptr);
+  EXPECT_EQ(next.groups()[1].covariance(), second.Maximize(s_second, nullptr).covariance());
+  EXPECT_EQ(s.counts.tail(2), s_second.counts);
+
+  // Groups of different sizes, and a group count other than the states'.
+  const GaussianTied three(Components(3, 2, 10).means(), a, GaussianOptions{});
+  EXPECT_THROW(GaussianGroupTied({first, three}), InvalidDataError);
+  EXPECT_THROW(GaussianMixtureEmissionTied(RowMatrix::Constant(4, 1, 1.0), groups),
+               InvalidDataError);
 }
 
 TEST(GaussianMixtureEmission, GmmHmmFitKeepsTheCertificate) {

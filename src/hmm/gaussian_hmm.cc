@@ -8,31 +8,10 @@
 #include "emkit/error.h"
 #include "emkit/random.h"
 #include "../families/gaussian_initialization.h"
+#include "sequence_data_checks.h"
 
 namespace emkit {
 namespace {
-
-void ValidateSequenceData(const MatrixView& x, int n_states) {
-  if (x.rows() == 0 || x.cols() == 0) {
-    throw InvalidDataError(fmt::format(
-        "X has shape ({}, {}): at least one row and one column are needed", x.rows(),
-        x.cols()));
-  }
-  for (Eigen::Index i = 0; i < x.rows(); ++i) {
-    for (Eigen::Index j = 0; j < x.cols(); ++j) {
-      if (!std::isfinite(x(i, j))) {
-        throw InvalidDataError(fmt::format(
-            "X[{}, {}] = {}: values must be finite (missing values are not supported)", i,
-            j, x(i, j)));
-      }
-    }
-  }
-  if (x.rows() < n_states) {
-    throw InvalidDataError(fmt::format(
-        "X has {} rows, fewer than n_states = {}: each state needs at least one row",
-        x.rows(), n_states));
-  }
-}
 
 template <class Family>
 Fitted<GaussianHmmModel> FitTyped(const FitOptions& fit_options,
@@ -63,13 +42,7 @@ Fitted<GaussianHmmModel> FitTyped(const FitOptions& fit_options,
 void GaussianHmmOptions::Validate() const {
   hmm.Validate();
   gaussian.Validate();
-  if (kmeans.max_iter < 0) {
-    throw InvalidOptionError(fmt::format("kmeans max_iter = {} must be >= 0", kmeans.max_iter));
-  }
-  if (!(kmeans.tol >= 0.0) || !std::isfinite(kmeans.tol)) {
-    throw InvalidOptionError(
-        fmt::format("kmeans tol = {} must be a finite number >= 0", kmeans.tol));
-  }
+  kmeans.Validate();
 }
 
 template <class Family>
@@ -122,7 +95,7 @@ Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions& fit_options,
           "the initial model has {} features, but X has {} columns", features, x.cols()));
     }
   }
-  ValidateSequenceData(x, n_states);
+  internal::ValidateGaussianSequenceData(x, n_states);
   const SequenceBlocks data(x, lengths, fit_options.block_rows);
   switch (type) {
     case CovarianceType::kFull:

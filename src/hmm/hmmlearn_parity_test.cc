@@ -273,6 +273,33 @@ TEST(HmmlearnParity, GmmFull) {
   ExpectClose(ours, FlatJson(f["final"]["covars"]), "covars");
 }
 
+// hmmlearn's GMMHMM "tied": one covariance per state, shared by its M
+// components (GaussianGroupTied with one group per state).
+TEST(HmmlearnParity, GmmTied) {
+  const json f = LoadFixture("hmmlearn_gmm_tied");
+  const Data data = DataFrom(f);
+  const RowMatrix means = StateMajor(f["init"]["means"]);
+  const Eigen::Index m = means.rows() / static_cast<Eigen::Index>(f["init"]["covars"].size());
+  std::vector<GaussianTied> groups;
+  for (std::size_t k = 0; k < f["init"]["covars"].size(); ++k) {
+    groups.emplace_back(means.middleRows(static_cast<Eigen::Index>(k) * m, m),
+                        MatrixFrom(f["init"]["covars"][k]), NoRegularisation());
+  }
+  HiddenMarkovModel<GaussianMixtureEmissionTied> model(
+      InitialChain(f), GaussianMixtureEmissionTied(MatrixFrom(f["init"]["weights"]),
+                                                   GaussianGroupTied(std::move(groups))));
+  model = FitAndCheckCommon(f, data, model);
+  ExpectClose(FlatMatrix(model.emissions().weights()), FlatJson(f["final"]["weights"]), "weights");
+  ExpectClose(FlatMatrix(model.emissions().components().means()), FlatJson(f["final"]["means"]), "means");
+  std::vector<double> ours;
+  for (const GaussianTied& group : model.emissions().components().groups()) {
+    const RowMatrix r = group.covariance();
+    const std::vector<double> flat = FlatMatrix(r);
+    ours.insert(ours.end(), flat.begin(), flat.end());
+  }
+  ExpectClose(ours, FlatJson(f["final"]["covars"]), "covars");
+}
+
 TEST(HmmlearnParity, Categorical) {
   const json f = LoadFixture("hmmlearn_categorical");
   const Data data = DataFrom(f);

@@ -35,6 +35,15 @@ void AddParameters(const GaussianTied& f, Json* j) {
   (*j)["covariances"] = MatrixJson(f.covariance(), "covariances");
   (*j)["precisions_cholesky"] = MatrixJson(f.precision_cholesky(), "precisions_cholesky");
 }
+void AddParameters(const GaussianGroupTied& f, Json* j) {
+  std::vector<Eigen::MatrixXd> covariances, factors;
+  for (const GaussianTied& group : f.groups()) {
+    covariances.push_back(group.covariance());
+    factors.push_back(group.precision_cholesky());
+  }
+  (*j)["covariances"] = MatricesJson(covariances, "covariances");
+  (*j)["precisions_cholesky"] = MatricesJson(factors, "precisions_cholesky");
+}
 
 // Reads the Gaussian keys of a document.
 class GaussianReader : public ModelJsonReader {
@@ -60,14 +69,8 @@ class GaussianReader : public ModelJsonReader {
   std::invoke_result_t<Make, GaussianDiag> Gaussian(const Json& root, Eigen::Index k,
                                                     Make make) const {
     const CovarianceType type = ReadCovarianceType(root);
-    GaussianOptions options;
-    if (const Json* reg = Find(root, "reg_covar"); reg != nullptr) {
-      options.reg_covar = Number(*reg, "reg_covar");
-    }
-    const Json& means_json = Require(root, "means");
-    const Eigen::Index d = Size(root, "n_features", FirstRow(means_json), "means[0]");
-    RowMatrix means = Eigen::Map<const RowMatrix>(
-        Flatten(means_json, "means", {k, d}).data(), k, d);
+    const GaussianOptions options = Options(root);
+    RowMatrix means = Means(root, k);
     return Checked([&] {
       options.Validate();
       switch (type) {
@@ -82,6 +85,35 @@ class GaussianReader : public ModelJsonReader {
       }
       Fail("unknown covariance_type");
     });
+  }
+
+  // The emissions of a GMM-HMM of K states ("n_mix", "weights" and the
+  // Gaussian keys of its K*M components).
+  GmmHmmModel GmmHmm(const Json& root, Eigen::Index k, const MarkovChain& chain) const {
+    const Json& weights_json = Require(root, "weights");
+    const Eigen::Index m = Size(root, "n_mix", FirstRow(weights_json), "weights[0]");
+    const RowMatrix weights = Eigen::Map<const RowMatrix>(
+        Flatten(weights_json, "weights", {k, m}).data(), k, m);
+    auto hmm = [&](auto gaussians) -> GmmHmmModel {
+      using G = decltype(gaussians);
+      if constexpr (std::is_same_v<G, GaussianTied>) {
+        Fail("internal: tied GMM-HMM components are read per state");
+      } else {
+        return Checked([&] {
+          return HiddenMarkovModel<GaussianMixtureEmission<G>>(
+              chain, GaussianMixtureEmission<G>(weights, std::move(gaussians)));
+        });
+      }
+    };
+    if (ReadCovarianceType(root) != CovarianceType::kTied) {
+      return Gaussian(root, k * m, hmm);
+    }
+    const GaussianOptions options = Options(root);
+    const RowMatrix means = Means(root, k * m);
+    return hmm(Checked([&] {
+      options.Validate();
+      return GaussianGroupTied(PerStateTied(root, means, k, options));
+    }));
   }
 
   std::vector<Eigen::MatrixXd> Matrices(const Json& j, const char* key,
@@ -198,6 +230,53 @@ class GaussianReader : public ModelJsonReader {
   }
 
  private:
+  GaussianOptions Options(const Json& root) const {
+    GaussianOptions options;
+    if (const Json* reg = Find(root, "reg_covar"); reg != nullptr) {
+      options.reg_covar = Number(*reg, "reg_covar");
+    }
+    return options;
+  }
+
+  // "means" as a rows x D matrix, D from "n_features" or the first row.
+  RowMatrix Means(const Json& root, Eigen::Index rows) const {
+    const Json& means_json = Require(root, "means");
+    const Eigen::Index d = Size(root, "n_features", FirstRow(means_json), "means[0]");
+    return Eigen::Map<const RowMatrix>(Flatten(means_json, "means", {rows, d}).data(), rows,
+                                       d);
+  }
+
+  // One tied Gaussian of M components per state, from [K][D][D]
+  // covariances (or precisions, or covariances with their stored factors).
+  std::vector<GaussianTied> PerStateTied(const Json& root, const RowMatrix& means,
+                                         Eigen::Index k, const GaussianOptions& options) const {
+    const Eigen::Index m = means.rows() / k;
+    const Eigen::Index d = means.cols();
+    bool is_precision = false;
+    const Json& given = CovarianceOrPrecision(root, &is_precision);
+    const char* key = is_precision ? "precisions" : "covariances";
+    const std::vector<Eigen::MatrixXd> matrices = Matrices(given, key, k, d);
+    std::vector<Eigen::MatrixXd> factors;
+    if (const Json* cholesky = Find(root, "precisions_cholesky"); cholesky != nullptr) {
+      factors = Matrices(*cholesky, "precisions_cholesky", k, d);
+    }
+    std::vector<GaussianTied> groups;
+    for (Eigen::Index s = 0; s < k; ++s) {
+      RowMatrix group_means = means.middleRows(s * m, m);
+      if (is_precision) {
+        groups.push_back(GaussianTied::FromPrecision(std::move(group_means), matrices[s],
+                                                     options));
+      } else if (!factors.empty()) {
+        groups.push_back(GaussianTied::FromStored(std::move(group_means), matrices[s],
+                                                  factors[s], options));
+      } else {
+        CheckPositiveDefinite(matrices[s], fmt::format("covariances[{}]", s));
+        groups.emplace_back(std::move(group_means), matrices[s], options);
+      }
+    }
+    return groups;
+  }
+
   CovarianceType ReadCovarianceType(const Json& root) const {
     const Json& type = Require(root, "covariance_type");
     if (type.is_string()) {
@@ -230,6 +309,26 @@ void AddFamily(const GaussianDiag& family, Json* j) { AddGaussian(family, j); }
 void AddFamily(const GaussianSpherical& family, Json* j) { AddGaussian(family, j); }
 void AddFamily(const GaussianTied& family, Json* j) { AddGaussian(family, j); }
 
+template <class Gaussian>
+void AddGaussianMixtureEmission(const GaussianMixtureEmission<Gaussian>& family, Json* j) {
+  (*j)["n_mix"] = family.num_mixture_components();
+  (*j)["weights"] = MatrixJson(family.weights(), "weights");
+  AddGaussian(family.components(), j);
+}
+
+void AddFamily(const GaussianMixtureEmissionFull& family, Json* j) {
+  AddGaussianMixtureEmission(family, j);
+}
+void AddFamily(const GaussianMixtureEmissionDiag& family, Json* j) {
+  AddGaussianMixtureEmission(family, j);
+}
+void AddFamily(const GaussianMixtureEmissionSpherical& family, Json* j) {
+  AddGaussianMixtureEmission(family, j);
+}
+void AddFamily(const GaussianMixtureEmissionTied& family, Json* j) {
+  AddGaussianMixtureEmission(family, j);
+}
+
 GaussianMixtureModel ReadGaussianMixture(const ModelJsonReader& reader, const Json& root,
                                          std::vector<std::string>* feature_names) {
   return GaussianReader(reader).GaussianMixture(root, feature_names);
@@ -240,6 +339,11 @@ GaussianHmmModel ReadGaussianHmm(const ModelJsonReader& reader, const Json& root
   return GaussianReader(reader).Gaussian(root, k, [&](auto family) -> GaussianHmmModel {
     return HiddenMarkovModel<decltype(family)>(chain, std::move(family));
   });
+}
+
+GmmHmmModel ReadGmmHmm(const ModelJsonReader& reader, const Json& root, Eigen::Index k,
+                       const MarkovChain& chain) {
+  return GaussianReader(reader).GmmHmm(root, k, chain);
 }
 
 }  // namespace internal

@@ -19,6 +19,11 @@ void AddFamily(const GaussianFull& family, Json* j);
 void AddFamily(const GaussianDiag& family, Json* j);
 void AddFamily(const GaussianSpherical& family, Json* j);
 void AddFamily(const GaussianTied& family, Json* j);
+// Add "n_mix", "weights" and the Gaussian keys of the K*M components.
+void AddFamily(const GaussianMixtureEmissionFull& family, Json* j);
+void AddFamily(const GaussianMixtureEmissionDiag& family, Json* j);
+void AddFamily(const GaussianMixtureEmissionSpherical& family, Json* j);
+void AddFamily(const GaussianMixtureEmissionTied& family, Json* j);
 
 // A Gaussian mixture document (the "model" key already checked).
 GaussianMixtureModel ReadGaussianMixture(const ModelJsonReader& reader, const Json& root,
@@ -27,6 +32,11 @@ GaussianMixtureModel ReadGaussianMixture(const ModelJsonReader& reader, const Js
 // The Gaussian emissions of a K-state HMM document, with its chain.
 GaussianHmmModel ReadGaussianHmm(const ModelJsonReader& reader, const Json& root,
                                  Eigen::Index k, const MarkovChain& chain);
+
+// The Gaussian-mixture emissions of a K-state GMM-HMM document, with its
+// chain.
+GmmHmmModel ReadGmmHmm(const ModelJsonReader& reader, const Json& root, Eigen::Index k,
+                       const MarkovChain& chain);
 
 }  // namespace emkit::io::internal
 

@@ -28,6 +28,7 @@ using internal::MatrixJson;
 using internal::ModelHeader;
 using internal::ModelJsonReader;
 using internal::ReadGaussianHmm;
+using internal::ReadGmmHmm;
 using internal::ReadGaussianMixture;
 using internal::VectorJson;
 
@@ -81,6 +82,9 @@ Json ToJson(const GaussianHmmModel& m) {
 Json ToJson(const CategoricalHmm& m) { return HmmJson("categorical", m); }
 Json ToJson(const PoissonHmm& m) { return HmmJson("poisson", m); }
 Json ToJson(const BernoulliHmm& m) { return HmmJson("bernoulli", m); }
+Json ToJson(const GmmHmmModel& m) {
+  return std::visit([](const auto& hmm) { return HmmJson("gaussian_mixture", hmm); }, m);
+}
 
 // ---------------------------------------------------------------------------
 // Reading.
@@ -184,14 +188,14 @@ class KindsReader : public ModelJsonReader {
     const MarkovChain chain =
         Checked([&] { return MarkovChain(std::move(start), std::move(transitions)); });
     const Json& emission = Require(root, "emission");
-    if (emission == "gaussian") {
-      return ReadGaussianHmm(*this, root, k, chain);
-    }
+    if (emission == "gaussian") return ReadGaussianHmm(*this, root, k, chain);
+    if (emission == "gaussian_mixture") return ReadGmmHmm(*this, root, k, chain);
     if (emission == "categorical") return CategoricalHmm(chain, ReadCategorical(root, k));
     if (emission == "poisson") return PoissonHmm(chain, ReadPoisson(root, k));
     if (emission == "bernoulli") return BernoulliHmm(chain, ReadBernoulli(root, k));
-    Fail(fmt::format("unknown \"emission\" {} (expected \"gaussian\", \"categorical\", "
-                     "\"poisson\" or \"bernoulli\")", DescribeValue(emission)));
+    Fail(fmt::format("unknown \"emission\" {} (expected \"gaussian\", "
+                     "\"gaussian_mixture\", \"categorical\", \"poisson\" or \"bernoulli\")",
+                     DescribeValue(emission)));
   }
 
 };
@@ -204,7 +208,8 @@ int NumFeaturesOf(const AnyModel& model) {
         using M = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<M, GaussianMixtureModel>) {
           return NumFeatures(m);
-        } else if constexpr (std::is_same_v<M, GaussianHmmModel>) {
+        } else if constexpr (std::is_same_v<M, GaussianHmmModel> ||
+                             std::is_same_v<M, GmmHmmModel>) {
           return std::visit([](const auto& h) { return h.emissions().num_features(); }, m);
         } else if constexpr (requires { m.emissions(); }) {
           return m.emissions().num_features();
@@ -218,7 +223,7 @@ int NumFeaturesOf(const AnyModel& model) {
 const char* ModelKindName(const AnyModel& model) {
   static constexpr const char* kNames[] = {
       "gaussian_mixture", "bernoulli_mixture", "categorical_mixture", "poisson_mixture",
-      "hmm", "hmm", "hmm", "hmm"};
+      "hmm", "hmm", "hmm", "hmm", "hmm"};
   return kNames[model.index()];
 }
 

@@ -14,6 +14,7 @@
 #include "emkit/discrete_mixture.h"
 #include "emkit/error.h"
 #include "emkit/hmm/gaussian_hmm.h"
+#include "emkit/hmm/gmm_hmm.h"
 #include "emkit/io/model_file.h"
 #include "emkit/random.h"
 
@@ -130,6 +131,36 @@ TEST(ModelFileKindsTest, GaussianHmmRoundTripsForEveryCovarianceType) {
   }
 }
 
+TEST(ModelFileKindsTest, GmmHmmRoundTripsForEveryCovarianceType) {
+  Rng rng(6);
+  RowMatrix x(300, 2);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = StandardNormal(rng) + (i % 5);
+  for (const CovarianceType type : {CovarianceType::kFull, CovarianceType::kDiag,
+                                    CovarianceType::kSpherical, CovarianceType::kTied}) {
+    GmmHmmOptions options;
+    options.hmm.n_states = 2;
+    options.n_mix = 3;
+    options.covariance_type = type;
+    FitOptions fit;
+    fit.max_iter = 5;
+    const Fitted<GmmHmmModel> fitted = FitGmmHmm(fit, options, ViewOf(x), {});
+    const AnyModel loaded = RoundTrip(fitted.model);
+    const auto& hmm = std::get<GmmHmmModel>(loaded);
+    ASSERT_EQ(hmm.index(), static_cast<std::size_t>(type));
+    std::visit(
+        [&](const auto& original) {
+          const auto& copy = std::get<std::decay_t<decltype(original)>>(hmm);
+          ExpectSameChain(copy.chain(), original.chain());
+          EXPECT_TRUE(SameBits(copy.emissions().weights(), original.emissions().weights()));
+          EXPECT_TRUE(SameBits(copy.emissions().components().means(),
+                               original.emissions().components().means()));
+          EXPECT_EQ(copy.TotalLogLikelihood(ViewOf(x), {}),
+                    original.TotalLogLikelihood(ViewOf(x), {}));
+        },
+        fitted.model);
+  }
+}
+
 TEST(ModelFileKindsTest, CategoricalAndPoissonHmmsRoundTrip) {
   CategoricalOptions symbols;
   symbols.layout = CategoricalLayout::kSymbols;
@@ -215,6 +246,25 @@ TEST(ModelFileKindsErrorTest, MissingAndMisshapenKeys) {
                                 "startprob": [0.5, 0.5], "transmat": [[1, 0]],
                                 "rates": [[1], [2]])")),
               StartsWith("m.json: \"transmat\" must have shape [2, 2]"));
+}
+
+TEST(ModelFileKindsErrorTest, GmmHmmFilesNameTheirFaults) {
+  const std::string chain = R"("model": "hmm", "emission": "gaussian_mixture",
+      "startprob": [0.5, 0.5], "transmat": [[0.5, 0.5], [0.5, 0.5]], "n_features": 1,
+      "means": [[0], [1], [2], [3]], )";
+  // Tied: one covariance per state, so [2][1][1], not one matrix.
+  EXPECT_THAT(ParseError(Doc(chain + R"("covariance_type": "tied",
+      "weights": [[0.5, 0.5], [0.5, 0.5]], "covariances": [[1]])")),
+              StartsWith("m.json: \"covariances\" must have shape [2, 1, 1]"));
+  EXPECT_THAT(ParseError(Doc(chain + R"("covariance_type": "diag",
+      "weights": [[0.5, 0.6], [0.5, 0.5]], "covariances": [[1], [1], [1], [1]])")),
+              HasSubstr("mixture emission weights row 0 must sum to 1"));
+  EXPECT_THAT(ParseError(Doc(chain + R"("covariance_type": "diag",
+      "weights": [[1], [1]], "covariances": [[1], [1], [1], [1]])")),
+              StartsWith("m.json: \"means\" must have shape [2, 1]"));
+  EXPECT_THAT(ParseError(Doc(chain + R"("covariance_type": "tied",
+      "weights": [[0.5, 0.5], [0.5, 0.5]], "covariances": [[[1]], [[-1]]])")),
+              StartsWith("m.json: covariances[1] is not a symmetric positive definite"));
 }
 
 TEST(ModelFileKindsErrorTest, InvalidParametersNameTheFile) {

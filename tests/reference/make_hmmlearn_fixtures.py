@@ -30,13 +30,13 @@ lambdas_weight (see poisson_priors_case for why one state).
 GMMHMM: hmmlearn accumulates the covariance statistics about the means of the
 E-step, not the re-estimated ones, so its covariance update is not the
 M-step's maximiser: Sigma_hmmlearn = Sigma_ML + d d^T with d = mean_new -
-mean_old (diag: + d^2; spherical: + |d|^2 / D). The fixture therefore runs
-hmmlearn one iteration at a time and subtracts that term after each, exactly;
-everything else (E-step, weights, means, transitions) is hmmlearn's own. Its
-GMMHMM priors are made neutral as its _do_mstep requires: full and diag keep
-the defaults (which cancel), spherical needs covars_prior = -(D + 2) / 2 and
-covars_weight = 0. "tied" is not generated: hmmlearn ties per state, emkit's
-mixture emission over GaussianTied ties across all states.
+mean_old (diag: + d^2; spherical: + |d|^2 / D; tied, one covariance per
+state: + sum_m w_km d_km d_km^T with the new weights). The fixture therefore
+runs hmmlearn one iteration at a time and subtracts that term after each,
+exactly; everything else (E-step, weights, means, transitions) is hmmlearn's
+own. Its GMMHMM priors are made neutral as its _do_mstep requires: full, diag
+and tied keep the defaults (which cancel), spherical needs covars_prior =
+-(D + 2) / 2 and covars_weight = 0.
 """
 
 import argparse
@@ -147,7 +147,8 @@ def gaussian_case(covariance_type):
 
 
 def gmm_case(covariance_type):
-    rng = np.random.default_rng(2000 + ["diag", "full", "spherical"].index(covariance_type))
+    rng = np.random.default_rng(
+        2000 + ["diag", "full", "spherical", "tied"].index(covariance_type))
     k, m, d = 2, 2, 2
     start, trans = random_chain(rng, k)
     centers = np.array([[[0.0, 0.0], [2.5, 0.5]], [[-2.0, 3.0], [1.0, 4.0]]])
@@ -160,6 +161,8 @@ def gmm_case(covariance_type):
         covars0 = rng.uniform(0.3, 1.0, size=(k, m, d))
     elif covariance_type == "spherical":
         covars0 = rng.uniform(0.3, 1.0, size=(k, m))
+    elif covariance_type == "tied":
+        covars0 = np.array([spd(rng, d, 0.5) for _ in range(k)])
     else:
         covars0 = np.array([[spd(rng, d, 0.5) for _ in range(m)] for _ in range(k)])
     start0, trans0 = random_chain(rng, k)
@@ -183,6 +186,8 @@ def gmm_case(covariance_type):
             covars = covars - delta[..., :, None] * delta[..., None, :]
         elif covariance_type == "diag":
             covars = covars - delta ** 2
+        elif covariance_type == "tied":
+            covars = covars - np.einsum("km,kmi,kmj->kij", model.weights_, delta, delta)
         else:
             covars = covars - (delta ** 2).sum(-1) / d
         return score_before, (model.startprob_, model.transmat_, model.weights_,
@@ -327,7 +332,7 @@ def main():
     cases = {f"hmmlearn_gaussian_{c}": (lambda c=c: gaussian_case(c))
              for c in ("diag", "full", "spherical", "tied")}
     cases.update({f"hmmlearn_gmm_{c}": (lambda c=c: gmm_case(c))
-                  for c in ("diag", "full", "spherical")})
+                  for c in ("diag", "full", "spherical", "tied")})
     cases["hmmlearn_categorical"] = categorical_case
     cases["hmmlearn_poisson"] = poisson_case
     cases["hmmlearn_categorical_priors"] = categorical_priors_case

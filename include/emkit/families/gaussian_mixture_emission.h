@@ -1,9 +1,9 @@
 // K emission distributions that are each a mixture of M Gaussians (the
 // emissions of a GMM-HMM). Component m of state k is component k*M + m of
-// one inner Gaussian family, so all four covariance structures come from
-// the Gaussian families as they are. GaussianTied shares one covariance
-// among all K*M components (hmmlearn's GMMHMM "tied" shares one per state:
-// a different model).
+// one inner Gaussian family, so the covariance structures come from the
+// Gaussian families as they are: full, diag and spherical give every
+// component its own; "tied" is GaussianGroupTied with one group per state
+// (the state's M components share one covariance, as in hmmlearn's GMMHMM).
 //
 // The interface is that of the Gaussian families, with num_components() =
 // K, so Mixture<> and HiddenMarkovModel<> drive it like any family.
@@ -14,7 +14,7 @@
 
 #include "emkit/families/gaussian_diagonal.h"
 #include "emkit/families/gaussian_full.h"
-#include "emkit/families/gaussian_tied.h"
+#include "emkit/families/gaussian_group_tied.h"
 #include "emkit/matrix.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
@@ -39,7 +39,8 @@ class GaussianMixtureEmission {
   };
 
   // weights: K x M, each row a distribution (zeros allowed); components:
-  // K*M Gaussians, state-major. Throws InvalidDataError otherwise.
+  // K*M Gaussians, state-major (for GaussianGroupTied: K groups of M).
+  // Throws InvalidDataError otherwise.
   GaussianMixtureEmission(RowMatrix weights, Gaussian components);
 
   int num_components() const { return static_cast<int>(weights_.rows()); }
@@ -76,12 +77,12 @@ class GaussianMixtureEmission {
 using GaussianMixtureEmissionFull = GaussianMixtureEmission<GaussianFull>;
 using GaussianMixtureEmissionDiag = GaussianMixtureEmission<GaussianDiag>;
 using GaussianMixtureEmissionSpherical = GaussianMixtureEmission<GaussianSpherical>;
-using GaussianMixtureEmissionTied = GaussianMixtureEmission<GaussianTied>;
+using GaussianMixtureEmissionTied = GaussianMixtureEmission<GaussianGroupTied>;
 
 extern template class GaussianMixtureEmission<GaussianFull>;
 extern template class GaussianMixtureEmission<GaussianDiag>;
 extern template class GaussianMixtureEmission<GaussianSpherical>;
-extern template class GaussianMixtureEmission<GaussianTied>;
+extern template class GaussianMixtureEmission<GaussianGroupTied>;
 
 }  // namespace emkit
 

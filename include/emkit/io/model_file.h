@@ -31,6 +31,7 @@
 #include "emkit/hmm.h"
 #include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
+#include "emkit/hmm/gmm_hmm.h"
 
 namespace emkit::io {
 
@@ -70,12 +71,19 @@ GaussianMixtureModel LoadModel(const std::string& path,
 //                          "pseudo_count", "sample_total", "probabilities" [K][V]
 //   "poisson_mixture":     "n_components", "weights" [K], "n_features",
 //                          "min_rate", "rates" [K][D]
-//   "hmm":                 "emission" ("gaussian" | "categorical" | "poisson" |
-//                          "bernoulli"),
+//   "hmm":                 "emission" ("gaussian" | "gaussian_mixture" |
+//                          "categorical" | "poisson" | "bernoulli"),
 //                          "n_components", "startprob" [K], "transmat" [K][K],
 //                          and the emission family's keys as above (for
 //                          "gaussian": "covariance_type", "n_features",
 //                          "reg_covar", "means" and the covariances)
+//   For "gaussian_mixture" emissions (GMM-HMMs, M components per state):
+//                          "n_mix" M, "weights" [K][M], and the Gaussian keys
+//                          of the K*M components, state-major ("means"
+//                          [K*M][D]; covariances full [K*M][D][D], diag
+//                          [K*M][D], spherical [K*M]) except "tied", which
+//                          has one covariance per state: [K][D][D] (and
+//                          "precisions_cholesky" [K][D][D]).
 // with the optional "feature_names" of every kind. Options left out take the
 // library's defaults; sizes left out are taken from the arrays.
 
@@ -86,7 +94,7 @@ using emkit::PoissonHmm;
 // Every model a model file can hold; what a command dispatches on.
 using AnyModel = std::variant<GaussianMixtureModel, BernoulliMixture, CategoricalMixture,
                               PoissonMixture, GaussianHmmModel, CategoricalHmm, PoissonHmm,
-                              BernoulliHmm>;
+                              BernoulliHmm, GmmHmmModel>;
 
 // The columns of a data row the model reads.
 int NumFeaturesOf(const AnyModel& model);

@@ -40,7 +40,9 @@
 // user's data set, in the given order (a sample may be repeated), weighted
 // by (*weights)[j] when weights is not null, cut into blocks of block_rows
 // samples. The returned value must own whatever its blocks point into. For
-// models whose Block is a RowBlock, RowDataMaker(x) is such a maker.
+// models whose Block is a RowBlock, RowDataMaker(x) is such a maker; for
+// hidden Markov models (SequenceBlock), SequenceDataMaker(x, lengths), whose
+// samples are whole sequences.
 #ifndef EMKIT_TESTING_MODEL_LAWS_H_
 #define EMKIT_TESTING_MODEL_LAWS_H_
 
@@ -57,6 +59,7 @@
 #include <gtest/gtest.h>
 
 #include "emkit/fit.h"
+#include "emkit/hmm/sequence_blocks.h"
 #include "emkit/matrix.h"
 #include "emkit/model.h"
 #include "emkit/options.h"
@@ -141,6 +144,61 @@ inline auto RowDataMaker(RowMatrix x) {
     for (std::size_t j = 0; j < samples.size(); ++j) rows.row(j) = x.row(samples[j]);
     return OwnedRowBlocks(std::move(rows), weights ? *weights : std::vector<double>{},
                           block_rows);
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Data over whole sequences, for hidden Markov models (SequenceBlock).
+// ---------------------------------------------------------------------------
+
+// Owns selected sequences (one after another) and cuts them into blocks of
+// whole sequences. Sequence blocks carry no weights: use it with
+// LawOptions::weights = false.
+class OwnedSequenceBlocks {
+ public:
+  OwnedSequenceBlocks(RowMatrix rows, std::vector<std::int64_t> lengths,
+                      std::int64_t block_rows)
+      : storage_(std::make_unique<Storage>(std::move(rows), std::move(lengths), block_rows)) {}
+
+  std::int64_t NumBlocks() const { return storage_->blocks.NumBlocks(); }
+  SequenceBlock GetBlock(std::int64_t b) const { return storage_->blocks.GetBlock(b); }
+  double TotalWeight() const { return storage_->blocks.TotalWeight(); }
+  std::int64_t block_rows() const { return storage_->blocks.block_rows(); }
+
+ private:
+  struct Storage {
+    Storage(RowMatrix r, std::vector<std::int64_t> l, std::int64_t block_rows)
+        : rows(std::move(r)), lengths(std::move(l)), blocks(ViewOf(rows), lengths, block_rows) {}
+    RowMatrix rows;
+    std::vector<std::int64_t> lengths;
+    SequenceBlocks blocks;
+  };
+  std::unique_ptr<Storage> storage_;
+};
+
+// A data maker over the sequences of x (rows concatenated, `lengths` as
+// hmmlearn takes them); a sample is a sequence, and a block holds at least
+// block_rows whole sequences (block_rows times the longest length in
+// rows, as SequenceBlocks counts). x is copied.
+inline auto SequenceDataMaker(RowMatrix x, std::vector<std::int64_t> lengths) {
+  std::vector<std::int64_t> first(lengths.size() + 1, 0);
+  for (std::size_t s = 0; s < lengths.size(); ++s) first[s + 1] = first[s] + lengths[s];
+  const std::int64_t longest =
+      lengths.empty() ? 1 : *std::max_element(lengths.begin(), lengths.end());
+  return [x = std::move(x), lengths = std::move(lengths), first = std::move(first),
+          longest](const std::vector<std::int64_t>& samples, const std::vector<double>*,
+                   std::int64_t block_sequences) {
+    std::int64_t total = 0;
+    for (std::int64_t s : samples) total += lengths[s];
+    RowMatrix rows(total, x.cols());
+    std::vector<std::int64_t> chosen;
+    std::int64_t at = 0;
+    for (std::int64_t s : samples) {
+      rows.middleRows(at, lengths[s]) = x.middleRows(first[s], lengths[s]);
+      at += lengths[s];
+      chosen.push_back(lengths[s]);
+    }
+    return OwnedSequenceBlocks(std::move(rows), std::move(chosen), block_sequences * longest);
   };
 }
 

@@ -99,13 +99,19 @@ AnyHmm BuildHmm(const std::string& family, const nb::dict& p, Eigen::Index d, do
       gmm ? static_cast<Eigen::Index>(Get(p, "weights", kAnySize).size()) / k : 1;
   const Eigen::Index r = k * m;
   const RowMatrix means = MatrixOf(Get(p, "means", r * d), r, d);
+  // GaussianTied is a Gaussian HMM's tied family only, GaussianGroupTied
+  // (one covariance per state) a GMM-HMM's only.
   auto wrap = [&](auto gaussians) -> AnyHmm {
-    if (!gmm) return make(std::move(gaussians));
-    if constexpr (std::is_same_v<decltype(gaussians), GaussianTied>) {
-      throw InvalidOptionError("GMM-HMM emissions are full, diag or spherical");
+    using G = decltype(gaussians);
+    if constexpr (std::is_same_v<G, GaussianTied>) {
+      return make(std::move(gaussians));
+    } else if constexpr (std::is_same_v<G, GaussianGroupTied>) {
+      return make(GaussianMixtureEmission<G>(MatrixOf(Get(p, "weights", r), k, m),
+                                             std::move(gaussians)));
     } else {
-      return make(GaussianMixtureEmission<decltype(gaussians)>(
-          MatrixOf(Get(p, "weights", r), k, m), std::move(gaussians)));
+      if (!gmm) return make(std::move(gaussians));
+      return make(GaussianMixtureEmission<G>(MatrixOf(Get(p, "weights", r), k, m),
+                                             std::move(gaussians)));
     }
   };
   switch (ParseCovarianceType(gmm ? family.substr(4) : family)) {
@@ -127,8 +133,17 @@ AnyHmm BuildHmm(const std::string& family, const nb::dict& p, Eigen::Index d, do
                                                 static_cast<int>(d)),
           o));
     }
-    case CovarianceType::kTied:
-      return wrap(GaussianTied(means, MatrixOf(Get(p, "covars", d * d), d, d), o));
+    case CovarianceType::kTied: {
+      if (!gmm) return wrap(GaussianTied(means, MatrixOf(Get(p, "covars", d * d), d, d), o));
+      // One covariance per state (k x d x d), shared by its m Gaussians.
+      const InputArray c = Get(p, "covars", k * d * d);
+      std::vector<GaussianTied> groups;
+      for (Eigen::Index s = 0; s < k; ++s) {
+        groups.emplace_back(means.middleRows(s * m, m),
+                            Eigen::Map<const RowMatrix>(c.data() + s * d * d, d, d), o);
+      }
+      return wrap(GaussianGroupTied(std::move(groups)));
+    }
   }
   throw InvalidOptionError("unknown HMM family " + family);
 }
@@ -136,7 +151,8 @@ AnyHmm BuildHmm(const std::string& family, const nb::dict& p, Eigen::Index d, do
 namespace {
 
 // means (rows x D) and covars (full: rows x D x D, diag: rows x D,
-// spherical: rows, tied: D x D) of one Gaussian family.
+// spherical: rows, tied: D x D, tied per state: K x D x D) of one Gaussian
+// family.
 template <class G>
 void GaussianParameters(const G& e, nb::dict* p) {
   (*p)["means"] = NumpyMatrix(e.means());
@@ -151,6 +167,14 @@ void GaussianParameters(const G& e, nb::dict* p) {
     (*p)["covars"] = OwningArray(std::move(flat), {k, d, d});
   } else if constexpr (std::is_same_v<G, GaussianTied>) {
     (*p)["covars"] = NumpyMatrix(e.covariance());
+  } else if constexpr (std::is_same_v<G, GaussianGroupTied>) {
+    const std::size_t d = static_cast<std::size_t>(e.num_features());
+    std::vector<double> flat;
+    for (const GaussianTied& group : e.groups()) {
+      const RowMatrix r = group.covariance();
+      flat.insert(flat.end(), r.data(), r.data() + r.size());
+    }
+    (*p)["covars"] = OwningArray(std::move(flat), {e.groups().size(), d, d});
   } else if constexpr (std::is_same_v<G, GaussianSpherical>) {
     (*p)["covars"] = NumpyVector(e.variances().col(0));
   } else {

@@ -32,11 +32,10 @@ io::AnyModel ToAnyModel(const AnyHmm& hmm) {
         using H = std::decay_t<decltype(h)>;
         if constexpr (std::is_constructible_v<GaussianHmmModel, H>) {
           return GaussianHmmModel(h);
-        } else if constexpr (std::is_constructible_v<io::AnyModel, H>) {
-          return h;
+        } else if constexpr (std::is_constructible_v<GmmHmmModel, H>) {
+          return GmmHmmModel(h);
         } else {
-          throw InvalidOptionError(
-              "model files do not hold GMM-HMMs (Gaussian-mixture emissions)");
+          return h;
         }
       },
       hmm);
@@ -66,6 +65,17 @@ Loaded Load(const std::string& path) {
                 return {"hmm", F::kCovarianceName, HmmParametersOf(AnyHmm(h)),
                         h.emissions().options().reg_covar, h.emissions().num_features(),
                         names};
+              },
+              m);
+        } else if constexpr (std::is_same_v<M, GmmHmmModel>) {
+          return std::visit(
+              [&](const auto& h) -> Loaded {
+                const auto& inner = h.emissions().components();
+                return {"hmm",
+                        std::string("gmm-") +
+                            std::decay_t<decltype(inner)>::kCovarianceName,
+                        HmmParametersOf(AnyHmm(h)), inner.options().reg_covar,
+                        h.emissions().num_features(), names};
               },
               m);
         } else if constexpr (std::is_same_v<M, io::CategoricalHmm>) {

@@ -23,7 +23,8 @@ using AnyHmm = std::variant<GaussianHmmFull, GaussianHmmDiag, GaussianHmmSpheric
                             HiddenMarkovModel<Poisson>,
                             HiddenMarkovModel<GaussianMixtureEmissionFull>,
                             HiddenMarkovModel<GaussianMixtureEmissionDiag>,
-                            HiddenMarkovModel<GaussianMixtureEmissionSpherical>>;
+                            HiddenMarkovModel<GaussianMixtureEmissionSpherical>,
+                            HiddenMarkovModel<GaussianMixtureEmissionTied>>;
 
 // family: "full", "diag", "spherical", "tied", "categorical", "poisson" or
 // "gmm-<type>"; p holds startprob, transmat and the family's arrays; d is

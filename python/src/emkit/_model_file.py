@@ -10,6 +10,8 @@ from . import _core
 _HMM_CLASSES = {
     "full": "GaussianHMM", "diag": "GaussianHMM", "spherical": "GaussianHMM",
     "tied": "GaussianHMM", "categorical": "CategoricalHMM", "poisson": "PoissonHMM",
+    "gmm-full": "GMMHMM", "gmm-diag": "GMMHMM", "gmm-spherical": "GMMHMM",
+    "gmm-tied": "GMMHMM",
 }
 _MIXTURE_CLASSES = {
     "bernoulli_mixture": "BernoulliMixture", "categorical_mixture": "CategoricalMixture",
@@ -24,8 +26,9 @@ def load(path):
     Gaussian, Bernoulli, categorical (counts) and Poisson mixtures give
     :class:`GaussianMixture`, :class:`BernoulliMixture`,
     :class:`CategoricalMixture` and :class:`PoissonMixture`; HMMs with
-    Gaussian, categorical (symbols) and Poisson emissions give
-    :class:`GaussianHMM`, :class:`CategoricalHMM` and :class:`PoissonHMM`.
+    Gaussian, Gaussian-mixture, categorical (symbols) and Poisson emissions
+    give :class:`GaussianHMM`, :class:`GMMHMM`, :class:`CategoricalHMM` and
+    :class:`PoissonHMM`.
     The file holds parameters, not a fit history: the family's options
     (``reg_covar``, ``pseudo_count``, ``min_rate``) and sizes come from the
     file; a mixture's ``n_iter_`` is 0, ``converged_`` False,

@@ -293,24 +293,20 @@ class _BaseHMM(_compat.BaseEstimator):
         (``emkit hmm decode``, ``score`` and ``sample`` read it;
         ``emkit.load`` reads it back exactly)."""
         self._check_fitted()
-        self._check_saveable()
         _core.hmm_save(self._family(), self._core_params(), int(self.n_features),
                        float(self._floor()), os.fspath(path),
                        _model_file.feature_names(self))
-
-    def _check_saveable(self):
-        pass
 
     @classmethod
     def _from_file(cls, family, params, floor, n_features, names):
         """The estimator of a loaded model file; init_params is "" so that
         a later fit starts from these parameters."""
         model = cls(n_components=len(params["startprob"]), init_params="",
-                    **cls._file_options(family, floor))
+                    **cls._file_options(family, floor, params))
         model.startprob_ = params["startprob"]
         model.transmat_ = params["transmat"]
-        model._set_emission_arrays(params)
         model.n_features = int(n_features)
+        model._set_emission_arrays(params)
         if names:
             # Kept so that saving again writes them back.
             model.feature_names_in_ = np.asarray(names, dtype=object)
@@ -396,7 +392,7 @@ class GaussianHMM(_BaseHMM):
         self._covars_ = np.array(covars, dtype=np.float64)
 
     @staticmethod
-    def _file_options(family, floor):
+    def _file_options(family, floor, params):
         return {"covariance_type": family, "reg_covar": floor}
 
     def _family_names(self):
@@ -463,7 +459,7 @@ class CategoricalHMM(_BaseHMM):
         self.pseudo_count = pseudo_count
 
     @staticmethod
-    def _file_options(family, floor):
+    def _file_options(family, floor, params):
         return {"pseudo_count": floor}
 
     def _family_names(self):
@@ -544,7 +540,7 @@ class PoissonHMM(_BaseHMM):
         self.min_rate = min_rate
 
     @staticmethod
-    def _file_options(family, floor):
+    def _file_options(family, floor, params):
         return {"min_rate": floor}
 
     def _family_names(self):
@@ -608,7 +604,8 @@ class GMMHMM(_BaseHMM):
     ``weights_`` is (n_components, n_mix), ``means_`` (n_components, n_mix,
     n_features), ``covars_`` (n_components, n_mix) spherical, (n_components,
     n_mix, n_features) diag, (n_components, n_mix, n_features, n_features)
-    full. "tied" is not offered: hmmlearn ties one covariance per state.
+    full, (n_components, n_features, n_features) tied (one covariance per
+    state, shared by its n_mix Gaussians, as in hmmlearn).
 
     The M-step is the maximum-likelihood one: covariances are taken about
     the re-estimated means (hmmlearn takes them about the E-step's means, so
@@ -641,10 +638,10 @@ class GMMHMM(_BaseHMM):
         self.reg_covar = reg_covar
         self.covariance_type = covariance_type
 
-    def _check_saveable(self):
-        raise NotImplementedError(
-            "GMMHMM cannot be saved: model files do not hold HMMs with "
-            "Gaussian-mixture emissions (pickle it instead)")
+    @staticmethod
+    def _file_options(family, floor, params):
+        return {"covariance_type": family[len("gmm-"):], "reg_covar": floor,
+                "n_mix": params["weights"].shape[1]}
 
     def _family_names(self):
         return (("m", "means_"), ("c", "covars_"), ("w", "weights_"))
@@ -660,7 +657,8 @@ class GMMHMM(_BaseHMM):
         _require_neutral(self, {"weights_prior": 1.0, "means_weight": 0.0,
                                 "covars_prior": None, "covars_weight": None})
         _validation.check_int(self, "n_mix", 1)
-        _validation.check_options(self, "covariance_type", ["spherical", "diag", "full"])
+        _validation.check_options(self, "covariance_type",
+                                  ["spherical", "diag", "full", "tied"])
         _validation.check_real(self, "reg_covar", 0.0)
         _validation.check_real(self, "min_covar", 0.0)
 
@@ -668,7 +666,7 @@ class GMMHMM(_BaseHMM):
         k, m, d = self.n_components, self.n_mix, self.n_features
         return {"weights": (k, m), "means": (k, m, d),
                 "covars": {"spherical": (k, m), "diag": (k, m, d),
-                           "full": (k, m, d, d)}[self.covariance_type]}
+                           "full": (k, m, d, d), "tied": (k, d, d)}[self.covariance_type]}
 
     def _init_emissions(self, X, needs):
         k, m = self.n_components, self.n_mix
@@ -683,6 +681,7 @@ class GMMHMM(_BaseHMM):
                 "spherical": lambda: np.full((k, m), np.mean(np.diag(cov))),
                 "diag": lambda: np.tile(np.diag(cov), (k, m, 1)),
                 "full": lambda: np.tile(cov, (k, m, 1, 1)),
+                "tied": lambda: np.tile(cov, (k, 1, 1)),
             }[self.covariance_type]()
         if self._needs_init("w", "weights_"):
             self.weights_ = np.full((k, m), 1.0 / m)

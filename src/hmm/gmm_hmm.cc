@@ -1,0 +1,203 @@
+#include "emkit/hmm/gmm_hmm.h"
+
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "emkit/error.h"
+#include "emkit/random.h"
+#include "../families/gaussian_initialization.h"
+#include "sequence_data_checks.h"
+
+namespace emkit {
+namespace {
+
+// The result of k-means in two levels: K*M centres, state-major, and for
+// every row the index (state * M + j) of the Gaussian it is assigned to.
+struct TwoLevelClusters {
+  RowMatrix centers;
+  std::vector<int> component;
+};
+
+RowMatrix KMeansCenters(const RowBlocks& data, int k, const KMeansOptions& kmeans, Rng& rng,
+                        ThreadPool& pool) {
+  RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, pool);
+  if (kmeans.max_iter > 0) {
+    centers = LloydIterations(data, std::move(centers), kmeans, FeatureVariance(data, pool),
+                              pool);
+  }
+  return centers;
+}
+
+TwoLevelClusters ClusterInTwoLevels(const RowBlocks& data, int k, int m,
+                                    const KMeansOptions& kmeans, const InitContext& context) {
+  Rng rng(context.seed);
+  ThreadPool& pool = *context.pool;
+  const MatrixView& x = data.data();
+  const RowMatrix states = KMeansCenters(data, k, kmeans, rng, pool);
+  std::vector<int> state_of(static_cast<std::size_t>(x.rows()));
+  NearestCenters(x, states, state_of.data());
+
+  TwoLevelClusters out{RowMatrix(k * m, x.cols()),
+                       std::vector<int>(static_cast<std::size_t>(x.rows()))};
+  std::vector<Eigen::Index> rows;
+  for (int s = 0; s < k; ++s) {
+    rows.clear();
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      if (state_of[i] == s) rows.push_back(i);
+    }
+    if (rows.empty()) {
+      // Lloyd keeps the centre of a cluster it empties; so do its Gaussians.
+      out.centers.middleRows(s * m, m).rowwise() = states.row(s);
+      continue;
+    }
+    // The state's rows are copied (one state at a time) so that k-means
+    // sees them as a data set of their own.
+    RowMatrix members(static_cast<Eigen::Index>(rows.size()), x.cols());
+    for (std::size_t j = 0; j < rows.size(); ++j) members.row(j) = x.row(rows[j]);
+    const RowBlocks member_blocks(ViewOf(members), nullptr, data.block_rows());
+    const RowMatrix sub = KMeansCenters(member_blocks, m, kmeans, rng, pool);
+    out.centers.middleRows(s * m, m) = sub;
+    std::vector<int> nearest(rows.size());
+    NearestCenters(ViewOf(members), sub, nearest.data());
+    for (std::size_t j = 0; j < rows.size(); ++j) out.component[rows[j]] = s * m + nearest[j];
+  }
+  return out;
+}
+
+// One M-step of the K*M Gaussians from the hard assignments.
+template <class Gaussian>
+Gaussian GaussiansOfClusters(const RowBlocks& data, const TwoLevelClusters& clusters, int,
+                             const GaussianOptions& gaussian, const InitContext& context) {
+  Vector counts;
+  return internal::GaussianFromResponsibilities<Gaussian>(
+      data, *context.pool, clusters.centers, gaussian, /*hard_assignments=*/true,
+      context.repairs, &counts, [&clusters](std::int64_t, const RowBlock& block, RowMatrix* r) {
+        for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+          (*r)(i, clusters.component[block.first_row + i]) = 1.0;
+        }
+      });
+}
+
+// Tied per state: each state's covariance from its own rows only.
+template <>
+GaussianGroupTied GaussiansOfClusters<GaussianGroupTied>(const RowBlocks& data,
+                                                         const TwoLevelClusters& clusters,
+                                                         int m, const GaussianOptions& gaussian,
+                                                         const InitContext& context) {
+  const int k = static_cast<int>(clusters.centers.rows()) / m;
+  std::vector<GaussianTied> groups;
+  Vector counts;
+  for (int s = 0; s < k; ++s) {
+    const RowMatrix centers = clusters.centers.middleRows(s * m, m);
+    groups.push_back(internal::GaussianFromResponsibilities<GaussianTied>(
+        data, *context.pool, centers, gaussian, /*hard_assignments=*/true, context.repairs,
+        &counts, [&clusters, s, m](std::int64_t, const RowBlock& block, RowMatrix* r) {
+          for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+            const int c = clusters.component[block.first_row + i];
+            if (c / m == s) (*r)(i, c % m) = 1.0;
+          }
+        }));
+  }
+  return GaussianGroupTied(std::move(groups));
+}
+
+template <class Gaussian>
+Fitted<GmmHmmModel> FitTyped(const FitOptions& fit_options, const GmmHmmOptions& options,
+                             const SequenceBlocks& data, const GmmHmmModel* init_model) {
+  using Emission = GaussianMixtureEmission<Gaussian>;
+  if (init_model != nullptr) {
+    HiddenMarkovModel<Emission> model = std::get<HiddenMarkovModel<Emission>>(*init_model);
+    model.set_fit_parameters(options.hmm.fit);
+    model.set_chain_priors(options.hmm.priors);
+    FitReport report = Fit(fit_options, data, &model);
+    return {std::move(model), std::move(report)};
+  }
+  // k-means sees the pooled rows in the engine's row blocks (their size is
+  // fixed by the options, so the seeds do not depend on the thread count).
+  const RowBlocks pooled(data.data(), nullptr, fit_options.block_rows);
+  Fitted<HiddenMarkovModel<Emission>> fitted =
+      FitHmm<Emission>(fit_options, options.hmm, data, [&](const InitContext& context) {
+        return GmmEmissionsFromKMeans<Emission>(pooled, options.hmm.n_states, options.n_mix,
+                                                options.gaussian, options.kmeans, context);
+      });
+  return {std::move(fitted.model), std::move(fitted.report)};
+}
+
+template <class Emission>
+struct InnerOf;
+template <class Gaussian>
+struct InnerOf<GaussianMixtureEmission<Gaussian>> {
+  using type = Gaussian;
+};
+
+}  // namespace
+
+void GmmHmmOptions::Validate() const {
+  hmm.Validate();
+  gaussian.Validate();
+  if (n_mix < 1) {
+    throw InvalidOptionError(fmt::format("n_mix = {} must be >= 1", n_mix));
+  }
+  kmeans.Validate();
+}
+
+template <class Emission>
+Emission GmmEmissionsFromKMeans(const RowBlocks& data, int k, int m,
+                                const GaussianOptions& gaussian, const KMeansOptions& kmeans,
+                                const InitContext& context) {
+  using Gaussian = typename InnerOf<Emission>::type;
+  const TwoLevelClusters clusters = ClusterInTwoLevels(data, k, m, kmeans, context);
+  return Emission(RowMatrix::Constant(k, m, 1.0 / m),
+                  GaussiansOfClusters<Gaussian>(data, clusters, m, gaussian, context));
+}
+
+template GaussianMixtureEmissionFull GmmEmissionsFromKMeans<GaussianMixtureEmissionFull>(
+    const RowBlocks&, int, int, const GaussianOptions&, const KMeansOptions&,
+    const InitContext&);
+template GaussianMixtureEmissionDiag GmmEmissionsFromKMeans<GaussianMixtureEmissionDiag>(
+    const RowBlocks&, int, int, const GaussianOptions&, const KMeansOptions&,
+    const InitContext&);
+template GaussianMixtureEmissionSpherical
+GmmEmissionsFromKMeans<GaussianMixtureEmissionSpherical>(const RowBlocks&, int, int,
+                                                         const GaussianOptions&,
+                                                         const KMeansOptions&,
+                                                         const InitContext&);
+template GaussianMixtureEmissionTied GmmEmissionsFromKMeans<GaussianMixtureEmissionTied>(
+    const RowBlocks&, int, int, const GaussianOptions&, const KMeansOptions&,
+    const InitContext&);
+
+Fitted<GmmHmmModel> FitGmmHmm(const FitOptions& fit_options, const GmmHmmOptions& options,
+                              const MatrixView& x, std::span<const std::int64_t> lengths,
+                              const GmmHmmModel* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  CovarianceType type = options.covariance_type;
+  int n_states = options.hmm.n_states;
+  if (init_model != nullptr) {
+    type = static_cast<CovarianceType>(init_model->index());
+    n_states = std::visit([](const auto& h) { return h.num_states(); }, *init_model);
+    const int features =
+        std::visit([](const auto& h) { return h.emissions().num_features(); }, *init_model);
+    if (features != x.cols()) {
+      throw InvalidDataError(fmt::format(
+          "the initial model has {} features, but X has {} columns", features, x.cols()));
+    }
+  }
+  internal::ValidateGaussianSequenceData(x, n_states);
+  const SequenceBlocks data(x, lengths, fit_options.block_rows);
+  switch (type) {
+    case CovarianceType::kFull:
+      return FitTyped<GaussianFull>(fit_options, options, data, init_model);
+    case CovarianceType::kDiag:
+      return FitTyped<GaussianDiag>(fit_options, options, data, init_model);
+    case CovarianceType::kSpherical:
+      return FitTyped<GaussianSpherical>(fit_options, options, data, init_model);
+    case CovarianceType::kTied:
+      return FitTyped<GaussianGroupTied>(fit_options, options, data, init_model);
+  }
+  throw InvalidOptionError("unknown covariance type");
+}
+
+}  // namespace emkit
