@@ -8,7 +8,7 @@
 #include "emkit/error.h"
 #include "emkit/random.h"
 #include "../families/gaussian_initialization.h"
-#include "sequence_data_checks.h"
+#include "gaussian_hmm_inputs.h"
 
 namespace emkit {
 namespace {
@@ -83,19 +83,8 @@ Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions& fit_options,
                                         const GaussianHmmModel* init_model) {
   fit_options.Validate();
   options.Validate();
-  CovarianceType type = options.covariance_type;
-  int n_states = options.hmm.n_states;
-  if (init_model != nullptr) {
-    type = static_cast<CovarianceType>(init_model->index());
-    n_states = std::visit([](const auto& m) { return m.num_states(); }, *init_model);
-    const int features =
-        std::visit([](const auto& m) { return m.emissions().num_features(); }, *init_model);
-    if (features != x.cols()) {
-      throw InvalidDataError(fmt::format(
-          "the initial model has {} features, but X has {} columns", features, x.cols()));
-    }
-  }
-  internal::ValidateGaussianSequenceData(x, n_states);
+  const CovarianceType type = internal::CheckGaussianHmmInputs(
+      init_model, options.covariance_type, options.hmm.n_states, x);
   const SequenceBlocks data(x, lengths, fit_options.block_rows);
   switch (type) {
     case CovarianceType::kFull:
