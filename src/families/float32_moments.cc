@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "emkit/families/gaussian_float32.h"
+#include "full_block_moments.h"
 
 namespace emkit::internal {
 namespace {
@@ -127,15 +128,20 @@ void BlockCountsAndMeans(const MatrixViewF& x, const RowMatrixF& weights_t,
   for (Eigen::Index k = 0; k < k_count; ++k) {
     (*counts)[k] = weights_t.row(k).cast<double>().sum();
   }
-  thread_local RowMatrixF centered;
-  thread_local RowMatrixF sums;
-  centered.noalias() = x.rowwise() - reference;
-  sums.noalias() = weights_t * centered;
+  thread_local RowMatrix sums;
+  if (FullRawMomentsFSupported(static_cast<int>(x.cols()))) {
+    // Few features: direct sums, without a product's packing.
+    CentredWeightedSumsF(x, weights_t, reference, &sums);
+  } else {
+    thread_local RowMatrixF centered;
+    centered.noalias() = x.rowwise() - reference;
+    sums = (weights_t * centered).cast<double>();
+  }
   const Eigen::RowVectorXd wide_reference = reference.cast<double>();
   means->resize(k_count, x.cols());
   for (Eigen::Index k = 0; k < k_count; ++k) {
     means->row(k) = wide_reference;
-    if ((*counts)[k] > 0.0) means->row(k) += sums.row(k).cast<double>() / (*counts)[k];
+    if ((*counts)[k] > 0.0) means->row(k) += sums.row(k) / (*counts)[k];
   }
   if (!means->allFinite()) {
     for (Eigen::Index k = 0; k < k_count; ++k) {
@@ -157,6 +163,41 @@ void FullMomentsF(const MatrixViewF& x, const Eigen::Ref<const Eigen::VectorXf>&
     center = mean->cast<float>();
   }
   FullMomentsDouble(x, w, count, mean, scatter);
+}
+
+void FullBlockMomentsF(const MatrixViewF& x, const RowMatrixF& weights_t, const Vector& counts,
+                       const RowMatrix& shifts, RowMatrix* means,
+                       std::vector<Eigen::MatrixXd>* scatters) {
+  const Eigen::Index k_count = weights_t.rows();
+  means->resize(k_count, x.cols());
+  scatters->resize(k_count);
+  thread_local Eigen::RowVectorXd mean;
+  thread_local Eigen::MatrixXd scatter;
+  thread_local RowMatrix first;
+  thread_local std::vector<Eigen::MatrixXd> second;
+  const bool all_at_once = FullRawMomentsFSupported(static_cast<int>(x.cols()));
+  if (all_at_once) FullRawMomentsF(x, weights_t, counts, shifts, &first, &second);
+  for (Eigen::Index k = 0; k < k_count; ++k) {
+    const double count = counts[k];
+    if (!(count > 0.0)) continue;
+    Eigen::RowVectorXd next_shift = shifts.row(k);
+    if (all_at_once) {
+      // The moments about the shift as float rounded it; accepted unless
+      // they cancel, else the summing starts again about the mean they gave.
+      const Eigen::RowVectorXd center = shifts.row(k).cast<float>().cast<double>();
+      if (first.row(k).allFinite() && second[k].allFinite()) {
+        if (CentralFromRaw(count, center, first.row(k), second[k], &mean, &scatter)) {
+          means->row(k) = mean;
+          (*scatters)[k] = scatter;
+          continue;
+        }
+        if (mean.allFinite()) next_shift = mean;
+      }
+    }
+    FullMomentsF(x, weights_t.row(k).transpose(), count, next_shift, &mean, &scatter);
+    means->row(k) = mean;
+    (*scatters)[k] = scatter;
+  }
 }
 
 void DiagonalMomentsF(const RowMatrixF& x_t, const Eigen::Ref<const Eigen::VectorXf>& w,

@@ -20,6 +20,15 @@ void FullMomentsF(const MatrixViewF& x, const Eigen::Ref<const Eigen::VectorXf>&
                   double count, const Eigen::RowVectorXd& shift, Eigen::RowVectorXd* mean,
                   Eigen::MatrixXd* scatter);
 
+// FullMomentsF for every component k with counts[k] > 0 (shifts: K x D,
+// weights_t: K x n), writing row k of *means and (*scatters)[k]: for few
+// features all components' sums first go through one pass over the block
+// (full_block_moments.h), and only a component whose moments cancel is
+// summed again.
+void FullBlockMomentsF(const MatrixViewF& x, const RowMatrixF& weights_t, const Vector& counts,
+                       const RowMatrix& shifts, RowMatrix* means,
+                       std::vector<Eigen::MatrixXd>* scatters);
+
 // The same with per-feature second moments, from the block transposed
 // (x_t: D x n, so that each feature's values are contiguous).
 void DiagonalMomentsF(const RowMatrixF& x_t, const Eigen::Ref<const Eigen::VectorXf>& w,

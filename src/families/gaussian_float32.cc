@@ -6,7 +6,9 @@
 #include "emkit/families/gaussian_common.h"
 #include "emkit/families/pooled_moments.h"
 #include "emkit/families/small_dimension.h"
+#include "diagonal_log_densities.h"
 #include "float32_moments.h"
+#include "whitened_distances.h"
 
 namespace emkit {
 namespace {
@@ -25,14 +27,14 @@ constexpr double kMaxLogDensityErrorF = 1e-3;
 // The exact path for one block: widened to double (this block only) and
 // computed by the family itself, with its own checks.
 template <class Family>
-void WidenedLogProbabilities(const Family& family, const MatrixViewF& x,
-                             Eigen::Ref<RowMatrixF> out) {
+void WidenedLogProbabilitiesTransposed(const Family& family, const MatrixViewF& x,
+                                       RowMatrixF* out_t) {
   thread_local RowMatrix wide;
   thread_local RowMatrix wide_out;
   wide = x.cast<double>();
   wide_out.resize(x.rows(), family.num_components());
   family.LogProbabilities(ViewOf(wide), wide_out);
-  out = wide_out.cast<float>();
+  *out_t = wide_out.transpose().cast<float>();
 }
 
 // Each component's count over the block and the shift of its moments.
@@ -57,10 +59,12 @@ void StackedWhiteningF::Update(const RowMatrix& means,
   num_factors_ = static_cast<int>(factors.size());
   reference_ = CoordinateMedian(means).cast<float>();
   const Eigen::RowVectorXd reference = reference_.cast<double>();
-  stacked_.resize(d, num_factors_ * d);
+  factor_rows_.clear();
+  upper_.clear();
   max_factor_column_sum_ = 0.0;
   for (int f = 0; f < num_factors_; ++f) {
-    stacked_.middleCols(f * d, d) = factors[f]->cast<float>();
+    factor_rows_.push_back(factors[f]->cast<float>());
+    upper_.push_back(internal::IsExactlyUpperTriangular(*factors[f]) ? 1 : 0);
     max_factor_column_sum_ =
         std::max(max_factor_column_sum_, factors[f]->cwiseAbs().colwise().sum().maxCoeff());
   }
@@ -72,28 +76,25 @@ void StackedWhiteningF::Update(const RowMatrix& means,
   max_offset_ = offsets_.size() > 0 ? offsets_.cwiseAbs().maxCoeff() : 0.0;
 }
 
-bool StackedWhiteningF::SquaredDistances(const MatrixViewF& x,
-                                         Eigen::Ref<RowMatrixF> out) const {
-  const Eigen::Index d = reference_.size();
-  thread_local RowMatrixF centered;
-  thread_local RowMatrixF whitened;
-  centered.resize(x.rows(), d);
-  centered.noalias() = x.rowwise() - reference_;
-  const double max_centered = centered.size() > 0 ? centered.cwiseAbs().maxCoeff() : 0.0;
+bool StackedWhiteningF::LogDensities(const MatrixViewF& x, const Eigen::RowVectorXf& constants,
+                                     RowMatrixF* out_t) const {
+  const int d = static_cast<int>(reference_.size());
+  // Pointers into this object, so made per call (a copy must not share them).
+  thread_local std::vector<internal::WhiteningFactor<float>> components;
+  components.clear();
+  for (Eigen::Index k = 0; k < offsets_.rows(); ++k) {
+    const int f = FactorOf(static_cast<int>(k));
+    components.push_back({factor_rows_[f].data(), upper_[f] != 0, offsets_.row(k).data()});
+  }
+  out_t->resize(offsets_.rows(), x.rows());
+  const double max_centered = internal::WhitenedLogDensities<float>(
+      x.data(), x.rows(), d, reference_.data(), components.data(), offsets_.rows(),
+      constants.data(), out_t->data(), out_t->cols(), /*transposed=*/true);
   // Rounding of the centring, of W to float, of the D-term products, of
   // the offset and of the subtraction: (D + 3) eps_f of the magnitudes.
   const double error_bound = static_cast<double>(d + 3) * kEpsF *
                              (max_centered * max_factor_column_sum_ + max_offset_);
-  if (!(error_bound <= kMaxResidualErrorF)) return false;
-  whitened.resize(x.rows(), stacked_.cols());
-  whitened.noalias() = centered * stacked_;
-  for (Eigen::Index k = 0; k < offsets_.rows(); ++k) {
-    const Eigen::Index f = FactorOf(static_cast<int>(k));
-    out.col(k) = (whitened.middleCols(f * d, d).rowwise() - offsets_.row(k))
-                     .rowwise()
-                     .squaredNorm();
-  }
-  return true;
+  return error_bound <= kMaxResidualErrorF;
 }
 
 // --- Full ---
@@ -112,34 +113,41 @@ GaussianFullF::GaussianFullF(const GaussianFull& family) {
 
 void GaussianFullF::LogProbabilities(const GaussianFull& family, const MatrixViewF& x,
                                      Eigen::Ref<RowMatrixF> out) const {
+  thread_local RowMatrixF out_t;
+  LogProbabilitiesTransposed(family, x, &out_t);
+  out = out_t.transpose();
+}
+
+void GaussianFullF::LogProbabilitiesTransposed(const GaussianFull& family, const MatrixViewF& x,
+                                               RowMatrixF* out_t) const {
   if (family.num_features() <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
     thread_local std::vector<const Eigen::MatrixXd*> factors;
+    thread_local RowMatrixF out;
     factors.clear();
     for (const Eigen::MatrixXd& w : family.precision_cholesky()) factors.push_back(&w);
+    out.resize(x.rows(), family.num_components());
     SmallWhitenedLogDensities<float>(x, family.means(), factors,
                                      log_constants_.cast<double>().transpose(), out);
+    *out_t = out.transpose();
     return;
   }
-  if (!whitening_.SquaredDistances(x, out)) {
-    WidenedLogProbabilities(family, x, out);
-    return;
+  if (!whitening_.LogDensities(x, log_constants_, out_t)) {
+    WidenedLogProbabilitiesTransposed(family, x, out_t);
   }
-  out = (-0.5f * out.array()).rowwise() + log_constants_.array();
 }
 
 void GaussianFullF::Accumulate(const GaussianFull& family, const MatrixViewF& x,
                                const RowMatrixF& weights_t,
                                GaussianFull::Statistics* stats) const {
-  thread_local Eigen::RowVectorXd mean;
-  thread_local Eigen::MatrixXd scatter;
+  thread_local RowMatrix means;
+  thread_local std::vector<Eigen::MatrixXd> scatters;
   const BlockShifts& shifts = ShiftsOf(x, weights_t, whitening_.reference());
+  internal::FullBlockMomentsF(x, weights_t, shifts.counts, shifts.means, &means, &scatters);
   for (int k = 0; k < family.num_components(); ++k) {
     const double count = shifts.counts[k];
     if (!(count > 0.0)) continue;
-    internal::FullMomentsF(x, weights_t.row(k).transpose(), count, shifts.means.row(k),
-                           &mean, &scatter);
-    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k], count, mean,
-                    &scatter);
+    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k], count,
+                    means.row(k), &scatters[k]);
   }
 }
 
@@ -148,39 +156,47 @@ void GaussianFullF::Accumulate(const GaussianFull& family, const MatrixViewF& x,
 GaussianTiedF::GaussianTiedF(const GaussianTied& family) {
   whitening_.Update(family.means(), {&family.precision_cholesky()});
   const double log_det = family.precision_cholesky().diagonal().array().log().sum();
-  log_constant_ = static_cast<float>(log_det - 0.5 * family.num_features() * kLog2Pi);
+  log_constants_ = Eigen::RowVectorXf::Constant(
+      family.num_components(),
+      static_cast<float>(log_det - 0.5 * family.num_features() * kLog2Pi));
 }
 
 void GaussianTiedF::LogProbabilities(const GaussianTied& family, const MatrixViewF& x,
                                      Eigen::Ref<RowMatrixF> out) const {
+  thread_local RowMatrixF out_t;
+  LogProbabilitiesTransposed(family, x, &out_t);
+  out = out_t.transpose();
+}
+
+void GaussianTiedF::LogProbabilitiesTransposed(const GaussianTied& family, const MatrixViewF& x,
+                                               RowMatrixF* out_t) const {
   if (family.num_features() <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
-    const Eigen::VectorXd constants =
-        Eigen::VectorXd::Constant(family.num_components(), log_constant_);
+    thread_local RowMatrixF out;
+    const Eigen::VectorXd constants = log_constants_.cast<double>().transpose();
+    out.resize(x.rows(), family.num_components());
     SmallWhitenedLogDensities<float>(x, family.means(), {&family.precision_cholesky()},
                                      constants, out);
+    *out_t = out.transpose();
     return;
   }
-  if (!whitening_.SquaredDistances(x, out)) {
-    WidenedLogProbabilities(family, x, out);
-    return;
+  if (!whitening_.LogDensities(x, log_constants_, out_t)) {
+    WidenedLogProbabilitiesTransposed(family, x, out_t);
   }
-  out = -0.5f * out.array() + log_constant_;
 }
 
 void GaussianTiedF::Accumulate(const GaussianTied& family, const MatrixViewF& x,
                                const RowMatrixF& weights_t,
                                GaussianTied::Statistics* stats) const {
-  thread_local Eigen::RowVectorXd mean;
-  thread_local Eigen::MatrixXd scatter;
+  thread_local RowMatrix means;
+  thread_local std::vector<Eigen::MatrixXd> scatters;
   const BlockShifts& shifts = ShiftsOf(x, weights_t, whitening_.reference());
+  internal::FullBlockMomentsF(x, weights_t, shifts.counts, shifts.means, &means, &scatters);
   for (int k = 0; k < family.num_components(); ++k) {
     const double count = shifts.counts[k];
     if (!(count > 0.0)) continue;
-    internal::FullMomentsF(x, weights_t.row(k).transpose(), count, shifts.means.row(k),
-                           &mean, &scatter);
-    stats->scatter += scatter;
-    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter, count, mean,
-                    nullptr, &stats->scatter);
+    stats->scatter += scatters[k];
+    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter, count,
+                    means.row(k), nullptr, &stats->scatter);
   }
 }
 
@@ -194,9 +210,8 @@ GaussianAxisAlignedF<kSpherical>::GaussianAxisAlignedF(const Family& family) {
   const Eigen::VectorXd half_log_det = 0.5 * precisions.array().log().rowwise().sum().matrix();
   reference_ = CoordinateMedian(means).cast<float>();
   const RowMatrix centered_means = means.rowwise() - reference_.cast<double>();
-  minus_half_precisions_t_ = (-0.5 * precisions.transpose()).cast<float>();
-  precision_times_centered_means_t_ =
-      precisions.cwiseProduct(centered_means).transpose().cast<float>();
+  minus_half_precisions_ = (-0.5 * precisions).cast<float>();
+  precision_times_centered_means_ = precisions.cwiseProduct(centered_means).cast<float>();
   log_density_constants_ =
       (half_log_det.array() - 0.5 * d * kLog2Pi -
        0.5 * precisions.cwiseProduct(centered_means.cwiseAbs2()).rowwise().sum().array())
@@ -204,45 +219,51 @@ GaussianAxisAlignedF<kSpherical>::GaussianAxisAlignedF(const Family& family) {
           .cast<float>();
   precisions_ = precisions;
   small_constants_ = half_log_det.array() - 0.5 * d * kLog2Pi;
-  max_precisions_f_ = precisions.colwise().maxCoeff().cast<float>().array();
-  max_centered_means_f_ = centered_means.cwiseAbs().colwise().maxCoeff().cast<float>().array();
+  max_precisions_f_ = precisions.colwise().maxCoeff().cast<float>();
+  max_centered_means_f_ = centered_means.cwiseAbs().colwise().maxCoeff().cast<float>();
 }
 
 template <bool kSpherical>
 void GaussianAxisAlignedF<kSpherical>::LogProbabilities(const Family& family,
                                                         const MatrixViewF& x,
                                                         Eigen::Ref<RowMatrixF> out) const {
+  thread_local RowMatrixF out_t;
+  LogProbabilitiesTransposed(family, x, &out_t);
+  out = out_t.transpose();
+}
+
+template <bool kSpherical>
+void GaussianAxisAlignedF<kSpherical>::LogProbabilitiesTransposed(const Family& family,
+                                                                  const MatrixViewF& x,
+                                                                  RowMatrixF* out_t) const {
   const Eigen::Index d = x.cols();
+  out_t->resize(family.num_components(), x.rows());
+  thread_local RowMatrixF direct;
   if (d <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
-    SmallDiagonalLogDensities<float>(x, family.means(), precisions_, small_constants_, out);
+    direct.resize(x.rows(), family.num_components());
+    SmallDiagonalLogDensities<float>(x, family.means(), precisions_, small_constants_, direct);
+    *out_t = direct.transpose();
     return;
   }
-  thread_local RowMatrixF centered;
-  centered.resize(x.rows(), d);
-  centered.noalias() = x.rowwise() - reference_;
-  // Row i's products sum D terms p_d (x_d - c_d)^2 / 2, p_d (x_d - c_d)
-  // (mu_d - c_d) and p_d (mu_d - c_d)^2 / 2, whose magnitudes add up to at
-  // most sum_d P_d (|x_d - c_d| + M_d)^2 / 2 (P_d: the largest precision of
+  // Row i's terms p_d (x_d - c_d)^2 / 2, p_d (x_d - c_d) (mu_d - c_d) and
+  // p_d (mu_d - c_d)^2 / 2 have magnitudes adding up to at most
+  // sum_d P_d (|x_d - c_d| + M_d)^2 / 2 (P_d: the largest precision of
   // feature d, M_d: the largest |mu_d - c_d|); with the rounding of the
   // inputs and constants to float, the error is under (D + 3) u times that,
   // u = eps_f / 2. The block's bound is the largest row's.
-  thread_local Eigen::ArrayXf row_terms;
-  row_terms = ((centered.array().abs().rowwise() + max_centered_means_f_).square().rowwise() *
-               max_precisions_f_)
-                  .rowwise()
-                  .sum();
-  const double largest = row_terms.size() > 0 ? row_terms.maxCoeff() : 0.0;
+  const double largest = internal::ExpandedDiagonalLogDensitiesF(
+      x, reference_, minus_half_precisions_, precision_times_centered_means_,
+      log_density_constants_, max_precisions_f_, max_centered_means_f_, out_t->data(),
+      out_t->cols());
   // The float sum itself is within (1 + 2 D u) of the exact one.
   const double error_bound = static_cast<double>(d + 3) * 0.5 * kEpsF * 0.5 * largest *
                              (1.0 + static_cast<double>(d) * kEpsF);
   if (!(error_bound <= kMaxLogDensityErrorF)) {
     // Each row centred on each component's mean: no cancellation, in float.
-    DirectDiagonalLogDensities<float>(x, family.means(), precisions_, small_constants_, out);
-    return;
+    direct.resize(x.rows(), family.num_components());
+    DirectDiagonalLogDensities<float>(x, family.means(), precisions_, small_constants_, direct);
+    *out_t = direct.transpose();
   }
-  out.noalias() = centered.array().square().matrix() * minus_half_precisions_t_;
-  out.noalias() += centered * precision_times_centered_means_t_;
-  out.rowwise() += log_density_constants_;
 }
 
 template <bool kSpherical>

@@ -1,5 +1,6 @@
 #include "emkit/families/gaussian_full.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -8,6 +9,7 @@
 #include "emkit/error.h"
 #include "emkit/families/pooled_moments.h"
 #include "emkit/families/small_dimension.h"
+#include "full_block_moments.h"
 
 namespace emkit {
 
@@ -139,14 +141,19 @@ void GaussianFull::LogProbabilities(const MatrixView& x,
     SmallWhitenedLogDensities<double>(x, means_, factors, constants, out);
     return;
   }
-  whitening_.SquaredDistances(x, out);
-  for (int k = 0; k < num_components(); ++k) {
-    out.col(k) = -0.5 * out.col(k).array() +
-                 (log_det_precision_cholesky_[k] - 0.5 * num_features() * kLog2Pi);
-  }
+  const Vector constants =
+      log_det_precision_cholesky_.array() - 0.5 * num_features() * kLog2Pi;
+  whitening_.LogDensities(x, constants, out);
 }
 
 namespace {
+
+// Values (rows x D) per rank update in Accumulate: 64 KiB, few enough that
+// Eigen packs them in stack buffers (its limit is 128 KiB) rather than
+// allocating on the heap per component and block, which with several
+// threads can cost a storm of page faults each time (the allocator returns
+// the memory to the system between calls).
+constexpr Eigen::Index kRankUpdateValues = 8192;
 
 // The block moments of Accumulate for few features (D known at compile
 // time): the same quantities (each component's weighted mean of the block,
@@ -204,6 +211,20 @@ void GaussianFull::Accumulate(const MatrixView& x,
       case 4: return AccumulateFewFeatures<4>(x, weights, stats);
     }
   }
+  if (internal::FullBlockMomentsSupported(d)) {
+    // The same moments for every component in one kernel that keeps the
+    // triangle's sums in registers (full_block_moments.h).
+    thread_local Vector counts;
+    thread_local RowMatrix block_means;
+    thread_local std::vector<Eigen::MatrixXd> block_scatters;
+    counts = weights.colwise().sum().transpose();
+    internal::FullBlockMoments(x, weights, counts, &block_means, &block_scatters);
+    for (int k = 0; k < num_components(); ++k) {
+      PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k], counts[k],
+                      block_means.row(k), &block_scatters[k]);
+    }
+    return;
+  }
   thread_local RowMatrix scaled;
   thread_local Eigen::MatrixXd block_scatter;
   scaled.resize(x.rows(), d);
@@ -219,7 +240,12 @@ void GaussianFull::Accumulate(const MatrixView& x,
                         weights.col(k).array().sqrt())
                            .matrix();
     block_scatter.setZero();
-    block_scatter.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+    const Eigen::Index chunk = std::max<Eigen::Index>(8, kRankUpdateValues / d);
+    for (Eigen::Index first = 0; first < x.rows(); first += chunk) {
+      const Eigen::Index rows = std::min(chunk, x.rows() - first);
+      block_scatter.selfadjointView<Eigen::Lower>().rankUpdate(
+          scaled.middleRows(first, rows).transpose());
+    }
     PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k],
                     count, mean, &block_scatter);
   }

@@ -1,14 +1,17 @@
 #include "emkit/families/gaussian_tied.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "emkit/error.h"
 #include "emkit/families/pooled_moments.h"
 #include "emkit/families/small_dimension.h"
+#include "full_block_moments.h"
 
 namespace emkit {
 
@@ -96,16 +99,38 @@ void GaussianTied::LogProbabilities(const MatrixView& x,
     SmallWhitenedLogDensities<double>(x, means_, {&precision_cholesky_}, constants, out);
     return;
   }
-  whitening_.SquaredDistances(x, out);
-  out = (-0.5 * out.array()) +
-        (log_det_precision_cholesky_ - 0.5 * num_features() * kLog2Pi);
+  whitening_.LogDensities(
+      x,
+      Vector::Constant(num_components(),
+                       log_det_precision_cholesky_ - 0.5 * num_features() * kLog2Pi),
+      out);
 }
 
 void GaussianTied::Accumulate(const MatrixView& x,
                               const Eigen::Ref<const RowMatrix>& weights,
                               Statistics* stats) const {
+  const int d = num_features();
+  if (internal::FullBlockMomentsSupported(d)) {
+    // Every component's moments in one kernel (full_block_moments.h), then
+    // added to the shared scatter.
+    thread_local Vector counts;
+    thread_local RowMatrix block_means;
+    thread_local std::vector<Eigen::MatrixXd> block_scatters;
+    counts = weights.colwise().sum().transpose();
+    internal::FullBlockMoments(x, weights, counts, &block_means, &block_scatters);
+    for (int k = 0; k < num_components(); ++k) {
+      if (!(counts[k] > 0.0)) continue;
+      stats->scatter += block_scatters[k];
+      PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter, counts[k],
+                      block_means.row(k), nullptr, &stats->scatter);
+    }
+    return;
+  }
   thread_local RowMatrix scaled;
-  scaled.resize(x.rows(), num_features());
+  scaled.resize(x.rows(), d);
+  // Rows per rank update: 64 KiB of values, which Eigen packs on the stack
+  // rather than the heap (see GaussianFull::Accumulate).
+  const Eigen::Index chunk = std::max<Eigen::Index>(8, 8192 / d);
   for (int k = 0; k < num_components(); ++k) {
     const double count = weights.col(k).sum();
     if (!(count > 0.0)) continue;
@@ -113,7 +138,11 @@ void GaussianTied::Accumulate(const MatrixView& x,
     scaled.noalias() = ((x.rowwise() - mean).array().colwise() *
                         weights.col(k).array().sqrt())
                            .matrix();
-    stats->scatter.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+    for (Eigen::Index first = 0; first < x.rows(); first += chunk) {
+      const Eigen::Index rows = std::min(chunk, x.rows() - first);
+      stats->scatter.selfadjointView<Eigen::Lower>().rankUpdate(
+          scaled.middleRows(first, rows).transpose());
+    }
     PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter, count,
                     mean, nullptr, &stats->scatter);
   }

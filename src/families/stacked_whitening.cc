@@ -1,9 +1,11 @@
 #include "emkit/families/stacked_whitening.h"
 
-#include "emkit/families/gaussian_common.h"
-
+#include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "emkit/families/gaussian_common.h"
+#include "whitened_distances.h"
 
 namespace emkit {
 namespace {
@@ -19,16 +21,19 @@ void StackedWhitening::Update(const RowMatrix& means,
                               const std::vector<const Eigen::MatrixXd*>& factors) {
   means_ = means;
   const Eigen::Index d = means.cols();
-  const Eigen::Index f_count = static_cast<Eigen::Index>(factors.size());
   factors_.clear();
-  for (const Eigen::MatrixXd* w : factors) factors_.push_back(*w);
+  factor_rows_.clear();
+  upper_.clear();
+  for (const Eigen::MatrixXd* w : factors) {
+    factors_.push_back(*w);
+    factor_rows_.push_back(*w);
+    upper_.push_back(internal::IsExactlyUpperTriangular(*w) ? 1 : 0);
+  }
   reference_ = CoordinateMedian(means);
-  stacked_.resize(d, f_count * d);
   max_factor_column_sum_ = 0.0;
-  for (Eigen::Index f = 0; f < f_count; ++f) {
-    stacked_.middleCols(f * d, d) = factors_[f];
+  for (const Eigen::MatrixXd& w : factors_) {
     max_factor_column_sum_ =
-        std::max(max_factor_column_sum_, factors_[f].cwiseAbs().colwise().sum().maxCoeff());
+        std::max(max_factor_column_sum_, w.cwiseAbs().colwise().sum().maxCoeff());
   }
   offsets_.resize(means.rows(), d);
   for (Eigen::Index k = 0; k < means.rows(); ++k) {
@@ -37,31 +42,28 @@ void StackedWhitening::Update(const RowMatrix& means,
   max_offset_ = offsets_.size() > 0 ? offsets_.cwiseAbs().maxCoeff() : 0.0;
 }
 
-void StackedWhitening::SquaredDistances(const MatrixView& x, Eigen::Ref<RowMatrix> out) const {
-  const Eigen::Index d = means_.cols();
-  thread_local RowMatrix centered;
-  thread_local RowMatrix whitened;
-  centered.resize(x.rows(), d);
-  centered.noalias() = x.rowwise() - reference_;
-  const double max_centered = centered.size() > 0 ? centered.cwiseAbs().maxCoeff() : 0.0;
-  const double error_bound = static_cast<double>(d + 1) * std::numeric_limits<double>::epsilon() *
-                             (max_centered * max_factor_column_sum_ + max_offset_);
-  if (!(error_bound <= kMaxResidualError)) {
-    ExactSquaredDistances(x, out);
-    return;
-  }
-  whitened.resize(x.rows(), stacked_.cols());
-  whitened.noalias() = centered * stacked_;
+void StackedWhitening::LogDensities(const MatrixView& x, const Vector& constants,
+                                    Eigen::Ref<RowMatrix> out) const {
+  const int d = static_cast<int>(means_.cols());
+  // Pointers into this object, so made per call (a copy must not share them).
+  thread_local std::vector<internal::WhiteningFactor<double>> components;
+  components.clear();
   for (Eigen::Index k = 0; k < means_.rows(); ++k) {
-    const Eigen::Index f = FactorOf(static_cast<int>(k));
-    out.col(k) = (whitened.middleCols(f * d, d).rowwise() - offsets_.row(k))
-                     .rowwise()
-                     .squaredNorm();
+    const int f = FactorOf(static_cast<int>(k));
+    components.push_back({factor_rows_[f].data(), upper_[f] != 0, offsets_.row(k).data()});
   }
+  const double max_centred = internal::WhitenedLogDensities<double>(
+      x.data(), x.rows(), d, reference_.data(), components.data(), means_.rows(),
+      constants.data(), out.data(), out.outerStride(), /*transposed=*/false);
+  // The block's bound is known once every row is centred; a block past it
+  // (rare: rows or means far from c) is recomputed exactly.
+  const double error_bound = static_cast<double>(d + 1) * std::numeric_limits<double>::epsilon() *
+                             (max_centred * max_factor_column_sum_ + max_offset_);
+  if (!(error_bound <= kMaxResidualError)) ExactLogDensities(x, constants, out);
 }
 
-void StackedWhitening::ExactSquaredDistances(const MatrixView& x,
-                                             Eigen::Ref<RowMatrix> out) const {
+void StackedWhitening::ExactLogDensities(const MatrixView& x, const Vector& constants,
+                                         Eigen::Ref<RowMatrix> out) const {
   thread_local RowMatrix centered;
   thread_local RowMatrix whitened;
   centered.resize(x.rows(), means_.cols());
@@ -69,7 +71,7 @@ void StackedWhitening::ExactSquaredDistances(const MatrixView& x,
   for (Eigen::Index k = 0; k < means_.rows(); ++k) {
     centered.noalias() = x.rowwise() - means_.row(k);
     whitened.noalias() = centered * factors_[FactorOf(static_cast<int>(k))];
-    out.col(k) = whitened.rowwise().squaredNorm();
+    out.col(k) = -0.5 * whitened.rowwise().squaredNorm().array() + constants[k];
   }
 }
 

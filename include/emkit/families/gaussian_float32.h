@@ -3,9 +3,11 @@
 // while the statistics they add to and the parameters stay double.
 //
 // A kernel is built from a family's (double) parameters and is given the
-// family again at each call, for its exact fallbacks. Accumulate takes the
-// block's weights transposed (K x n, row k: component k's weights), the
-// layout the float E-step works in.
+// family again at each call, for its exact fallbacks. The E-step works on
+// the block transposed (K x n, row k: component k's values):
+// LogProbabilitiesTransposed writes the log-densities so, and Accumulate
+// takes the weights so (LogProbabilities is the n x K form, for callers
+// outside the E-step).
 //
 // - Log-densities use the double path's formulations (stacked whitening;
 //   the expanded diagonal form) with their rounding bounds re-derived for
@@ -47,16 +49,18 @@ namespace emkit {
 // Rows per float partial sum before it is added in double.
 inline constexpr Eigen::Index kFloat32PartialRows = 256;
 
-// Squared whitened distances (stacked_whitening.h) in float. The product is
+// Whitened log-densities (stacked_whitening.h) in float. The kernel is
 // the same; the reference point is rounded to float first and the offsets
 // are computed about that rounded point in double, so the rounding of c
 // costs nothing.
 class StackedWhiteningF {
  public:
   void Update(const RowMatrix& means, const std::vector<const Eigen::MatrixXd*>& factors);
-  // out(i, k) = ||y_k(x_i)||^2; false (out untouched) when the block's
-  // rounding bound exceeds the float tolerance.
-  bool SquaredDistances(const MatrixViewF& x, Eigen::Ref<RowMatrixF> out) const;
+  // (*out_t)(k, i) = constants[k] - ||y_k(x_i)||^2 / 2 (K x n); false
+  // (*out_t unspecified) when the block's rounding bound exceeds the float
+  // tolerance.
+  bool LogDensities(const MatrixViewF& x, const Eigen::RowVectorXf& constants,
+                    RowMatrixF* out_t) const;
   // c rounded to float.
   const Eigen::RowVectorXf& reference() const { return reference_; }
 
@@ -65,8 +69,9 @@ class StackedWhiteningF {
 
   int num_factors_ = 0;
   Eigen::RowVectorXf reference_;
-  Eigen::MatrixXf stacked_;  // D x (F D)
-  RowMatrixF offsets_;       // K x D
+  std::vector<RowMatrixF> factor_rows_;  // each W in float, row-major
+  std::vector<char> upper_;              // W exactly upper triangular
+  RowMatrixF offsets_;                   // K x D
   double max_factor_column_sum_ = 0.0;
   double max_offset_ = 0.0;
 };
@@ -77,6 +82,8 @@ class GaussianFullF {
   explicit GaussianFullF(const GaussianFull& family);
   void LogProbabilities(const GaussianFull& family, const MatrixViewF& x,
                         Eigen::Ref<RowMatrixF> out) const;
+  void LogProbabilitiesTransposed(const GaussianFull& family, const MatrixViewF& x,
+                                  RowMatrixF* out_t) const;
   void Accumulate(const GaussianFull& family, const MatrixViewF& x,
                   const RowMatrixF& weights_t, GaussianFull::Statistics* stats) const;
 
@@ -91,12 +98,14 @@ class GaussianTiedF {
   explicit GaussianTiedF(const GaussianTied& family);
   void LogProbabilities(const GaussianTied& family, const MatrixViewF& x,
                         Eigen::Ref<RowMatrixF> out) const;
+  void LogProbabilitiesTransposed(const GaussianTied& family, const MatrixViewF& x,
+                                  RowMatrixF* out_t) const;
   void Accumulate(const GaussianTied& family, const MatrixViewF& x,
                   const RowMatrixF& weights_t, GaussianTied::Statistics* stats) const;
 
  private:
   StackedWhiteningF whitening_;
-  float log_constant_ = 0.0f;
+  Eigen::RowVectorXf log_constants_;  // K copies of log det W - (D/2) log 2 pi
 };
 
 template <bool kSpherical>
@@ -106,21 +115,23 @@ class GaussianAxisAlignedF {
   explicit GaussianAxisAlignedF(const Family& family);
   void LogProbabilities(const Family& family, const MatrixViewF& x,
                         Eigen::Ref<RowMatrixF> out) const;
+  void LogProbabilitiesTransposed(const Family& family, const MatrixViewF& x,
+                                  RowMatrixF* out_t) const;
   void Accumulate(const Family& family, const MatrixViewF& x,
                   const RowMatrixF& weights_t, typename Family::Statistics* stats) const;
 
  private:
   // The expanded log-densities of GaussianAxisAligned, about the reference
-  // point rounded to float.
+  // point rounded to float (src/families/diagonal_log_densities.h).
   Eigen::RowVectorXf reference_;
-  Eigen::MatrixXf minus_half_precisions_t_;           // D x K
-  Eigen::MatrixXf precision_times_centered_means_t_;  // D x K
-  Eigen::RowVectorXf log_density_constants_;          // 1 x K
+  RowMatrixF minus_half_precisions_;           // K x D
+  RowMatrixF precision_times_centered_means_;  // K x D
+  Eigen::RowVectorXf log_density_constants_;   // 1 x K
   // For the direct kernels (small D, or a block past the bound).
   RowMatrix precisions_;                   // K x D
   Eigen::VectorXd small_constants_;        // K: log det^(1/2) - (D/2) log 2 pi
-  Eigen::Array<float, 1, Eigen::Dynamic> max_precisions_f_;      // per feature, over components
-  Eigen::Array<float, 1, Eigen::Dynamic> max_centered_means_f_;  // per feature: max |mu - c|
+  Eigen::RowVectorXf max_precisions_f_;      // per feature, over components
+  Eigen::RowVectorXf max_centered_means_f_;  // per feature: max |mu - c|
 };
 
 using GaussianDiagF = GaussianAxisAlignedF<false>;

@@ -60,12 +60,11 @@ class Float32Mixture {
   double EStep(const RowBlockF& block, Statistics* stats) const {
     // Transposed (K x n) from the log-densities to the statistics: the
     // log-sum-exp and the per-component sums run along rows of the block.
-    thread_local RowMatrixF log_values;
     thread_local RowMatrixF responsibilities_t;
     thread_local Eigen::VectorXf log_norm;
     const Eigen::Index n = block.rows.rows();
-    WeightedLogProbabilities(block.rows, &log_values);
-    responsibilities_t = log_values.transpose();
+    kernel_.LogProbabilitiesTransposed(mixture_.components(), block.rows, &responsibilities_t);
+    responsibilities_t.colwise() += log_weights_.transpose();
     log_norm.resize(n);
     LogSumExpColumns(responsibilities_t, log_norm, /*normalize=*/true);
     double loglik = 0.0;
