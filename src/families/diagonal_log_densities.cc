@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
+#include "simd_packets.h"
 #include "transposed_blocks.h"
 
 namespace emkit::internal {
 namespace {
 
-using Packet = Eigen::internal::packet_traits<float>::type;
-constexpr int kLanes = Eigen::internal::packet_traits<float>::size;
+using Packet = PacketOf<float>;
+constexpr int kLanes = kLanesOf<float>;
 
 // Row vectors (of kLanes rows) per pass over a component's coefficients:
 // eight independent sums hide the multiply-add latency.

@@ -4,15 +4,10 @@
 #include <utility>
 
 #include "emkit/families/gaussian_float32.h"
+#include "simd_packets.h"
 
 namespace emkit::internal {
 namespace {
-
-// Eigen's SIMD packet of the scalar type (see whitened_distances.cc).
-template <class Scalar>
-using PacketOf = typename Eigen::internal::packet_traits<Scalar>::type;
-template <class Scalar>
-constexpr int kLanesOf = Eigen::internal::packet_traits<Scalar>::size;
 
 // At most two packets per row: the triangle then takes at most
 // lanes + 2 lanes registers (with AVX-512, 24 of the 32 for 16 doubles, 16
@@ -356,6 +351,14 @@ void CentredWeightedSumsF(const MatrixViewF& x, const RowMatrixF& weights_t,
       d, std::make_integer_sequence<int, kMaxFeaturesOf<float>>{});
   sums_of(PaddedRows<float>(x, padded_d), padded_d, x.rows(), weights_t, padded_centre.data(),
           sums);
+}
+
+const BlockMoments& ComputeBlockMoments(const MatrixView& x,
+                                        const Eigen::Ref<const RowMatrix>& weights) {
+  thread_local BlockMoments m;
+  m.counts = weights.colwise().sum().transpose();
+  FullBlockMoments(x, weights, m.counts, &m.means, &m.scatters);
+  return m;
 }
 
 }  // namespace emkit::internal

@@ -33,6 +33,17 @@ void FullBlockMoments(const MatrixView& x, const Eigen::Ref<const RowMatrix>& we
                       const Vector& counts, RowMatrix* means,
                       std::vector<Eigen::MatrixXd>* scatters);
 
+// FullBlockMoments of a block with every component, in storage of the
+// calling thread that is reused block after block (valid until the
+// thread's next call); counts are the column sums of weights.
+struct BlockMoments {
+  Vector counts;
+  RowMatrix means;
+  std::vector<Eigen::MatrixXd> scatters;
+};
+const BlockMoments& ComputeBlockMoments(const MatrixView& x,
+                                        const Eigen::Ref<const RowMatrix>& weights);
+
 // Whether FullRawMomentsF handles d features (d <= 16 with AVX-512).
 bool FullRawMomentsFSupported(int d);
 

@@ -214,14 +214,10 @@ void GaussianFull::Accumulate(const MatrixView& x,
   if (internal::FullBlockMomentsSupported(d)) {
     // The same moments for every component in one kernel that keeps the
     // triangle's sums in registers (full_block_moments.h).
-    thread_local Vector counts;
-    thread_local RowMatrix block_means;
-    thread_local std::vector<Eigen::MatrixXd> block_scatters;
-    counts = weights.colwise().sum().transpose();
-    internal::FullBlockMoments(x, weights, counts, &block_means, &block_scatters);
+    const internal::BlockMoments& block = internal::ComputeBlockMoments(x, weights);
     for (int k = 0; k < num_components(); ++k) {
-      PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k], counts[k],
-                      block_means.row(k), &block_scatters[k]);
+      PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k],
+                      block.counts[k], block.means.row(k), &block.scatters[k]);
     }
     return;
   }

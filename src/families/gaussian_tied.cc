@@ -113,16 +113,12 @@ void GaussianTied::Accumulate(const MatrixView& x,
   if (internal::FullBlockMomentsSupported(d)) {
     // Every component's moments in one kernel (full_block_moments.h), then
     // added to the shared scatter.
-    thread_local Vector counts;
-    thread_local RowMatrix block_means;
-    thread_local std::vector<Eigen::MatrixXd> block_scatters;
-    counts = weights.colwise().sum().transpose();
-    internal::FullBlockMoments(x, weights, counts, &block_means, &block_scatters);
+    const internal::BlockMoments& block = internal::ComputeBlockMoments(x, weights);
     for (int k = 0; k < num_components(); ++k) {
-      if (!(counts[k] > 0.0)) continue;
-      stats->scatter += block_scatters[k];
-      PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter, counts[k],
-                      block_means.row(k), nullptr, &stats->scatter);
+      if (!(block.counts[k] > 0.0)) continue;
+      stats->scatter += block.scatters[k];
+      PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter,
+                      block.counts[k], block.means.row(k), nullptr, &stats->scatter);
     }
     return;
   }

@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "simd_packets.h"
+
 namespace emkit::internal {
 namespace {
-
-template <class Scalar>
-using PacketOf = typename Eigen::internal::packet_traits<Scalar>::type;
-template <class Scalar>
-constexpr int kLanesOf = Eigen::internal::packet_traits<Scalar>::size;
 
 // PacketBlock's argument is a SIMD type whose alignment attribute GCC
 // reports as ignored in a template argument; Eigen itself uses it so.

@@ -2,18 +2,11 @@
 
 #include <algorithm>
 
+#include "simd_packets.h"
 #include "transposed_blocks.h"
 
 namespace emkit::internal {
 namespace {
-
-// Eigen's SIMD packet of the scalar type for the instruction set compiled
-// for (with AVX-512: 8 doubles or 16 floats; 1 value without
-// vectorisation); its operations compile to single instructions.
-template <class Scalar>
-using PacketOf = typename Eigen::internal::packet_traits<Scalar>::type;
-template <class Scalar>
-constexpr int kLanesOf = Eigen::internal::packet_traits<Scalar>::size;
 
 // Values of centred rows per chunk (16 KiB of doubles, 8 of floats): a
 // chunk stays in the L1 cache while every component's factor passes over
