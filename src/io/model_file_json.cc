@@ -157,7 +157,11 @@ std::string ReadModelText(const std::string& path) {
 std::string DescribeValue(const Json& j) {
   std::string text = DumpScalar(j);
   if (text.size() > kMaxQuotedValue) {
-    text.resize(kMaxQuotedValue);
+    // Cut between characters, never inside a multi-byte one: the message
+    // must stay valid UTF-8 (JSON text is).
+    std::size_t cut = kMaxQuotedValue;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
     text += "...";
   }
   return text;

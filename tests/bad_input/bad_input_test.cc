@@ -738,6 +738,16 @@ TEST(BadInputFoundByFuzzingTest, MessagesAreShortUtf8) {
       LoadOutcome("m.json", "{\"format\": \"" + std::string(100000, 'x'));
   EXPECT_THAT(long_token, ::testing::StartsWith("m.json: not valid JSON"));
   EXPECT_TRUE(IsShortUtf8(long_token)) << long_token.substr(0, 200);
+
+  // A quoted value is cut to a readable length between characters, not in
+  // the middle of a two-byte one (U+0678 straddling the cut).
+  for (int pad = 30; pad < 42; ++pad) {
+    const std::string kind = AnyLoadOutcome(
+        "m.json", R"({"format": "emkit-model", "version": 1, "model": ")" +
+                      std::string(pad, 'p') + R"(\u0678\u0678\u0678\u0678"})");
+    EXPECT_THAT(kind, ::testing::StartsWith("m.json: unknown \"model\""));
+    EXPECT_TRUE(IsShortUtf8(kind)) << kind;
+  }
 }
 
 // WriteCsv promises text that ReadDelimited reads back exactly; a first
