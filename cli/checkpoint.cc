@@ -63,11 +63,9 @@ constexpr bool kIsGaussian = std::is_constructible_v<GaussianMixtureModel, M> &&
 template <class M>
 io::AnyModel ToAny(const M& model) {
   if constexpr (IsFloat32Mixture<M>::value) {
-    return io::AnyModel(GaussianMixtureModel(model.mixture()));
-  } else if constexpr (kIsGaussian<M>) {
-    return io::AnyModel(GaussianMixtureModel(model));
+    return ToAnyModel(model.mixture());
   } else {
-    return io::AnyModel(model);
+    return ToAnyModel(model);
   }
 }
 

@@ -66,20 +66,14 @@ void ValidateFamilyData(const Family& family, const MatrixView& x, const std::st
 template <class F>
 auto VisitMixture(const io::AnyModel& model, const std::string& path, F&& f) {
   using R = decltype(f(std::declval<const BernoulliMixture&>()));
-  return std::visit(
-      [&](const auto& m) -> R {
-        using M = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<M, GaussianMixtureModel>) {
-          return std::visit(f, m);
-        } else if constexpr (requires { m.weights(); }) {
-          return f(m);
-        } else {
-          throw InvalidOptionError(fmt::format(
-              "{} holds a hidden Markov model; use emkit hmm decode, score or sample",
-              path));
-        }
-      },
-      model);
+  return VisitModel(model, [&](const auto& m) -> R {
+    if constexpr (kIsMixture<std::decay_t<decltype(m)>>) {
+      return f(m);
+    } else {
+      throw InvalidOptionError(fmt::format(
+          "{} holds a hidden Markov model; use emkit hmm decode, score or sample", path));
+    }
+  });
 }
 
 // Calls f with the concrete HMM in `model`; a mixture is an
@@ -87,20 +81,15 @@ auto VisitMixture(const io::AnyModel& model, const std::string& path, F&& f) {
 template <class F>
 auto VisitHmm(const io::AnyModel& model, const std::string& path, F&& f) {
   using R = decltype(f(std::declval<const io::CategoricalHmm&>()));
-  return std::visit(
-      [&](const auto& m) -> R {
-        using M = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<M, GaussianHmmModel> || std::is_same_v<M, GmmHmmModel>) {
-          return std::visit(f, m);
-        } else if constexpr (requires { m.transitions(); }) {
-          return f(m);
-        } else {
-          throw InvalidOptionError(fmt::format(
-              "{} holds a {}, not a hidden Markov model; use emkit predict, score "
-              "or sample", path, io::ModelKindName(model)));
-        }
-      },
-      model);
+  return VisitModel(model, [&](const auto& m) -> R {
+    if constexpr (kIsHmm<std::decay_t<decltype(m)>>) {
+      return f(m);
+    } else {
+      throw InvalidOptionError(fmt::format(
+          "{} holds a {}, not a hidden Markov model; use emkit predict, score "
+          "or sample", path, io::ModelKindName(model)));
+    }
+  });
 }
 
 }  // namespace emkit::cli

@@ -70,25 +70,7 @@ namespace {
 
 template <class View>
 void ValidateData(const View& x, const double* sample_weights, int n_components) {
-  if (x.rows() == 0 || x.cols() == 0) {
-    throw InvalidDataError(fmt::format(
-        "X has shape ({}, {}): at least one row and one column are needed",
-        x.rows(), x.cols()));
-  }
-  for (Eigen::Index i = 0; i < x.rows(); ++i) {
-    for (Eigen::Index j = 0; j < x.cols(); ++j) {
-      if (!std::isfinite(x(i, j))) {
-        throw InvalidDataError(fmt::format(
-            "X[{}, {}] = {}: values must be finite (missing values are not "
-            "supported)", i, j, x(i, j)));
-      }
-      if (std::abs(x(i, j)) > kMaxAbsDataValue) {
-        throw InvalidDataError(fmt::format(
-            "X[{}, {}] = {}: magnitudes above {} overflow the squared distances "
-            "EM needs; rescale the data", i, j, x(i, j), kMaxAbsDataValue));
-      }
-    }
-  }
+  ValidateGaussianData(x);
   if (sample_weights != nullptr) {
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
       if (!(sample_weights[i] >= 0.0) || !std::isfinite(sample_weights[i])) {

@@ -121,17 +121,10 @@ double FiniteOrThrow(double value, const char* key) {
   return value;
 }
 
-Json MatricesJson(const std::vector<Eigen::MatrixXd>& matrices, const char* key) {
-  Json out = Json::array();
-  for (const Eigen::MatrixXd& m : matrices) out.push_back(MatrixJson(m, key));
-  return out;
-}
-
-Json ModelHeader(const char* kind) {
+Json ModelHeader() {
   Json j;
   j["format"] = kFormatName;
   j["version"] = kModelFileVersion;
-  j["model"] = kind;
   return j;
 }
 

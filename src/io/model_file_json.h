@@ -29,28 +29,8 @@ inline constexpr const char* kFormatName = "emkit-model";
 // `value`, or InvalidDataError naming `key`: JSON cannot hold NaN or inf.
 double FiniteOrThrow(double value, const char* key);
 
-template <class Derived>
-Json VectorJson(const Eigen::DenseBase<Derived>& v, const char* key) {
-  Json out = Json::array();
-  for (Eigen::Index i = 0; i < v.size(); ++i) {
-    out.push_back(FiniteOrThrow(v(i), key));
-  }
-  return out;
-}
-
-template <class Derived>
-Json MatrixJson(const Eigen::DenseBase<Derived>& m, const char* key) {
-  Json out = Json::array();
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    out.push_back(VectorJson(m.row(i), key));
-  }
-  return out;
-}
-
-Json MatricesJson(const std::vector<Eigen::MatrixXd>& matrices, const char* key);
-
-// {"format": "emkit-model", "version": 1, "model": kind}.
-Json ModelHeader(const char* kind);
+// {"format": "emkit-model", "version": 1}: what every model file starts with.
+Json ModelHeader();
 
 // The document as text (ending in a line break): like dump(2), but an array
 // of scalars stays on one line, so that a matrix reads as one row per line.

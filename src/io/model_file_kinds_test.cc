@@ -185,7 +185,7 @@ TEST(ModelFileKindsTest, BernoulliHmmRoundTrips) {
   ExpectSameChain(loaded.chain(), hmm.chain());
   EXPECT_TRUE(SameBits(loaded.emissions().probabilities(), hmm.emissions().probabilities()));
   EXPECT_EQ(loaded.emissions().options().pseudo_count, 0.125);
-  EXPECT_STREQ(ModelKindName(loaded), "hmm");
+  EXPECT_EQ(ModelKindName(loaded), "hmm");
   EXPECT_EQ(NumFeaturesOf(loaded), 4);
   // A probability outside [0, 1] names the file.
   const std::string bad = R"({"format": "emkit-model", "version": 1, "model": "hmm",
@@ -206,7 +206,7 @@ TEST(ModelFileKindsTest, GaussianFilesLoadAsGaussianMixtures) {
       "covariances": [[1, 2]]})";
   const AnyModel model = AnyModelFromJson(text, "m.json");
   ASSERT_TRUE(std::holds_alternative<GaussianMixtureModel>(model));
-  EXPECT_STREQ(ModelKindName(model), "gaussian_mixture");
+  EXPECT_EQ(ModelKindName(model), "gaussian_mixture");
   EXPECT_EQ(NumFeaturesOf(model), 2);
 }
 

@@ -16,6 +16,7 @@
 #include <Eigen/Core>
 
 #include "emkit/matrix.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -38,6 +39,9 @@ struct BernoulliOptions {
 
 class Bernoulli {
  public:
+  static constexpr const char* kFamilyName = "bernoulli";
+  using Options = BernoulliOptions;
+
   // Weighted counts of the values 1 and 0 per component and feature. Both
   // are kept (rather than ones and the component's total) so that a count
   // of exactly zero stays exactly zero, which is what makes 0 * log 0 safe.
@@ -80,6 +84,10 @@ class Bernoulli {
   std::int64_t NumFreeParameters() const;
   // Writes D values, each 0 or 1.
   void Sample(int component, Rng& rng, double* out) const;
+
+  // The parameter codec (emkit/parameters.h): "n_features", "pseudo_count", "probabilities" [K][D].
+  void EncodeParameters(ParameterWriter& out) const;
+  static Bernoulli DecodeParameters(const ParameterReader& in, Eigen::Index num_components);
 
  private:
   void UpdateLogs();

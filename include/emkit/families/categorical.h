@@ -31,6 +31,7 @@
 #include <Eigen/Core>
 
 #include "emkit/matrix.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -69,6 +70,9 @@ struct CategoricalOptions {
 
 class Categorical {
  public:
+  static constexpr const char* kFamilyName = "categorical";
+  using Options = CategoricalOptions;
+
   struct Statistics {
     Vector counts;            // K: sum of weights
     RowMatrix categories;     // K x V: sum w x_v (counts) or sum w [x = v] (symbols)
@@ -118,6 +122,11 @@ class Categorical {
   // Writes num_features() values: a symbol, or V counts summing to
   // options().sample_total.
   void Sample(int component, Rng& rng, double* out) const;
+
+  // The parameter codec (emkit/parameters.h): "categorical_layout",
+  // "n_categories", "pseudo_count", "sample_total", "probabilities" [K][V].
+  void EncodeParameters(ParameterWriter& out) const;
+  static Categorical DecodeParameters(const ParameterReader& in, Eigen::Index num_components);
 
  private:
   int DrawCategory(int component, Rng& rng) const;

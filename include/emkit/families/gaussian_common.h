@@ -4,11 +4,14 @@
 #define EMKIT_FAMILIES_GAUSSIAN_COMMON_H_
 
 #include <cstdint>
+#include <cmath>
 #include <numbers>
 
 #include <Eigen/Core>
+#include <fmt/format.h>
 
 #include "emkit/constants.h"
+#include "emkit/error.h"
 #include "emkit/matrix.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
@@ -23,6 +26,31 @@ struct GaussianOptions {
 
   void Validate() const;  // throws InvalidOptionError
 };
+
+// Throws InvalidDataError naming the first element of x that is not finite
+// or whose magnitude exceeds kMaxAbsDataValue, or an empty x.
+template <class View>
+void ValidateGaussianData(const View& x) {
+  if (x.rows() == 0 || x.cols() == 0) {
+    throw InvalidDataError(fmt::format(
+        "X has shape ({}, {}): at least one row and one column are needed", x.rows(),
+        x.cols()));
+  }
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      if (!std::isfinite(x(i, j))) {
+        throw InvalidDataError(fmt::format(
+            "X[{}, {}] = {}: values must be finite (missing values are not "
+            "supported)", i, j, x(i, j)));
+      }
+      if (std::abs(x(i, j)) > kMaxAbsDataValue) {
+        throw InvalidDataError(fmt::format(
+            "X[{}, {}] = {}: magnitudes above {} overflow the squared distances "
+            "EM needs; rescale the data", i, j, x(i, j), kMaxAbsDataValue));
+      }
+    }
+  }
+}
 
 // The upper-triangular W with W W^T = covariance^{-1} (the Cholesky factor of
 // the precision, as scikit-learn stores it), and log det W. If the

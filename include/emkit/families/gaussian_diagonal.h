@@ -11,6 +11,7 @@
 #include "emkit/families/gaussian_common.h"
 #include "emkit/families/pooled_moments.h"
 #include "emkit/matrix.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -20,6 +21,8 @@ template <bool kSpherical>
 class GaussianAxisAligned {
  public:
   static constexpr const char* kCovarianceName = kSpherical ? "spherical" : "diag";
+  static constexpr const char* kFamilyName = "gaussian";
+  using Options = GaussianOptions;
 
   // Pooled moments (pooled_moments.h) per component and feature.
   struct Statistics {
@@ -63,6 +66,14 @@ class GaussianAxisAligned {
   std::int64_t NumFreeParameters() const;
   void Sample(int component, Rng& rng, double* out) const;
   void SetDiagonalCovariance(int k, const Vector& variance);
+  // Rows must be finite and within kMaxAbsDataValue.
+  static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
+
+  // The parameter codec (emkit/parameters.h): "covariance_type",
+  // "n_features", "reg_covar", "means" [K][D] and "covariances"
+  // [K][D] (diag) or [K] (spherical), or hand-written "precisions".
+  void EncodeParameters(ParameterWriter& out) const;
+  static GaussianAxisAligned DecodeParameters(const ParameterReader& in, Eigen::Index num_components);
 
  private:
   void UpdateDerived();  // precisions and log determinants from variances

@@ -10,6 +10,7 @@
 #include "emkit/families/gaussian_common.h"
 #include "emkit/families/stacked_whitening.h"
 #include "emkit/matrix.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -18,6 +19,8 @@ namespace emkit {
 class GaussianFull {
  public:
   static constexpr const char* kCovarianceName = "full";
+  static constexpr const char* kFamilyName = "gaussian";
+  using Options = GaussianOptions;
 
   // Weighted sufficient statistics as pooled moments (pooled_moments.h):
   // per component the total weight, the weighted mean, and the weighted
@@ -67,6 +70,15 @@ class GaussianFull {
   void Sample(int component, Rng& rng, double* out) const;
   // Replaces component k's covariance by diag(variance) + reg_covar.
   void SetDiagonalCovariance(int k, const Vector& variance);
+  // Rows must be finite and within kMaxAbsDataValue.
+  static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
+
+  // The parameter codec (emkit/parameters.h): "covariance_type",
+  // "n_features", "reg_covar", "means" [K][D] and "covariances"
+  // [K][D][D] with "precisions_cholesky" [K][D][D] (hand-written: "precisions"
+  // instead, or covariances alone).
+  void EncodeParameters(ParameterWriter& out) const;
+  static GaussianFull DecodeParameters(const ParameterReader& in, Eigen::Index num_components);
 
  private:
   GaussianFull() = default;

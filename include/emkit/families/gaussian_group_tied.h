@@ -15,6 +15,7 @@
 
 #include "emkit/families/gaussian_tied.h"
 #include "emkit/matrix.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -55,6 +56,12 @@ class GaussianGroupTied {
   double ExpectedLogLikelihood(const Statistics& stats) const;
   std::int64_t NumFreeParameters() const;
   void Sample(int component, Rng& rng, double* out) const;
+
+  // The keys of GaussianTied with one covariance per group: "covariances"
+  // [G][D][D] and "precisions_cholesky" [G][D][D]; "means" holds all G*M.
+  void EncodeParameters(ParameterWriter& out) const;
+  static GaussianGroupTied DecodeGroups(const ParameterReader& in, Eigen::Index num_groups,
+                                        Eigen::Index group_size);
 
  private:
   std::vector<GaussianTied> groups_;

@@ -16,6 +16,7 @@
 #include "emkit/families/gaussian_full.h"
 #include "emkit/families/gaussian_group_tied.h"
 #include "emkit/matrix.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -24,6 +25,10 @@ namespace emkit {
 template <class Gaussian>
 class GaussianMixtureEmission {
  public:
+  static constexpr const char* kFamilyName = "gaussian_mixture";
+  static constexpr const char* kCovarianceName = Gaussian::kCovarianceName;
+  using Options = GaussianOptions;
+
   struct Statistics {
     Vector counts;  // K: the total weight of each state
     typename Gaussian::Statistics components;  // of the K*M inner components
@@ -48,6 +53,7 @@ class GaussianMixtureEmission {
   int num_features() const { return components_.num_features(); }
   const RowMatrix& weights() const { return weights_; }
   const Gaussian& components() const { return components_; }
+  const GaussianOptions& options() const { return components_.options(); }
 
   Statistics NewStatistics() const;
   // out (n x K) = log sum_m w_km p(x_i | k, m).
@@ -63,6 +69,13 @@ class GaussianMixtureEmission {
   double ExpectedLogLikelihood(const Statistics& stats) const;
   std::int64_t NumFreeParameters() const;
   void Sample(int state, Rng& rng, double* out) const;
+
+  static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
+  // The parameter codec (emkit/parameters.h): "n_mix" M, "weights" [K][M]
+  // and the Gaussian keys of the K*M components, state-major.
+  void EncodeParameters(ParameterWriter& out) const;
+  static GaussianMixtureEmission DecodeParameters(const ParameterReader& in,
+                                                  Eigen::Index num_states);
 
  private:
   // n x K*M: log w_km + log p(x_i | k, m).

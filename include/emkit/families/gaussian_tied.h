@@ -9,6 +9,7 @@
 #include "emkit/families/gaussian_common.h"
 #include "emkit/families/stacked_whitening.h"
 #include "emkit/matrix.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -17,6 +18,8 @@ namespace emkit {
 class GaussianTied {
  public:
   static constexpr const char* kCovarianceName = "tied";
+  static constexpr const char* kFamilyName = "gaussian";
+  using Options = GaussianOptions;
 
   // Pooled moments (pooled_moments.h); the within-component scatter is
   // summed over components because the covariance is shared.
@@ -53,6 +56,15 @@ class GaussianTied {
   void Sample(int component, Rng& rng, double* out) const;
   // The shared covariance cannot be replaced per component: a no-op.
   void SetDiagonalCovariance(int, const Vector&) {}
+  // Rows must be finite and within kMaxAbsDataValue.
+  static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
+
+  // The parameter codec (emkit/parameters.h): "covariance_type",
+  // "n_features", "reg_covar", "means" [K][D] and "covariances"
+  // [D][D] with "precisions_cholesky" [D][D] (hand-written: "precisions" instead,
+  // or the covariance alone).
+  void EncodeParameters(ParameterWriter& out) const;
+  static GaussianTied DecodeParameters(const ParameterReader& in, Eigen::Index num_components);
 
  private:
   GaussianTied() = default;

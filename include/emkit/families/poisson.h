@@ -18,6 +18,7 @@
 #include <Eigen/Core>
 
 #include "emkit/matrix.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -46,6 +47,9 @@ struct PoissonOptions {
 
 class Poisson {
  public:
+  static constexpr const char* kFamilyName = "poisson";
+  using Options = PoissonOptions;
+
   struct Statistics {
     Vector counts;          // K: sum of weights
     RowMatrix sums;         // K x D: sum w x
@@ -82,6 +86,10 @@ class Poisson {
   std::int64_t NumFreeParameters() const;
   // Writes D counts.
   void Sample(int component, Rng& rng, double* out) const;
+
+  // The parameter codec (emkit/parameters.h): "n_features", "min_rate", "rates" [K][D].
+  void EncodeParameters(ParameterWriter& out) const;
+  static Poisson DecodeParameters(const ParameterReader& in, Eigen::Index num_components);
 
  private:
   void UpdateLogs();

@@ -24,14 +24,8 @@
 #include <string>
 #include <vector>
 
-#include <variant>
-
-#include "emkit/discrete_mixture.h"
 #include "emkit/gaussian_mixture.h"
-#include "emkit/hmm.h"
-#include "emkit/hmm/discrete_hmm.h"
-#include "emkit/hmm/gaussian_hmm.h"
-#include "emkit/hmm/gmm_hmm.h"
+#include "emkit/model_registry.h"
 
 namespace emkit::io {
 
@@ -91,16 +85,10 @@ using emkit::BernoulliHmm;
 using emkit::CategoricalHmm;
 using emkit::PoissonHmm;
 
-// Every model a model file can hold; what a command dispatches on.
-using AnyModel = std::variant<GaussianMixtureModel, BernoulliMixture, CategoricalMixture,
-                              PoissonMixture, GaussianHmmModel, CategoricalHmm, PoissonHmm,
-                              BernoulliHmm, GmmHmmModel>;
-
-// The columns of a data row the model reads.
-int NumFeaturesOf(const AnyModel& model);
-
-// The file's "model" value: "gaussian_mixture", ..., "hmm".
-const char* ModelKindName(const AnyModel& model);
+// Every model a model file can hold (emkit/model_registry.h).
+using emkit::AnyModel;
+using emkit::ModelKindName;
+using emkit::NumFeaturesOf;
 
 // As ModelToJson, for any kind (a Gaussian mixture's text is ModelToJson's).
 std::string AnyModelToJson(const AnyModel& model,

@@ -1,0 +1,67 @@
+// The parameter codecs of the discrete families: their model-file keys,
+// written and read through emkit/parameters.h.
+#include <utility>
+
+#include "emkit/families/bernoulli.h"
+#include "emkit/families/categorical.h"
+#include "emkit/families/poisson.h"
+
+namespace emkit {
+
+void Bernoulli::EncodeParameters(ParameterWriter& out) const {
+  out.Integer("n_features", num_features());
+  out.Number("pseudo_count", options_.pseudo_count);
+  out.Matrix2("probabilities", probabilities_);
+}
+
+Bernoulli Bernoulli::DecodeParameters(const ParameterReader& in, Eigen::Index k) {
+  BernoulliOptions options;
+  options.pseudo_count = in.Number("pseudo_count", options.pseudo_count);
+  const Eigen::Index d = in.Extent("n_features", "probabilities", 1);
+  RowMatrix p = in.Matrix2("probabilities", k, d);
+  return in.Checked([&] {
+    options.Validate();
+    return Bernoulli(std::move(p), options);
+  });
+}
+
+void Categorical::EncodeParameters(ParameterWriter& out) const {
+  out.Text("categorical_layout", CategoricalLayoutName(layout()));
+  out.Integer("n_categories", num_categories());
+  out.Number("pseudo_count", options_.pseudo_count);
+  out.Integer("sample_total", options_.sample_total);
+  out.Matrix2("probabilities", probabilities_);
+}
+
+Categorical Categorical::DecodeParameters(const ParameterReader& in, Eigen::Index k) {
+  CategoricalOptions options;
+  options.layout = ParseCategoricalLayout(
+      in.Choice("categorical_layout", {"counts", "symbols"}, "counts"));
+  options.pseudo_count = in.Number("pseudo_count", options.pseudo_count);
+  options.sample_total = in.NonNegativeInteger("sample_total", options.sample_total);
+  const Eigen::Index v = in.Extent("n_categories", "probabilities", 1);
+  RowMatrix p = in.Matrix2("probabilities", k, v);
+  return in.Checked([&] {
+    options.Validate();
+    return Categorical(std::move(p), options);
+  });
+}
+
+void Poisson::EncodeParameters(ParameterWriter& out) const {
+  out.Integer("n_features", num_features());
+  out.Number("min_rate", options_.min_rate);
+  out.Matrix2("rates", rates_);
+}
+
+Poisson Poisson::DecodeParameters(const ParameterReader& in, Eigen::Index k) {
+  PoissonOptions options;
+  options.min_rate = in.Number("min_rate", options.min_rate);
+  const Eigen::Index d = in.Extent("n_features", "rates", 1);
+  RowMatrix rates = in.Matrix2("rates", k, d);
+  return in.Checked([&] {
+    options.Validate();
+    return Poisson(std::move(rates), options);
+  });
+}
+
+}  // namespace emkit
