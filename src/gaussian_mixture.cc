@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -30,25 +29,6 @@ const char* CovarianceTypeName(CovarianceType type) {
     case CovarianceType::kDiag: return "diag";
     case CovarianceType::kSpherical: return "spherical";
     case CovarianceType::kTied: return "tied";
-  }
-  return "unknown";
-}
-
-InitMethod ParseInitMethod(std::string_view name) {
-  if (name == "kmeans++" || name == "k-means++" || name == "kmeans") {
-    return InitMethod::kKMeansPlusPlus;
-  }
-  if (name == "random") return InitMethod::kRandom;
-  if (name == "random_from_data") return InitMethod::kRandomFromData;
-  throw InvalidOptionError(fmt::format(
-      "init method \"{}\" is not one of kmeans++, random, random_from_data", name));
-}
-
-const char* InitMethodName(InitMethod method) {
-  switch (method) {
-    case InitMethod::kKMeansPlusPlus: return "kmeans++";
-    case InitMethod::kRandom: return "random";
-    case InitMethod::kRandomFromData: return "random_from_data";
   }
   return "unknown";
 }
@@ -124,81 +104,14 @@ void CheckParameterSize(CovarianceType type, int n_components, Eigen::Index n_fe
   }
 }
 
-// "Responsibilities, then one M-step": the initial mixture from
-// responsibilities that fill(block_index, block, &r) writes for each block.
-template <class Family, class FillResponsibilities>
-Mixture<Family> MixtureFromResponsibilities(const RowBlocks& data, ThreadPool& pool,
-                                            const RowMatrix& shift,
-                                            const GaussianOptions& options,
-                                            bool hard_assignments,
-                                            RepairCounts* repairs,
-                                            FillResponsibilities&& fill) {
-  Vector counts;
-  Family family = internal::GaussianFromResponsibilities<Family>(
-      data, pool, shift, options, hard_assignments, repairs, &counts, fill);
-  Vector weights = counts.array() + kCountFloor;
-  weights /= weights.sum();
-  return Mixture<Family>(std::move(weights), std::move(family));
-}
-
 template <class Family>
 Mixture<Family> InitializeMixture(const GaussianMixtureOptions& options,
                                   const RowBlocks& data, const InitContext& context) {
-  Rng rng(context.seed);
-  const int k = options.n_components;
-  const MatrixView& x = data.data();
-  auto one_hot_nearest = [](const RowMatrix& centers) {
-    return [&centers](std::int64_t, const RowBlock& block, RowMatrix* r) {
-      std::vector<int> labels(block.rows.rows());
-      NearestCenters(block.rows, centers, labels.data());
-      for (std::size_t i = 0; i < labels.size(); ++i) (*r)(i, labels[i]) = 1.0;
-    };
-  };
-  switch (options.init) {
-    case InitMethod::kKMeansPlusPlus: {
-      RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, *context.pool);
-      if (options.kmeans.max_iter > 0) {
-        centers = LloydIterations(data, std::move(centers), options.kmeans,
-                                  FeatureVariance(data, *context.pool), *context.pool);
-      }
-      return MixtureFromResponsibilities<Family>(data, *context.pool, centers,
-                                                 options.gaussian, true,
-                                                 context.repairs, one_hot_nearest(centers));
-    }
-    case InitMethod::kRandomFromData: {
-      // k distinct rows, uniformly.
-      std::set<std::int64_t> chosen;
-      RowMatrix centers(k, x.cols());
-      for (int c = 0; c < k; ++c) {
-        std::int64_t row;
-        do {
-          row = static_cast<std::int64_t>(UniformIndex(rng, x.rows()));
-        } while (!chosen.insert(row).second);
-        centers.row(c) = x.row(row);
-      }
-      return MixtureFromResponsibilities<Family>(data, *context.pool, centers,
-                                                 options.gaussian, true,
-                                                 context.repairs, one_hot_nearest(centers));
-    }
-    case InitMethod::kRandom: {
-      // Uniform random responsibilities; each block draws from its own
-      // stream so the values do not depend on which thread runs it.
-      const RowMatrix placeholder_means = RowMatrix::Zero(k, x.cols());
-      const std::uint64_t seed = rng();
-      return MixtureFromResponsibilities<Family>(
-          data, *context.pool, placeholder_means, options.gaussian, false, context.repairs,
-          [seed](std::int64_t b, const RowBlock& block, RowMatrix* r) {
-            Rng block_rng(DeriveSeed(seed, static_cast<std::uint64_t>(b)));
-            for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
-              for (Eigen::Index c = 0; c < r->cols(); ++c) {
-                (*r)(i, c) = UniformDouble(block_rng);
-              }
-              r->row(i) /= r->row(i).sum();
-            }
-          });
-    }
-  }
-  throw InvalidOptionError("unknown init method");
+  return InitialMixture(
+      options.init, options.kmeans,
+      internal::GaussianShape<Family>(options.n_components, data.data().cols(),
+                                      options.gaussian),
+      data, context);
 }
 
 template <class Family>

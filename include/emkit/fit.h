@@ -18,6 +18,7 @@
 
 #include "emkit/error.h"
 #include "emkit/fit_progress.h"
+#include "emkit/init_context.h"
 #include "emkit/model.h"
 #include "emkit/options.h"
 #include "emkit/ordered_reduce.h"
@@ -26,14 +27,6 @@
 #include "emkit/thread_pool.h"
 
 namespace emkit {
-
-// What an initialiser receives for one restart.
-struct InitContext {
-  int restart = 0;
-  std::uint64_t seed = 0;  // derived from FitOptions::seed and restart
-  ThreadPool* pool = nullptr;
-  RepairCounts* repairs = nullptr;
-};
 
 // One E-step over all data: returns the total log-likelihood of `model` and
 // leaves the merged statistics in *stats (overwritten).

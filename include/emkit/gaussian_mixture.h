@@ -14,6 +14,7 @@
 #include "emkit/families/gaussian_full.h"
 #include "emkit/families/gaussian_tied.h"
 #include "emkit/fit.h"
+#include "emkit/initialization.h"
 #include "emkit/kmeans.h"
 #include "emkit/matrix.h"
 #include "emkit/mixture.h"
@@ -23,14 +24,10 @@
 namespace emkit {
 
 enum class CovarianceType { kFull, kDiag, kSpherical, kTied };
-enum class InitMethod { kKMeansPlusPlus, kRandom, kRandomFromData };
 
 // "full", "diag", "spherical", "tied"; throws InvalidOptionError otherwise.
 CovarianceType ParseCovarianceType(std::string_view name);
 const char* CovarianceTypeName(CovarianceType type);
-// "kmeans++" (also "k-means++", "kmeans"), "random", "random_from_data".
-InitMethod ParseInitMethod(std::string_view name);
-const char* InitMethodName(InitMethod method);
 
 using GaussianMixtureFull = Mixture<GaussianFull>;
 using GaussianMixtureDiag = Mixture<GaussianDiag>;

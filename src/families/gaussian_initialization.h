@@ -1,5 +1,6 @@
-// The Gaussian half of "responsibilities, then one M-step", shared by
-// Gaussian mixtures and Gaussian HMM emissions.
+// The Gaussian families' hooks for the generic initialisation
+// (emkit/initialization.h): a placeholder family centred on a partition's
+// centres, and the first M-step, shared by the four covariance structures.
 #ifndef EMKIT_SRC_FAMILIES_GAUSSIAN_INITIALIZATION_H_
 #define EMKIT_SRC_FAMILIES_GAUSSIAN_INITIALIZATION_H_
 
@@ -10,18 +11,20 @@
 #include "emkit/families/gaussian_diagonal.h"
 #include "emkit/families/gaussian_full.h"
 #include "emkit/families/gaussian_tied.h"
+#include "emkit/initialization.h"
 #include "emkit/kmeans.h"
 #include "emkit/report.h"
 #include "emkit/row_blocks.h"
 #include "emkit/thread_pool.h"
-#include "../responsibility_statistics.h"
 
 namespace emkit::internal {
 
-// A family with K components of the data's dimension, whose statistics the
-// initial responsibilities fill; its own covariances are never used.
-inline GaussianFull Placeholder(const GaussianFull*, const RowMatrix& means,
-                                GaussianOptions o) {
+// A family with K components at `means` (K x D), whose statistics the
+// initial responsibilities fill: the moments are gathered about the means,
+// which keeps them accurate far from the origin. Its covariances are never
+// used.
+inline GaussianFull GaussianPlaceholder(const GaussianFull*, const RowMatrix& means,
+                                        const GaussianOptions& o) {
   return GaussianFull(
       means,
       std::vector<Eigen::MatrixXd>(means.rows(),
@@ -29,39 +32,44 @@ inline GaussianFull Placeholder(const GaussianFull*, const RowMatrix& means,
       o);
 }
 template <bool kSpherical>
-GaussianAxisAligned<kSpherical> Placeholder(const GaussianAxisAligned<kSpherical>*,
-                                            const RowMatrix& means, GaussianOptions o) {
+GaussianAxisAligned<kSpherical> GaussianPlaceholder(const GaussianAxisAligned<kSpherical>*,
+                                                    const RowMatrix& means,
+                                                    const GaussianOptions& o) {
   return GaussianAxisAligned<kSpherical>(means, RowMatrix::Ones(means.rows(), means.cols()),
                                          o);
 }
-inline GaussianTied Placeholder(const GaussianTied*, const RowMatrix& means,
-                                GaussianOptions o) {
+inline GaussianTied GaussianPlaceholder(const GaussianTied*, const RowMatrix& means,
+                                        const GaussianOptions& o) {
   return GaussianTied(means, Eigen::MatrixXd::Identity(means.cols(), means.cols()), o);
 }
 
-// One M-step of a Gaussian family from the responsibilities that
-// fill(block_index, block, &r) writes; *counts receives each component's
-// total responsibility. A covariance is never made from reg_covar alone:
-// with hard assignments, a component left with fewer than two rows takes
-// the data's variances (counted in repairs).
-template <class Family, class Fill>
-Family GaussianFromResponsibilities(const RowBlocks& data, ThreadPool& pool,
-                                    const RowMatrix& means, const GaussianOptions& options,
-                                    bool hard_assignments, RepairCounts* repairs,
-                                    Vector* counts, Fill&& fill) {
-  const Family placeholder = Placeholder(static_cast<const Family*>(nullptr), means, options);
-  const typename Family::Statistics stats =
-      AccumulateResponsibilities(placeholder, data, pool, fill);
-  Family family = placeholder.Maximize(stats, nullptr);
+// The shape of a Gaussian family of k components of dimension d: what the
+// generic initialisation starts from.
+template <class Family>
+Family GaussianShape(int k, Eigen::Index d, const GaussianOptions& options) {
+  return GaussianPlaceholder(static_cast<const Family*>(nullptr), RowMatrix::Zero(k, d),
+                             options);
+}
+
+// A covariance is never made from reg_covar alone: with a hard partition, a
+// component left with fewer than two rows takes the data's variances
+// (counted in repairs). The M-step's own repairs are not counted, since
+// this one replaces them.
+template <class Family>
+Family MaximizeGaussianInitial(const Family& prototype,
+                               const typename Family::Statistics& stats,
+                               const InitialResponsibilities& responsibilities,
+                               const RowBlocks& data, ThreadPool& pool,
+                               RepairCounts* repairs) {
+  Family family = prototype.Maximize(stats, nullptr);
   Vector variance;
   for (int k = 0; k < family.num_components(); ++k) {
-    if (hard_assignments && stats.counts[k] < 2.0) {
+    if (responsibilities.hard() && stats.counts[k] < 2.0) {
       if (variance.size() == 0) variance = FeatureVariance(data, pool);
       family.SetDiagonalCovariance(k, variance);
       if (repairs != nullptr) ++repairs->initial_covariances_from_data;
     }
   }
-  *counts = stats.counts;
   return family;
 }
 

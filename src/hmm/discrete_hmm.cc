@@ -8,7 +8,7 @@
 
 #include "emkit/error.h"
 #include "emkit/random.h"
-#include "../responsibility_statistics.h"
+#include "emkit/initialization.h"
 
 namespace emkit {
 namespace {
@@ -17,29 +17,16 @@ namespace {
 // the one k-means++ draws from.
 constexpr std::uint64_t kSeparationStream = 0x5e9a7a7e;
 
-RowMatrix KMeansCenters(const RowBlocks& data, int k, const KMeansOptions& kmeans,
-                        Rng& rng, ThreadPool& pool) {
-  RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, pool);
-  if (kmeans.max_iter > 0) {
-    centers = LloydIterations(data, std::move(centers), kmeans, FeatureVariance(data, pool),
-                              pool);
-  }
-  return centers;
-}
-
-// Hard assignments of every row to its nearest centre, as statistics of
-// `shape` (a family of K components; its parameters are not used).
+// Hard assignments of every row to its nearest k-means centre, as
+// statistics of `shape` (a family of K components; its parameters are not
+// used).
 template <class Family>
-typename Family::Statistics NearestCenterStatistics(const Family& shape,
-                                                    const RowBlocks& data,
-                                                    const RowMatrix& centers,
-                                                    ThreadPool& pool) {
-  return internal::AccumulateResponsibilities(
-      shape, data, pool, [&centers](std::int64_t, const RowBlock& block, RowMatrix* r) {
-        std::vector<int> labels(block.rows.rows());
-        NearestCenters(block.rows, centers, labels.data());
-        for (std::size_t i = 0; i < labels.size(); ++i) (*r)(i, labels[i]) = 1.0;
-      });
+typename Family::Statistics KMeansStatistics(const Family& shape, const RowBlocks& data,
+                                             const KMeansOptions& kmeans, Rng& rng,
+                                             ThreadPool& pool) {
+  const InitialResponsibilities partition = InitialResponsibilities::Draw(
+      InitMethod::kKMeansPlusPlus, kmeans, data, shape.num_components(), rng, pool);
+  return StatisticsOfResponsibilities(shape, data, pool, partition);
 }
 
 // Whether row `s` of `p` equals an earlier row exactly.
@@ -120,9 +107,8 @@ Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks& data, int k,
   CheckK(k);
   Rng rng(context.seed);
   ThreadPool& pool = *context.pool;
-  const RowMatrix centers = KMeansCenters(data, k, kmeans, rng, pool);
   const Bernoulli shape(RowMatrix::Constant(k, data.data().cols(), 0.5), options);
-  Bernoulli::Statistics stats = NearestCenterStatistics(shape, data, centers, pool);
+  Bernoulli::Statistics stats = KMeansStatistics(shape, data, kmeans, rng, pool);
   // One pseudo-row of the pooled mean per state: the pooled statistics are
   // the sum of the states'.
   const double total = stats.counts.sum();
@@ -145,9 +131,8 @@ Poisson PoissonEmissionsFromKMeans(const RowBlocks& data, int k, const PoissonOp
   CheckK(k);
   Rng rng(context.seed);
   ThreadPool& pool = *context.pool;
-  const RowMatrix centers = KMeansCenters(data, k, kmeans, rng, pool);
   const Poisson shape(RowMatrix::Ones(k, data.data().cols()), options);
-  Poisson::Statistics stats = NearestCenterStatistics(shape, data, centers, pool);
+  Poisson::Statistics stats = KMeansStatistics(shape, data, kmeans, rng, pool);
   const double total = stats.counts.sum();
   const Eigen::RowVectorXd pooled_sums = stats.sums.colwise().sum() / total;
   stats.counts.array() += 1.0;
@@ -197,7 +182,10 @@ Categorical CategoricalEmissionsFromKMeans(const RowBlocks& data, int k, int num
   }
   const RowBlocks point_blocks(ViewOf(points), point_weights.data(), 0);
   Rng rng(context.seed);
-  const RowMatrix centers = KMeansCenters(point_blocks, k, kmeans, rng, *context.pool);
+  const RowMatrix centers =
+      InitialResponsibilities::Draw(InitMethod::kKMeansPlusPlus, kmeans, point_blocks, k,
+                                    rng, *context.pool)
+          .centers();
   std::vector<int> labels(static_cast<std::size_t>(n_observed));
   NearestCenters(ViewOf(points), centers, labels.data());
 

@@ -50,21 +50,12 @@ Family GaussianEmissionsFromKMeans(const RowBlocks& data, int k,
                                    const GaussianOptions& gaussian,
                                    const KMeansOptions& kmeans, const InitContext& context) {
   Rng rng(context.seed);
-  ThreadPool& pool = *context.pool;
-  RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, pool);
-  if (kmeans.max_iter > 0) {
-    centers = LloydIterations(data, std::move(centers), kmeans, FeatureVariance(data, pool),
-                              pool);
-  }
-  // Hard assignments to the nearest centre, then one M-step.
-  Vector counts;
-  return internal::GaussianFromResponsibilities<Family>(
-      data, pool, centers, gaussian, /*hard_assignments=*/true, context.repairs, &counts,
-      [&centers](std::int64_t, const RowBlock& block, RowMatrix* r) {
-        std::vector<int> labels(block.rows.rows());
-        NearestCenters(block.rows, centers, labels.data());
-        for (std::size_t i = 0; i < labels.size(); ++i) (*r)(i, labels[i]) = 1.0;
-      });
+  const InitialResponsibilities partition = InitialResponsibilities::Draw(
+      InitMethod::kKMeansPlusPlus, kmeans, data, k, rng, *context.pool);
+  return ComponentsFromResponsibilities(
+             internal::GaussianShape<Family>(k, data.data().cols(), gaussian), partition,
+             data, *context.pool, context.repairs)
+      .family;
 }
 
 template GaussianFull GaussianEmissionsFromKMeans<GaussianFull>(

@@ -22,12 +22,9 @@ struct TwoLevelClusters {
 
 RowMatrix KMeansCenters(const RowBlocks& data, int k, const KMeansOptions& kmeans, Rng& rng,
                         ThreadPool& pool) {
-  RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, pool);
-  if (kmeans.max_iter > 0) {
-    centers = LloydIterations(data, std::move(centers), kmeans, FeatureVariance(data, pool),
-                              pool);
-  }
-  return centers;
+  return InitialResponsibilities::Draw(InitMethod::kKMeansPlusPlus, kmeans, data, k, rng,
+                                       pool)
+      .centers();
 }
 
 TwoLevelClusters ClusterInTwoLevels(const RowBlocks& data, int k, int m,
@@ -70,14 +67,12 @@ TwoLevelClusters ClusterInTwoLevels(const RowBlocks& data, int k, int m,
 template <class Gaussian>
 Gaussian GaussiansOfClusters(const RowBlocks& data, const TwoLevelClusters& clusters, int,
                              const GaussianOptions& gaussian, const InitContext& context) {
-  Vector counts;
-  return internal::GaussianFromResponsibilities<Gaussian>(
-      data, *context.pool, clusters.centers, gaussian, /*hard_assignments=*/true,
-      context.repairs, &counts, [&clusters](std::int64_t, const RowBlock& block, RowMatrix* r) {
-        for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
-          (*r)(i, clusters.component[block.first_row + i]) = 1.0;
-        }
-      });
+  const Gaussian shape = internal::GaussianShape<Gaussian>(
+      static_cast<int>(clusters.centers.rows()), clusters.centers.cols(), gaussian);
+  return ComponentsFromResponsibilities(
+             shape, InitialResponsibilities::FromLabels(clusters.centers, clusters.component),
+             data, *context.pool, context.repairs)
+      .family;
 }
 
 // Tied per state: each state's covariance from its own rows only.
@@ -87,18 +82,22 @@ GaussianGroupTied GaussiansOfClusters<GaussianGroupTied>(const RowBlocks& data,
                                                          int m, const GaussianOptions& gaussian,
                                                          const InitContext& context) {
   const int k = static_cast<int>(clusters.centers.rows()) / m;
+  const GaussianTied shape = internal::GaussianShape<GaussianTied>(m, clusters.centers.cols(),
+                                                                   gaussian);
   std::vector<GaussianTied> groups;
-  Vector counts;
   for (int s = 0; s < k; ++s) {
-    const RowMatrix centers = clusters.centers.middleRows(s * m, m);
-    groups.push_back(internal::GaussianFromResponsibilities<GaussianTied>(
-        data, *context.pool, centers, gaussian, /*hard_assignments=*/true, context.repairs,
-        &counts, [&clusters, s, m](std::int64_t, const RowBlock& block, RowMatrix* r) {
-          for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
-            const int c = clusters.component[block.first_row + i];
-            if (c / m == s) (*r)(i, c % m) = 1.0;
-          }
-        }));
+    std::vector<int> labels(clusters.component.size());
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      const int c = clusters.component[i];
+      labels[i] = c / m == s ? c % m : -1;
+    }
+    groups.push_back(
+        ComponentsFromResponsibilities(
+            shape,
+            InitialResponsibilities::FromLabels(clusters.centers.middleRows(s * m, m),
+                                                std::move(labels)),
+            data, *context.pool, context.repairs)
+            .family);
   }
   return GaussianGroupTied(std::move(groups));
 }

@@ -18,6 +18,10 @@
 
 namespace emkit {
 
+class InitialResponsibilities;  // emkit/initialization.h
+class RowBlocks;
+class ThreadPool;
+
 struct GaussianOptions {
   // Added to the diagonal of every covariance after each M-step; keeps
   // covariances positive definite. Must be >= 0 and finite. The same

@@ -66,6 +66,14 @@ class GaussianAxisAligned {
   std::int64_t NumFreeParameters() const;
   void Sample(int component, Rng& rng, double* out) const;
   void SetDiagonalCovariance(int k, const Vector& variance);
+  // The initialisation's hooks (emkit/initialization.h): a first
+  // partition's statistics are gathered about its centres, and a component
+  // it leaves with fewer than two rows takes the data's variances.
+  GaussianAxisAligned InitialPrototype(const RowMatrix& centers) const;
+  GaussianAxisAligned MaximizeInitial(const Statistics& stats,
+                      const InitialResponsibilities& responsibilities,
+                      const RowBlocks& data, ThreadPool& pool,
+                      RepairCounts* repairs) const;
   // Rows must be finite and within kMaxAbsDataValue.
   static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
 

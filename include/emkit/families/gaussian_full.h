@@ -70,6 +70,14 @@ class GaussianFull {
   void Sample(int component, Rng& rng, double* out) const;
   // Replaces component k's covariance by diag(variance) + reg_covar.
   void SetDiagonalCovariance(int k, const Vector& variance);
+  // The initialisation's hooks (emkit/initialization.h): a first
+  // partition's statistics are gathered about its centres, and a component
+  // it leaves with fewer than two rows takes the data's variances.
+  GaussianFull InitialPrototype(const RowMatrix& centers) const;
+  GaussianFull MaximizeInitial(const Statistics& stats,
+                      const InitialResponsibilities& responsibilities,
+                      const RowBlocks& data, ThreadPool& pool,
+                      RepairCounts* repairs) const;
   // Rows must be finite and within kMaxAbsDataValue.
   static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
 

@@ -56,6 +56,14 @@ class GaussianTied {
   void Sample(int component, Rng& rng, double* out) const;
   // The shared covariance cannot be replaced per component: a no-op.
   void SetDiagonalCovariance(int, const Vector&) {}
+  // The initialisation's hooks (emkit/initialization.h): a first
+  // partition's statistics are gathered about its centres, and a component
+  // it leaves with fewer than two rows takes the data's variances.
+  GaussianTied InitialPrototype(const RowMatrix& centers) const;
+  GaussianTied MaximizeInitial(const Statistics& stats,
+                      const InitialResponsibilities& responsibilities,
+                      const RowBlocks& data, ThreadPool& pool,
+                      RepairCounts* repairs) const;
   // Rows must be finite and within kMaxAbsDataValue.
   static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
 

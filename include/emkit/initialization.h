@@ -1,0 +1,215 @@
+// How every mixture and every HMM's emissions get their first parameters,
+// for any component family: a partition of the rows (k-means++ and Lloyd,
+// or K random rows as centres, each row then assigned to its nearest) or
+// random responsibilities, then one M-step of the family. Every pass uses
+// the data's fixed blocks and ordered merges, so a seed gives the same
+// parameters for any number of threads.
+//
+// A family may customise the M-step of its first partition with two
+// optional members (the Gaussians do; emkit/families/gaussian_common.h):
+//   F InitialPrototype(const RowMatrix& centers) const
+//       the K-component family whose statistics the partition fills, e.g.
+//       centred on the partition's centres for accurate second moments;
+//   F MaximizeInitial(const Statistics&, const InitialResponsibilities&,
+//                     const RowBlocks&, ThreadPool&, RepairCounts*) const
+//       the M-step from those statistics, e.g. giving a component that a
+//       hard partition left with too few rows the data's variances.
+// Without them the family's own shape and Maximize are used: a component
+// the partition leaves empty then keeps the shape's parameters
+// (WholeDataComponents below gives the maximum-likelihood fit of all rows).
+#ifndef EMKIT_INITIALIZATION_H_
+#define EMKIT_INITIALIZATION_H_
+
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "emkit/constants.h"
+#include "emkit/family.h"
+#include "emkit/init_context.h"
+#include "emkit/kmeans.h"
+#include "emkit/matrix.h"
+#include "emkit/mixture.h"
+#include "emkit/ordered_reduce.h"
+#include "emkit/random.h"
+#include "emkit/report.h"
+#include "emkit/row_blocks.h"
+#include "emkit/thread_pool.h"
+
+namespace emkit {
+
+enum class InitMethod { kKMeansPlusPlus, kRandom, kRandomFromData };
+
+// "kmeans++" (also "k-means++", "kmeans"), "random", "random_from_data";
+// throws InvalidOptionError otherwise.
+InitMethod ParseInitMethod(std::string_view name);
+const char* InitMethodName(InitMethod method);
+
+
+// The first responsibilities of one restart.
+class InitialResponsibilities {
+ public:
+  // kKMeansPlusPlus: k-means++ seeds, then Lloyd iterations when
+  // kmeans.max_iter > 0. kRandomFromData: k distinct rows, uniformly. Both
+  // then assign each row to its nearest centre. kRandom: uniform random
+  // responsibilities normalised per row, each block drawing from its own
+  // stream so that the values do not depend on which thread runs it.
+  static InitialResponsibilities Draw(InitMethod method, const KMeansOptions& kmeans,
+                                      const RowBlocks& data, int k, Rng& rng,
+                                      ThreadPool& pool);
+  // Each row wholly in the component of its nearest centre (k x d).
+  static InitialResponsibilities NearestOf(RowMatrix centers);
+  // A given partition: row i wholly in component labels[i], or in none when
+  // labels[i] < 0; `centers` (k x d) are the components' centres.
+  static InitialResponsibilities FromLabels(RowMatrix centers, std::vector<int> labels);
+
+  // Whether every row belongs wholly to one component.
+  bool hard() const { return hard_; }
+  int num_components() const { return static_cast<int>(centers_.rows()); }
+  // k x d: the centres of a partition; zeros for random responsibilities.
+  const RowMatrix& centers() const { return centers_; }
+  // Writes the responsibilities of block `block_index` into *r
+  // (block rows x k, zeros on entry).
+  void Fill(std::int64_t block_index, const RowBlock& block, RowMatrix* r) const;
+
+ private:
+  InitialResponsibilities(RowMatrix centers, bool hard, std::uint64_t random_seed,
+                          std::vector<int> labels = {})
+      : centers_(std::move(centers)),
+        hard_(hard),
+        random_seed_(random_seed),
+        labels_(std::move(labels)) {}
+
+  RowMatrix centers_;
+  bool hard_ = true;
+  std::uint64_t random_seed_ = 0;
+  std::vector<int> labels_;  // empty: the nearest centre
+};
+
+// The statistics of `family` over all blocks for responsibilities that
+// fill(block_index, block, &r) writes (r starts as zeros), times the sample
+// weights. Merged in block order: identical for any thread count.
+template <ComponentFamily F, class Fill>
+typename F::Statistics StatisticsOfResponsibilities(const F& family, const RowBlocks& data,
+                                                    ThreadPool& pool, Fill&& fill) {
+  typename F::Statistics stats = family.NewStatistics();
+  const typename F::Statistics zero = stats;
+  OrderedReduce(pool, data.NumBlocks(), zero, &stats,
+                [&](std::int64_t b, typename F::Statistics* s) {
+                  const RowBlock block = data.GetBlock(b);
+                  RowMatrix r = RowMatrix::Zero(block.rows.rows(), family.num_components());
+                  fill(b, block, &r);
+                  if (block.weights != nullptr) {
+                    r.array().colwise() *=
+                        Eigen::Map<const Vector>(block.weights, block.rows.rows()).array();
+                  }
+                  family.Accumulate(block.rows, r, s);
+                  return 0.0;
+                });
+  return stats;
+}
+
+template <ComponentFamily F>
+typename F::Statistics StatisticsOfResponsibilities(
+    const F& family, const RowBlocks& data, ThreadPool& pool,
+    const InitialResponsibilities& responsibilities) {
+  return StatisticsOfResponsibilities(
+      family, data, pool, [&](std::int64_t b, const RowBlock& block, RowMatrix* r) {
+        responsibilities.Fill(b, block, r);
+      });
+}
+
+template <class F>
+concept HasInitialPrototype = requires(const F& family, const RowMatrix& centers) {
+  { family.InitialPrototype(centers) } -> std::same_as<F>;
+};
+
+template <class F>
+concept HasMaximizeInitial =
+    requires(const F& family, const typename F::Statistics& stats,
+             const InitialResponsibilities& responsibilities, const RowBlocks& data,
+             ThreadPool& pool, RepairCounts* repairs) {
+      { family.MaximizeInitial(stats, responsibilities, data, pool, repairs) }
+          -> std::same_as<F>;
+    };
+
+// Statistics carry each component's total weight as `counts` (K).
+template <class F>
+concept HasComponentCounts = requires(const typename F::Statistics& stats) {
+  { stats.counts } -> std::convertible_to<Vector>;
+};
+
+template <class F>
+struct InitialComponents {
+  F family;
+  Vector counts;  // K: each component's total responsibility
+};
+
+// One M-step of `shape`'s family (K components, the data's shape, its
+// options) from the given responsibilities.
+template <ComponentFamily F>
+  requires HasComponentCounts<F>
+InitialComponents<F> ComponentsFromResponsibilities(
+    const F& shape, const InitialResponsibilities& responsibilities, const RowBlocks& data,
+    ThreadPool& pool, RepairCounts* repairs) {
+  const F prototype = [&] {
+    if constexpr (HasInitialPrototype<F>) {
+      return shape.InitialPrototype(responsibilities.centers());
+    } else {
+      return shape;
+    }
+  }();
+  const typename F::Statistics stats =
+      StatisticsOfResponsibilities(prototype, data, pool, responsibilities);
+  if constexpr (HasMaximizeInitial<F>) {
+    return {prototype.MaximizeInitial(stats, responsibilities, data, pool, repairs),
+            stats.counts};
+  } else {
+    return {prototype.Maximize(stats, repairs), stats.counts};
+  }
+}
+
+// The mixture of those components, weighted by their total
+// responsibilities (floored like Mixture's M-step, so that an empty
+// component keeps a tiny positive weight and log w stays finite).
+template <ComponentFamily F>
+  requires HasComponentCounts<F>
+Mixture<F> MixtureFromResponsibilities(const F& shape,
+                                       const InitialResponsibilities& responsibilities,
+                                       const RowBlocks& data, ThreadPool& pool,
+                                       RepairCounts* repairs) {
+  InitialComponents<F> initial =
+      ComponentsFromResponsibilities(shape, responsibilities, data, pool, repairs);
+  Vector weights = initial.counts.array() + kCountFloor;
+  weights /= weights.sum();
+  return Mixture<F>(std::move(weights), std::move(initial.family));
+}
+
+// The initial mixture of one restart: responsibilities drawn by `method`
+// from the restart's seed, then one M-step.
+template <ComponentFamily F>
+  requires HasComponentCounts<F>
+Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const F& shape,
+                          const RowBlocks& data, const InitContext& context) {
+  Rng rng(context.seed);
+  const InitialResponsibilities responsibilities = InitialResponsibilities::Draw(
+      method, kmeans, data, shape.num_components(), rng, *context.pool);
+  return MixtureFromResponsibilities(shape, responsibilities, data, *context.pool,
+                                     context.repairs);
+}
+
+// `shape` with every component the maximum-likelihood fit of all the rows:
+// what a component that a partition leaves empty keeps.
+template <ComponentFamily F>
+F WholeDataComponents(const F& shape, const RowBlocks& data, ThreadPool& pool) {
+  const typename F::Statistics stats = StatisticsOfResponsibilities(
+      shape, data, pool, [](std::int64_t, const RowBlock&, RowMatrix* r) { r->setOnes(); });
+  return shape.Maximize(stats, nullptr);
+}
+
+}  // namespace emkit
+
+#endif  // EMKIT_INITIALIZATION_H_

@@ -1,0 +1,51 @@
+// The Gaussian families' initialisation hooks, defined once for the four
+// covariance structures (gaussian_initialization.h).
+#include "gaussian_initialization.h"
+
+namespace emkit {
+
+GaussianFull GaussianFull::InitialPrototype(const RowMatrix& centers) const {
+  return internal::GaussianPlaceholder(this, centers, options_);
+}
+GaussianFull GaussianFull::MaximizeInitial(const Statistics& stats,
+                                           const InitialResponsibilities& responsibilities,
+                                           const RowBlocks& data, ThreadPool& pool,
+                                           RepairCounts* repairs) const {
+  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
+                                           repairs);
+}
+
+template <bool kSpherical>
+GaussianAxisAligned<kSpherical> GaussianAxisAligned<kSpherical>::InitialPrototype(
+    const RowMatrix& centers) const {
+  return internal::GaussianPlaceholder(this, centers, options_);
+}
+template <bool kSpherical>
+GaussianAxisAligned<kSpherical> GaussianAxisAligned<kSpherical>::MaximizeInitial(
+    const Statistics& stats, const InitialResponsibilities& responsibilities,
+    const RowBlocks& data, ThreadPool& pool, RepairCounts* repairs) const {
+  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
+                                           repairs);
+}
+template GaussianDiag GaussianDiag::InitialPrototype(const RowMatrix&) const;
+template GaussianSpherical GaussianSpherical::InitialPrototype(const RowMatrix&) const;
+template GaussianDiag GaussianDiag::MaximizeInitial(const Statistics&,
+                                                    const InitialResponsibilities&,
+                                                    const RowBlocks&, ThreadPool&,
+                                                    RepairCounts*) const;
+template GaussianSpherical GaussianSpherical::MaximizeInitial(
+    const Statistics&, const InitialResponsibilities&, const RowBlocks&, ThreadPool&,
+    RepairCounts*) const;
+
+GaussianTied GaussianTied::InitialPrototype(const RowMatrix& centers) const {
+  return internal::GaussianPlaceholder(this, centers, options_);
+}
+GaussianTied GaussianTied::MaximizeInitial(const Statistics& stats,
+                                           const InitialResponsibilities& responsibilities,
+                                           const RowBlocks& data, ThreadPool& pool,
+                                           RepairCounts* repairs) const {
+  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
+                                           repairs);
+}
+
+}  // namespace emkit
