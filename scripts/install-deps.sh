@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libfast-float-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv python3-dev

@@ -12,6 +12,12 @@ fi
 # The build tree is kept in python/build/, so a rebuild compiles only what
 # changed. No build isolation: the build requirements come from .venv.
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
+# The library's objects come from ccache when scripts/build.sh compiled them
+# already (same sources, same flags; paths relative to the checkout).
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
+  export CCACHE_BASEDIR=$PWD
+fi
 "$python" -m pip install --quiet --no-build-isolation --no-deps ./python
 # The model-file tests also run the command, when it is built.
 if [ -z "${EMKIT_BINARY:-}" ] && [ -x build/cli/emkit ]; then
