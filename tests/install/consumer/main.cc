@@ -4,7 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include <emkit/gaussian_mixture.h>
+// The umbrella header: the installed tree holds every header it names.
+#include <emkit/emkit.h>
 
 int main() {
   emkit::RowMatrix x(400, 1);
