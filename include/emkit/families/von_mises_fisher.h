@@ -45,10 +45,11 @@ struct VonMisesFisherOptions {
   // rows would leave the E-step with an infinite density. Where the M-step
   // would go past the cap, kappa is set to it and the repair is counted as a
   // regularised covariance (the von Mises-Fisher form of the Gaussians' load
-  // on a component without spread). 1e6 is a spread of ~1e-3 radians, below
-  // what float32 embeddings resolve in practice yet far from where log p's
-  // rounding (kappa * 1e-16) matters. Must be finite and > 0; initial and
-  // loaded concentrations may not exceed it.
+  // on a component without spread). 1e6 is a spread of ~1e-3 radians per
+  // tangent direction, tighter than clusters of distinct directions are in
+  // practice, while log p's rounding (~kappa * 1e-16) stays near 1e-10.
+  // Must be finite and > 0; initial and loaded concentrations may not
+  // exceed it (so that a capped M-step never lowers Q).
   //
   // There is no lower bound: kappa = 0 (a resultant of 0) is the uniform
   // distribution, exact and finite, from which the next M-step finds a
