@@ -11,7 +11,7 @@ namespace {
 static_assert(ComponentFamily<GaussianFull> && ComponentFamily<GaussianDiag> &&
               ComponentFamily<GaussianSpherical> && ComponentFamily<GaussianTied> &&
               ComponentFamily<Bernoulli> && ComponentFamily<Categorical> &&
-              ComponentFamily<Poisson>);
+              ComponentFamily<Poisson> && ComponentFamily<VonMisesFisher>);
 
 TEST(UmbrellaHeaderTest, FitsAPoissonMixtureThroughTheOneInclude) {
   RowMatrix x(8, 1);

@@ -2,11 +2,13 @@
 // the maximum-likelihood Poisson rates of a partition are its column means.
 #include "emkit/initialization.h"
 
+#include <cmath>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "emkit/families/poisson.h"
+#include "emkit/families/von_mises_fisher.h"
 
 namespace emkit {
 namespace {
@@ -96,6 +98,24 @@ TEST(InitialMixtureTest, TheSameSeedGivesTheSameMixtureForAnyThreadCount) {
     EXPECT_EQ(a.components().rates(), b.components().rates()) << InitMethodName(method);
     EXPECT_EQ(a.weights(), b.weights());
   }
+}
+
+// A family written against the concept alone gets the same start: two
+// tight groups of directions on the circle give their mean directions.
+TEST(InitialMixtureTest, WorksForAFamilyWithoutHooks) {
+  RowMatrix x(6, 2);
+  const double a[] = {0.0, 0.05, -0.05, 1.6, 1.65, 1.55};  // angles
+  for (int i = 0; i < 6; ++i) x.row(i) << std::cos(a[i]), std::sin(a[i]);
+  const RowBlocks data(ViewOf(x), nullptr, 4);
+  ThreadPool pool(1);
+  const VonMisesFisher shape(RowMatrix::Identity(2, 2), Vector::Ones(2), {});
+  const Mixture<VonMisesFisher> mixture =
+      InitialMixture(InitMethod::kKMeansPlusPlus, {}, shape, data, InitContext{0, 5, &pool});
+  const RowMatrix& mu = mixture.components().mean_directions();
+  const int first = mu(0, 0) > mu(1, 0) ? 0 : 1;
+  EXPECT_NEAR(mu(first, 0), 1.0, 1e-12);                      // angle 0
+  EXPECT_NEAR(mu(1 - first, 0), std::cos(1.6), 1e-12);        // angle 1.6
+  EXPECT_NEAR(mixture.weights()[0], 0.5, 1e-9);
 }
 
 }  // namespace

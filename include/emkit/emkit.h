@@ -33,6 +33,7 @@
 #include "emkit/families/gaussian_mixture_emission.h"
 #include "emkit/families/gaussian_tied.h"
 #include "emkit/families/poisson.h"
+#include "emkit/families/von_mises_fisher.h"
 
 #include "emkit/discrete_mixture.h"
 #include "emkit/gaussian_mixture.h"
