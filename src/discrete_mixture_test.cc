@@ -18,6 +18,7 @@
 
 #include "emkit/error.h"
 #include "emkit/random.h"
+#include "../tests/json_fixtures.h"
 
 namespace emkit {
 namespace {
@@ -29,24 +30,11 @@ using ::testing::HasSubstr;
 const fs::path kFixtureDir = fs::path(EMKIT_SOURCE_DIR) / "tests/reference/fixtures";
 
 json LoadFixture(const std::string& name) {
-  std::ifstream in(kFixtureDir / ("discrete_" + name + ".json"));
-  EXPECT_TRUE(in.good()) << "missing fixture " << name;
-  return json::parse(in);
+  return testing_fixtures::LoadJsonFixture("discrete_" + name + ".json");
 }
 
-RowMatrix MatrixFrom(const json& rows) {
-  RowMatrix m(rows.size(), rows.at(0).size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (std::size_t j = 0; j < rows[i].size(); ++j) m(i, j) = rows[i][j].get<double>();
-  }
-  return m;
-}
-
-Vector VectorFrom(const json& values) {
-  Vector v(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) v[i] = values[i].get<double>();
-  return v;
-}
+using testing_fixtures::MatrixFrom;
+using testing_fixtures::VectorFrom;
 
 // Runs exactly n_iter EM iterations of `model` on the fixture's data and
 // compares parameters, weights and the likelihood trajectory.

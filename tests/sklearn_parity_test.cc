@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emkit/gaussian_mixture.h"
+#include "json_fixtures.h"
 
 namespace emkit {
 namespace {
@@ -26,19 +27,8 @@ using nlohmann::json;
 
 const fs::path kFixtureDir = fs::path(EMKIT_SOURCE_DIR) / "tests/reference/fixtures";
 
-RowMatrix MatrixFrom(const json& rows) {
-  RowMatrix m(rows.size(), rows.at(0).size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (std::size_t j = 0; j < rows[i].size(); ++j) m(i, j) = rows[i][j].get<double>();
-  }
-  return m;
-}
-
-Vector VectorFrom(const json& values) {
-  Vector v(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) v[i] = values[i].get<double>();
-  return v;
-}
+using testing_fixtures::MatrixFrom;
+using testing_fixtures::VectorFrom;
 
 // The initial model exactly as scikit-learn receives it: weights, means and
 // precisions (precisions_init).

@@ -32,6 +32,7 @@
 #include "emkit/random.h"
 #include "emkit/row_blocks.h"
 #include "emkit/testing/model_laws.h"
+#include "../../tests/json_fixtures.h"
 
 namespace emkit {
 namespace {
@@ -53,24 +54,11 @@ constexpr double kPi = std::numbers::pi;
 const fs::path kFixtureDir = fs::path(EMKIT_SOURCE_DIR) / "tests/reference/fixtures";
 
 json LoadFixture(const std::string& name) {
-  std::ifstream in(kFixtureDir / (name + ".json"));
-  EXPECT_TRUE(in.good()) << "missing fixture " << name;
-  return json::parse(in);
+  return testing_fixtures::LoadJsonFixture(name + ".json");
 }
 
-RowMatrix MatrixFrom(const json& rows) {
-  RowMatrix m(rows.size(), rows.at(0).size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (std::size_t j = 0; j < rows[i].size(); ++j) m(i, j) = rows[i][j].get<double>();
-  }
-  return m;
-}
-
-Vector VectorFrom(const json& values) {
-  Vector v(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) v[i] = values[i].get<double>();
-  return v;
-}
+using testing_fixtures::MatrixFrom;
+using testing_fixtures::VectorFrom;
 
 RowMatrix UnitRow(std::initializer_list<double> values) {
   RowMatrix m(1, static_cast<Eigen::Index>(values.size()));

@@ -19,6 +19,7 @@
 #include "emkit/hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/hmm/sequence_blocks.h"
+#include "../../tests/json_fixtures.h"
 
 namespace emkit {
 namespace {
@@ -29,25 +30,11 @@ using nlohmann::json;
 constexpr double kRelativeTolerance = 1e-8;
 
 json LoadFixture(const std::string& name) {
-  const fs::path path = fs::path(EMKIT_SOURCE_DIR) / "tests/reference/fixtures" / (name + ".json");
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  return json::parse(in);
+  return testing_fixtures::LoadJsonFixture(name + ".json");
 }
 
-RowMatrix MatrixFrom(const json& rows) {
-  RowMatrix m(rows.size(), rows.at(0).size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (std::size_t j = 0; j < rows[i].size(); ++j) m(i, j) = rows[i][j].get<double>();
-  }
-  return m;
-}
-
-Vector VectorFrom(const json& values) {
-  Vector v(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) v[i] = values[i].get<double>();
-  return v;
-}
+using testing_fixtures::MatrixFrom;
+using testing_fixtures::VectorFrom;
 
 // All numbers of a nested array, in order.
 void Flatten(const json& j, std::vector<double>* out) {
