@@ -1,5 +1,5 @@
-// emkit fit: fits a mixture (Gaussian, Bernoulli, categorical or Poisson) to
-// DATA and writes the model.
+// emkit fit: fits a mixture of any registered family (emkit/model_registry.h)
+// to DATA and writes the model.
 
 #include <cmath>
 #include <cstdint>
@@ -11,9 +11,11 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "checkpoint.h"
 #include "common.h"
+#include "family_options.h"
 #include "emkit/error.h"
 #include "emkit/io/model_file.h"
 #include "fit_output.h"
@@ -34,13 +36,10 @@ struct FitArgs {
   int n_init = FitOptions{}.n_init;
   int max_iter = FitOptions{}.max_iter;
   double tol = FitOptions{}.tol;
-  double reg_covar = GaussianOptions{}.reg_covar;
   std::uint64_t seed = FitOptions{}.seed;
   int threads = FitOptions{}.num_threads;
-  double pseudo_count = BernoulliOptions{}.pseudo_count;
-  double min_rate = PoissonOptions{}.min_rate;
-  std::string categorical_layout =
-      CategoricalLayoutName(CategoricalOptions{}.layout);
+  // The families' own options (reg_covar, pseudo_count, min_rate, ...).
+  FamilyOptionFlags family_options;
   FitOutputOptions output;
   std::string checkpoint;
   double checkpoint_every = 10.0;
@@ -60,10 +59,6 @@ struct FitArgs {
   CLI::Option* covariance_option = nullptr;
   CLI::Option* init_option = nullptr;
   CLI::Option* n_init_option = nullptr;
-  CLI::Option* reg_covar_option = nullptr;
-  CLI::Option* pseudo_count_option = nullptr;
-  CLI::Option* min_rate_option = nullptr;
-  CLI::Option* layout_option = nullptr;
 };
 
 // Runs `parse` on an option's value, naming the option in its error.
@@ -98,8 +93,9 @@ void CheckAgainstInitModel(const FitArgs& args, const GaussianMixtureModel& mode
                          CovarianceTypeName(CovarianceTypeOf(model))));
   }
   const double model_reg_covar = MixtureGaussianOptions(model).reg_covar;
-  if (args.reg_covar_option->count() > 0 && args.reg_covar != model_reg_covar) {
-    Conflict(fmt::format("--reg-covar {}", args.reg_covar), path,
+  if (args.family_options.Given("reg_covar") &&
+      args.family_options.Apply(GaussianOptions{}).reg_covar != model_reg_covar) {
+    Conflict(args.family_options.AsGiven("reg_covar"), path,
              fmt::format("reg_covar {}", model_reg_covar));
   }
   if (args.init_option->count() > 0) {
@@ -115,29 +111,18 @@ void CheckAgainstInitModel(const FitArgs& args, const GaussianMixtureModel& mode
 
 // Each option applies to some model kinds only; given for another, it is an
 // error rather than silently ignored.
-void CheckOptionsApply(const FitArgs& args, MixtureKind kind) {
-  const auto reject = [&args](const CLI::Option* option, const char* name,
-                              const char* kinds) {
-    if (option->count() > 0) {
-      throw InvalidOptionError(fmt::format("{} applies to --model {} only, not to {}",
-                                           name, kinds, args.model));
+void CheckOptionsApply(const FitArgs& args, const std::string& family) {
+  if (!HasCovarianceStructures(family)) {
+    if (args.covariance_option->count() > 0) {
+      throw InvalidOptionError(fmt::format(
+          "--covariance applies to --model gaussian only, not to {}", family));
     }
-  };
-  if (kind != MixtureKind::kGaussian) {
-    reject(args.covariance_option, "--covariance", "gaussian");
-    reject(args.reg_covar_option, "--reg-covar", "gaussian");
     if (!args.init_model.empty()) {
       throw InvalidOptionError(fmt::format(
-          "--init-model applies to --model gaussian only, not to {}", args.model));
+          "--init-model applies to --model gaussian only, not to {}", family));
     }
   }
-  if (kind != MixtureKind::kBernoulli && kind != MixtureKind::kCategorical) {
-    reject(args.pseudo_count_option, "--pseudo-count", "bernoulli or categorical");
-  }
-  if (kind != MixtureKind::kCategorical) {
-    reject(args.layout_option, "--categorical-layout", "categorical");
-  }
-  if (kind != MixtureKind::kPoisson) reject(args.min_rate_option, "--min-rate", "poisson");
+  args.family_options.CheckApplies(family);
 }
 
 // The rows as float32; a value outside float32's range is an error rather
@@ -169,11 +154,8 @@ CheckpointJson SettingsOf(const FitArgs& args) {
   j["n_init"] = args.n_init;
   j["max_iter"] = args.max_iter;
   j["tol"] = args.tol;
-  j["reg_covar"] = args.reg_covar;
   j["seed"] = args.seed;
-  j["pseudo_count"] = args.pseudo_count;
-  j["min_rate"] = args.min_rate;
-  j["categorical_layout"] = args.categorical_layout;
+  args.family_options.WriteSettings(&j);
   j["dtype"] = args.dtype;
   j["header"] = args.data_options.header;
   j["no_header"] = args.data_options.no_header;
@@ -205,11 +187,8 @@ void ApplyCheckpointSettings(const CheckpointJson& j, const std::string& path, F
     args->n_init = j.at("n_init").get<int>();
     args->max_iter = j.at("max_iter").get<int>();
     args->tol = j.at("tol").get<double>();
-    args->reg_covar = j.at("reg_covar").get<double>();
     args->seed = j.at("seed").get<std::uint64_t>();
-    args->pseudo_count = j.at("pseudo_count").get<double>();
-    args->min_rate = j.at("min_rate").get<double>();
-    args->categorical_layout = j.at("categorical_layout").get<std::string>();
+    args->family_options.ReadSettings(j);
     args->dtype = j.at("dtype").get<std::string>();
     args->data_options.header = j.at("header").get<bool>();
     args->data_options.no_header = j.at("no_header").get<bool>();
@@ -265,11 +244,9 @@ int RunFit(const FitArgs& given) {
   const CovarianceType type =
       ParseOption(ParseCovarianceType, args.covariance, "--covariance");
   const InitMethod init = ParseOption(ParseInitMethod, args.init, "--init");
-  const MixtureKind kind = ParseOption(ParseMixtureKind, args.model, "--model");
-  const CategoricalLayout layout =
-      ParseOption(ParseCategoricalLayout, args.categorical_layout, "--categorical-layout");
-  CheckOptionsApply(args, kind);
-  if (float32 && kind != MixtureKind::kGaussian) {
+  const std::string family = ParseOption(ParseMixtureFamily, args.model, "--model");
+  CheckOptionsApply(args, family);
+  if (float32 && !HasCovarianceStructures(family)) {
     throw InvalidOptionError(
         fmt::format("--dtype float32 applies to --model gaussian only, not to {}", args.model));
   }
@@ -295,28 +272,19 @@ int RunFit(const FitArgs& given) {
   fit_options.seed = args.seed;
   fit_options.num_threads = args.threads;
   MixtureFitSpec spec;
-  spec.kind = kind;
+  spec.family = family;
   GaussianMixtureOptions& options = spec.gaussian;
   options.n_components = init_model ? NumComponents(*init_model) : args.k;
   options.covariance_type = init_model ? CovarianceTypeOf(*init_model) : type;
   options.init = init;
-  options.gaussian.reg_covar =
-      init_model ? MixtureGaussianOptions(*init_model).reg_covar : args.reg_covar;
+  options.gaussian = init_model ? MixtureGaussianOptions(*init_model)
+                                : args.family_options.Apply(GaussianOptions{});
   spec.init_model = init_model ? &*init_model : nullptr;
-  spec.discrete.n_components = args.k;
-  spec.discrete.init = init;
-  spec.bernoulli.pseudo_count = args.pseudo_count;
-  spec.categorical.pseudo_count = args.pseudo_count;
-  spec.categorical.layout = layout;
-  spec.poisson.min_rate = args.min_rate;
+  spec.mixture.n_components = args.k;
+  spec.mixture.init = init;
+  spec.family_options = &args.family_options;
   fit_options.Validate();
-  switch (kind) {
-    case MixtureKind::kGaussian: options.Validate(); break;
-    case MixtureKind::kBernoulli: spec.bernoulli.Validate(); break;
-    case MixtureKind::kCategorical: spec.categorical.Validate(); break;
-    case MixtureKind::kPoisson: spec.poisson.Validate(); break;
-  }
-  if (kind != MixtureKind::kGaussian) spec.discrete.Validate();
+  ValidateFamilyOptions(spec);
 
   io::Table table;
   if (init_model) {
@@ -363,7 +331,7 @@ int RunFit(const FitArgs& given) {
     fit_options.callbacks.push_back(interrupt.StopCallback());
     try {
       fitted = float32 ? FitGaussianMixtureFloat32(fit_options, spec, ViewOf(*values32))
-                       : FitMixtureOfKind(fit_options, spec, ViewOf(table.values));
+                       : FitMixtureOfFamily(fit_options, spec, ViewOf(table.values));
     } catch (const InvalidDataError& e) {
       throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
     }
@@ -388,7 +356,9 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
       ->required();
   AddDataOptions(command, &args->data_options);
   args->shaping_options.push_back(command->add_option(
-      "--model", args->model, "gaussian, bernoulli, categorical or poisson (default gaussian)"));
+      "--model", args->model,
+      fmt::format("The component family: {} (default gaussian)",
+                  fmt::join(MixtureFamilyNames(), ", "))));
   args->k_option = command->add_option("-k,--n-components", args->k,
                                        "Number of components (required unless "
                                        "--init-model gives it)");
@@ -407,23 +377,14 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
       command->add_option("--tol", args->tol,
                           "Convergence tolerance on the mean log-likelihood gain "
                           "(default 1e-3)"));
-  args->reg_covar_option = command->add_option(
-      "--reg-covar", args->reg_covar, "Added to covariance diagonals (default 1e-6)");
-  args->pseudo_count_option = command->add_option(
-      "--pseudo-count", args->pseudo_count,
-      "bernoulli, categorical: added to every count in the M-step (default 1e-10)");
-  args->min_rate_option = command->add_option(
-      "--min-rate", args->min_rate, "poisson: lower bound on every rate (default 1e-10)");
-  args->layout_option = command->add_option(
-      "--categorical-layout", args->categorical_layout,
-      "categorical: a row holds category counts or one symbol (counts|symbols, "
-      "default counts)");
+  args->family_options.Add(command, MixtureFamilies{}, "--model");
   args->shaping_options.push_back(
       command->add_option("--seed", args->seed, "Random seed (default 0)"));
   for (CLI::Option* option :
-       {args->k_option, args->covariance_option, args->init_option, args->n_init_option,
-        args->reg_covar_option, args->pseudo_count_option, args->min_rate_option,
-        args->layout_option}) {
+       {args->k_option, args->covariance_option, args->init_option, args->n_init_option}) {
+    args->shaping_options.push_back(option);
+  }
+  for (CLI::Option* option : args->family_options.Options()) {
     args->shaping_options.push_back(option);
   }
   for (const char* name : {"--header", "--no-header", "--delimiter", "--columns"}) {

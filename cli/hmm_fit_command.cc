@@ -1,6 +1,8 @@
 // emkit hmm fit: fits a hidden Markov model to the sequences in DATA, from
 // the library's initialisation or from a model file (--init-model).
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,8 +12,13 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common.h"
+#include "emkit/family_fit.h"
+#include "emkit/model_registry.h"
+#include "emkit/option_table.h"
+#include "family_options.h"
 #include "emkit/error.h"
 #include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
@@ -24,28 +31,35 @@
 namespace emkit::cli {
 namespace {
 
-enum class Emission { kGaussian, kGaussianMixture, kCategorical, kPoisson, kBernoulli };
-
-Emission ParseEmission(const std::string& name) {
-  if (name == "gaussian") return Emission::kGaussian;
-  if (name == "gmm") return Emission::kGaussianMixture;
-  if (name == "categorical") return Emission::kCategorical;
-  if (name == "poisson") return Emission::kPoisson;
-  if (name == "bernoulli") return Emission::kBernoulli;
-  throw InvalidOptionError(fmt::format(
-      "--emission: unknown emission \"{}\" (expected gaussian, gmm, categorical, poisson "
-      "or bernoulli)", name));
+// The command's name of an emission family: the registry's, except "gmm"
+// for the Gaussian mixtures.
+std::string EmissionDisplayName(std::string_view family) {
+  if (family == GaussianMixtureEmissionFull::kFamilyName) return "gmm";
+  return std::string(family);
 }
 
-const char* EmissionName(Emission emission) {
-  switch (emission) {
-    case Emission::kGaussian: return "gaussian";
-    case Emission::kGaussianMixture: return "gmm";
-    case Emission::kCategorical: return "categorical";
-    case Emission::kPoisson: return "poisson";
-    case Emission::kBernoulli: return "bernoulli";
+std::vector<std::string> EmissionNames() {
+  std::vector<std::string> names;
+  for (std::string_view family : EmissionFamilyNames()) {
+    names.push_back(EmissionDisplayName(family));
   }
-  return "unknown";
+  return names;
+}
+
+std::string ParseEmission(const std::string& name) {
+  const std::vector<std::string> names = EmissionNames();
+  if (std::find(names.begin(), names.end(), name) != names.end()) return name;
+  throw InvalidOptionError(fmt::format("--emission: unknown emission \"{}\" (expected {})",
+                                       name, fmt::join(names, ", ")));
+}
+
+// Calls f(std::type_identity<F>) for every emission family F named
+// `emission` on the command line (the four Gaussians share one name).
+template <class Fn>
+void ForEmissionNamed(const std::string& emission, Fn&& f) {
+  ForEachFamily(HmmEmissionFamilies{}, [&]<class F>(std::type_identity<F> type) {
+    if (EmissionDisplayName(F::kFamilyName) == emission) f(type);
+  });
 }
 
 struct HmmFitArgs {
@@ -57,14 +71,14 @@ struct HmmFitArgs {
   std::string init_model;
   std::string covariance = CovarianceTypeName(GaussianHmmOptions{}.covariance_type);
   int n_mix = GmmHmmOptions{}.n_mix;
-  double reg_covar = GaussianOptions{}.reg_covar;
-  double pseudo_count = CategoricalOptions{}.pseudo_count;
-  double min_rate = PoissonOptions{}.min_rate;
+  // The families' own options (reg_covar, pseudo_count, min_rate, ...).
+  FamilyOptionFlags family_options;
   int n_init = FitOptions{}.n_init;
   int max_iter = FitOptions{}.max_iter;
   double tol = FitOptions{}.tol;
   std::uint64_t seed = FitOptions{}.seed;
   int threads = FitOptions{}.num_threads;
+  double max_time = 0.0;
   FitOutputOptions output;
 
   // Which options were given: to reject those that do not apply, and to
@@ -73,22 +87,17 @@ struct HmmFitArgs {
   CLI::Option* emission_option = nullptr;
   CLI::Option* covariance_option = nullptr;
   CLI::Option* n_mix_option = nullptr;
-  CLI::Option* reg_covar_option = nullptr;
-  CLI::Option* pseudo_count_option = nullptr;
-  CLI::Option* min_rate_option = nullptr;
   CLI::Option* n_init_option = nullptr;
 };
 
 // What an initial model fixes: its emission, number of states and family
 // options.
 struct InitModelShape {
-  Emission emission = Emission::kGaussian;
+  std::string emission;
   int n_states = 0;
   std::optional<CovarianceType> covariance;
   int n_mix = 0;  // Gaussians per state (GMM emissions)
-  double reg_covar = 0.0;
-  double pseudo_count = 0.0;
-  double min_rate = 0.0;
+  std::vector<OptionEntry> family_options;  // of the GMM's Gaussians for gmm
 };
 
 InitModelShape ShapeOf(const io::AnyModel& model, const std::string& path) {
@@ -96,29 +105,36 @@ InitModelShape ShapeOf(const io::AnyModel& model, const std::string& path) {
     using Family = std::decay_t<decltype(hmm.emissions())>;
     const Family& e = hmm.emissions();
     InitModelShape shape;
+    shape.emission = EmissionDisplayName(Family::kFamilyName);
     shape.n_states = hmm.num_states();
-    if constexpr (std::is_same_v<Family, Categorical>) {
-      shape.emission = Emission::kCategorical;
-      shape.pseudo_count = e.options().pseudo_count;
-    } else if constexpr (std::is_same_v<Family, Poisson>) {
-      shape.emission = Emission::kPoisson;
-      shape.min_rate = e.options().min_rate;
-    } else if constexpr (std::is_same_v<Family, Bernoulli>) {
-      shape.emission = Emission::kBernoulli;
-      shape.pseudo_count = e.options().pseudo_count;
-    } else if constexpr (requires { e.num_mixture_components(); }) {
-      shape.emission = Emission::kGaussianMixture;
+    if constexpr (requires { e.num_mixture_components(); }) {
       shape.n_mix = e.num_mixture_components();
       shape.covariance =
           ParseCovarianceType(std::decay_t<decltype(e.components())>::kCovarianceName);
-      shape.reg_covar = e.components().options().reg_covar;
+      shape.family_options = OptionEntries(e.components().options());
     } else {
-      shape.emission = Emission::kGaussian;
-      shape.covariance = ParseCovarianceType(Family::kCovarianceName);
-      shape.reg_covar = e.options().reg_covar;
+      if constexpr (HasCovarianceType<Family>) {
+        shape.covariance = ParseCovarianceType(Family::kCovarianceName);
+      }
+      shape.family_options = OptionEntries(e.options());
     }
     return shape;
   });
+}
+
+// A number given on the command line; InvalidOptionError when it is not one.
+double ParseNumber(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) {
+    throw InvalidOptionError(fmt::format("\"{}\" is not a number", text));
+  }
+  return value;
 }
 
 [[noreturn]] void Conflict(const std::string& given, const std::string& path,
@@ -128,7 +144,7 @@ InitModelShape ShapeOf(const io::AnyModel& model, const std::string& path) {
       "agree", given, path, model_has, given.substr(0, given.find(' '))));
 }
 
-void CheckOptionsApply(const HmmFitArgs& args, Emission emission);
+void CheckOptionsApply(const HmmFitArgs& args, const std::string& emission);
 
 // The options that shape the model come from the initial model; given ones
 // must agree with it.
@@ -136,7 +152,7 @@ void CheckAgainstInitModel(const HmmFitArgs& args, const InitModelShape& shape) 
   const std::string& path = args.init_model;
   if (args.emission_option->count() > 0 && ParseEmission(args.emission) != shape.emission) {
     Conflict(fmt::format("--emission {}", args.emission), path,
-             fmt::format("{} emissions", EmissionName(shape.emission)));
+             fmt::format("{} emissions", shape.emission));
   }
   CheckOptionsApply(args, shape.emission);
   if (args.k_option->count() > 0 && args.k != shape.n_states) {
@@ -151,17 +167,16 @@ void CheckAgainstInitModel(const HmmFitArgs& args, const InitModelShape& shape) 
     Conflict(fmt::format("--n-mix {}", args.n_mix), path,
              fmt::format("{} Gaussians per state", shape.n_mix));
   }
-  const auto same = [&path](const CLI::Option* option, const char* name, double given,
-                            const char* key, double model_value) {
-    if (option->count() > 0 && given != model_value) {
-      Conflict(fmt::format("{} {}", name, given), path,
-               fmt::format("{} {}", key, model_value));
+  for (const OptionEntry& entry : shape.family_options) {
+    if (!args.family_options.Given(entry.name)) continue;
+    const std::string& given = args.family_options.GivenText(entry.name);
+    const bool same = entry.is_number() ? ParseNumber(given) == ParseNumber(entry.value)
+                                        : given == entry.value;
+    if (!same) {
+      Conflict(args.family_options.AsGiven(entry.name), path,
+               fmt::format("{} {}", entry.name, entry.value));
     }
-  };
-  same(args.reg_covar_option, "--reg-covar", args.reg_covar, "reg_covar", shape.reg_covar);
-  same(args.pseudo_count_option, "--pseudo-count", args.pseudo_count, "pseudo_count",
-       shape.pseudo_count);
-  same(args.min_rate_option, "--min-rate", args.min_rate, "min_rate", shape.min_rate);
+  }
   if (args.n_init_option->count() > 0 && args.n_init != 1) {
     throw InvalidOptionError(fmt::format(
         "--n-init {} does not apply with --init-model: one fit starts from the model",
@@ -169,28 +184,18 @@ void CheckAgainstInitModel(const HmmFitArgs& args, const InitModelShape& shape) 
   }
 }
 
-// Each family option applies to some emissions only; given for another, it
-// is an error rather than silently ignored.
-void CheckOptionsApply(const HmmFitArgs& args, Emission emission) {
-  const char* name = EmissionName(emission);
-  const auto reject = [name](const CLI::Option* option, const char* option_name,
-                             const char* emissions) {
-    if (option->count() > 0) {
-      throw InvalidOptionError(fmt::format("{} applies to --emission {} only, not to {}",
-                                           option_name, emissions, name));
-    }
-  };
-  if (emission != Emission::kGaussian && emission != Emission::kGaussianMixture) {
-    reject(args.covariance_option, "--covariance", "gaussian or gmm");
-    reject(args.reg_covar_option, "--reg-covar", "gaussian or gmm");
+// Each option applies to some emissions only; given for another, it is an
+// error rather than silently ignored.
+void CheckOptionsApply(const HmmFitArgs& args, const std::string& emission) {
+  if (emission != "gaussian" && emission != "gmm" && args.covariance_option->count() > 0) {
+    throw InvalidOptionError(fmt::format(
+        "--covariance applies to --emission gaussian or gmm only, not to {}", emission));
   }
-  if (emission != Emission::kGaussianMixture) reject(args.n_mix_option, "--n-mix", "gmm");
-  if (emission != Emission::kCategorical && emission != Emission::kBernoulli) {
-    reject(args.pseudo_count_option, "--pseudo-count", "categorical or bernoulli");
+  if (emission != "gmm" && args.n_mix_option->count() > 0) {
+    throw InvalidOptionError(
+        fmt::format("--n-mix applies to --emission gmm only, not to {}", emission));
   }
-  if (emission != Emission::kPoisson) {
-    reject(args.min_rate_option, "--min-rate", "poisson");
-  }
+  args.family_options.CheckApplies(emission);
 }
 
 template <class Model>
@@ -204,70 +209,81 @@ const Model* InitAs(const std::optional<io::AnyModel>& init) {
 }
 
 Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs& args,
-                                 Emission emission, const HmmOptions& hmm,
+                                 const std::string& emission, const HmmOptions& hmm,
                                  const std::optional<io::AnyModel>& init,
                                  const MatrixView& x, std::span<const std::int64_t> lengths) {
-  switch (emission) {
-    case Emission::kGaussian: {
-      GaussianHmmOptions options;
-      options.hmm = hmm;
-      options.covariance_type = ParseCovarianceType(args.covariance);
-      options.gaussian.reg_covar = args.reg_covar;
-      return Erase(FitGaussianHmm(fit_options, options, x, lengths,
-                                  InitAs<GaussianHmmModel>(init)));
-    }
-    case Emission::kGaussianMixture: {
-      GmmHmmOptions options;
-      options.hmm = hmm;
-      options.n_mix = args.n_mix;
-      options.covariance_type = ParseCovarianceType(args.covariance);
-      options.gaussian.reg_covar = args.reg_covar;
-      return Erase(FitGmmHmm(fit_options, options, x, lengths, InitAs<GmmHmmModel>(init)));
-    }
-    case Emission::kCategorical: {
-      if (x.cols() != 1) {
-        throw InvalidDataError(fmt::format(
-            "categorical emissions read one symbol per row, but the data has {} "
-            "columns; pick one with --columns", x.cols()));
-      }
-      CategoricalOptions options;
-      options.layout = CategoricalLayout::kSymbols;
-      options.pseudo_count = args.pseudo_count;
-      return Erase(FitCategoricalHmm(fit_options, hmm, options, x, lengths, 0,
-                                     InitAs<io::CategoricalHmm>(init)));
-    }
-    case Emission::kPoisson: {
-      PoissonOptions options;
-      options.min_rate = args.min_rate;
-      return Erase(FitPoissonHmm(fit_options, hmm, options, x, lengths,
-                                 InitAs<io::PoissonHmm>(init)));
-    }
-    case Emission::kBernoulli: {
-      BernoulliOptions options;
-      options.pseudo_count = args.pseudo_count;
-      return Erase(FitBernoulliHmm(fit_options, hmm, options, x, lengths,
-                                   InitAs<io::BernoulliHmm>(init)));
-    }
+  const FamilyOptionFlags& flags = args.family_options;
+  // The families with initialisers of their own; every other family is
+  // fitted by the generic path (emkit/family_fit.h).
+  if (emission == "gaussian") {
+    GaussianHmmOptions options;
+    options.hmm = hmm;
+    options.covariance_type = ParseCovarianceType(args.covariance);
+    options.gaussian = flags.Apply(GaussianOptions{});
+    return Erase(
+        FitGaussianHmm(fit_options, options, x, lengths, InitAs<GaussianHmmModel>(init)));
   }
-  throw InvalidOptionError("unknown emission");
+  if (emission == "gmm") {
+    GmmHmmOptions options;
+    options.hmm = hmm;
+    options.n_mix = args.n_mix;
+    options.covariance_type = ParseCovarianceType(args.covariance);
+    options.gaussian = flags.Apply(GaussianOptions{});
+    return Erase(FitGmmHmm(fit_options, options, x, lengths, InitAs<GmmHmmModel>(init)));
+  }
+  if (emission == "categorical") {
+    if (x.cols() != 1) {
+      throw InvalidDataError(fmt::format(
+          "categorical emissions read one symbol per row, but the data has {} "
+          "columns; pick one with --columns", x.cols()));
+    }
+    CategoricalOptions options = flags.Apply(CategoricalOptions{});
+    options.layout = CategoricalLayout::kSymbols;
+    return Erase(FitCategoricalHmm(fit_options, hmm, options, x, lengths, 0,
+                                   InitAs<io::CategoricalHmm>(init)));
+  }
+  if (emission == "poisson") {
+    return Erase(FitPoissonHmm(fit_options, hmm, flags.Apply(PoissonOptions{}), x, lengths,
+                               InitAs<io::PoissonHmm>(init)));
+  }
+  if (emission == "bernoulli") {
+    return Erase(FitBernoulliHmm(fit_options, hmm, flags.Apply(BernoulliOptions{}), x,
+                                 lengths, InitAs<io::BernoulliHmm>(init)));
+  }
+  std::optional<Fitted<io::AnyModel>> fitted;
+  ForEmissionNamed(emission, [&]<class F>(std::type_identity<F>) {
+    if constexpr (FamilyFittableFromData<F>) {
+      fitted.emplace(Erase(FitHmmOfFamily<F>(fit_options, hmm,
+                                             flags.Apply(typename F::Options{}), x, lengths,
+                                             InitAs<HiddenMarkovModel<F>>(init))));
+    }
+  });
+  if (!fitted) throw InvalidOptionError(fmt::format("no fit for --emission {}", emission));
+  return std::move(*fitted);
 }
 
 int RunHmmFit(const HmmFitArgs& args) {
   // Everything the command can check is checked before the data is read,
   // so that a bad option costs no fit and touches no output.
-  Emission emission = ParseEmission(args.emission);
+  std::string emission = ParseEmission(args.emission);
   try {
     (void)ParseCovarianceType(args.covariance);
   } catch (const InvalidOptionError& e) {
     throw InvalidOptionError(fmt::format("--covariance: {}", e.what()));
   }
+  if (!(args.max_time >= 0.0) || !std::isfinite(args.max_time)) {
+    throw InvalidOptionError(
+        fmt::format("--max-time {}: must be a number of seconds >= 0", args.max_time));
+  }
   std::optional<io::AnyModel> init;
   std::vector<std::string> init_names;
+  int n_states = args.k;
   if (!args.init_model.empty()) {
     init = io::LoadAnyModel(args.init_model, &init_names);
     const InitModelShape shape = ShapeOf(*init, args.init_model);
     CheckAgainstInitModel(args, shape);
     emission = shape.emission;
+    n_states = shape.n_states;
   } else {
     if (args.k_option->count() == 0) {
       throw InvalidOptionError(
@@ -283,39 +299,16 @@ int RunHmmFit(const HmmFitArgs& args) {
   fit_options.tol = args.tol;
   fit_options.seed = args.seed;
   fit_options.num_threads = args.threads;
+  fit_options.max_seconds = args.max_time;
   fit_options.Validate();
   HmmOptions hmm;
-  hmm.n_states = init ? ShapeOf(*init, args.init_model).n_states : args.k;
+  hmm.n_states = n_states;
   hmm.Validate();
-  switch (emission) {
-    case Emission::kGaussian:
-    case Emission::kGaussianMixture: {
-      GaussianOptions gaussian;
-      gaussian.reg_covar = args.reg_covar;
-      gaussian.Validate();
-      if (args.n_mix < 1) {
-        throw InvalidOptionError(fmt::format("--n-mix {} must be >= 1", args.n_mix));
-      }
-      break;
-    }
-    case Emission::kCategorical: {
-      CategoricalOptions options;
-      options.pseudo_count = args.pseudo_count;
-      options.Validate();
-      break;
-    }
-    case Emission::kBernoulli: {
-      BernoulliOptions options;
-      options.pseudo_count = args.pseudo_count;
-      options.Validate();
-      break;
-    }
-    case Emission::kPoisson: {
-      PoissonOptions options;
-      options.min_rate = args.min_rate;
-      options.Validate();
-      break;
-    }
+  ForEmissionNamed(emission, [&]<class F>(std::type_identity<F>) {
+    args.family_options.Apply(typename F::Options{}).Validate();
+  });
+  if (emission == "gmm" && args.n_mix < 1) {
+    throw InvalidOptionError(fmt::format("--n-mix {} must be >= 1", args.n_mix));
   }
 
   const SequenceData data =
@@ -354,9 +347,9 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
       "Number of hidden states (required unless --init-model gives it)");
   args->emission_option = command->add_option(
       "--emission", args->emission,
-      "gaussian, gmm (a mixture of --n-mix Gaussians per state), categorical (one "
-      "symbol 0..V-1 per row), poisson (counts) or bernoulli (0/1 features) (default "
-      "gaussian)");
+      fmt::format("The emission family: {} (gmm: a mixture of --n-mix Gaussians per "
+                  "state; categorical: one symbol 0..V-1 per row) (default gaussian)",
+                  fmt::join(EmissionNames(), ", ")));
   command->add_option("--init-model", args->init_model,
                       "Start EM from this HMM model file instead of an initialisation");
   args->covariance_option = command->add_option(
@@ -365,14 +358,9 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
       "one covariance per state)");
   args->n_mix_option = command->add_option(
       "--n-mix", args->n_mix, "gmm: Gaussians per state (default 1)");
-  args->reg_covar_option = command->add_option(
-      "--reg-covar", args->reg_covar,
-      "gaussian, gmm: added to covariance diagonals (default 1e-6)");
-  args->pseudo_count_option = command->add_option(
-      "--pseudo-count", args->pseudo_count,
-      "categorical, bernoulli: added to every count in the M-step (default 1e-10)");
-  args->min_rate_option = command->add_option(
-      "--min-rate", args->min_rate, "poisson: lower bound on every rate (default 1e-10)");
+  // Categorical emissions always read one symbol per row: no layout flag.
+  args->family_options.Add(command, HmmEmissionFamilies{}, "--emission",
+                           {"categorical_layout"}, &EmissionDisplayName);
   args->n_init_option =
       command->add_option("--n-init", args->n_init, "Number of restarts (default 1)");
   command->add_option("--max-iter", args->max_iter,
@@ -384,6 +372,9 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
   command->add_option("--threads", args->threads,
                       "Worker threads, 0 for all cores (default 1); results do "
                       "not depend on it");
+  command->add_option("--max-time", args->max_time,
+                      "Stop after this many seconds with the best model so far "
+                      "(termination time_limit); 0 = no limit (default)");
   AddFitOutputOptions(command, &args->output);
   command->callback([run, args] { *run = [args] { return RunHmmFit(*args); }; });
 }

@@ -1,7 +1,9 @@
 // emkit info: a human-readable summary of a model file.
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -10,6 +12,9 @@
 
 #include "common.h"
 #include "emkit/io/model_file.h"
+#include "emkit/model_registry.h"
+#include "emkit/option_table.h"
+#include "emkit/parameters.h"
 
 namespace emkit::cli {
 namespace {
@@ -75,6 +80,42 @@ void AppendComponent(const Poisson& f, int k, std::string* out) {
   *out += "    rates:      " + Row(f.rates().row(k)) + "\n";
 }
 
+// The arrays a family's codec writes (emkit/parameters.h), kept by key.
+class ArrayCollector : public ParameterWriter {
+ public:
+  struct Entry {
+    std::string key;
+    std::vector<Eigen::Index> shape;
+    std::vector<double> values;
+  };
+  void Text(std::string_view, std::string_view) override {}
+  void Integer(std::string_view, std::int64_t) override {}
+  void Number(std::string_view, double) override {}
+  void Array(std::string_view key, const std::vector<Eigen::Index>& shape,
+             const double* values) override {
+    std::size_t size = 1;
+    for (Eigen::Index extent : shape) size *= static_cast<std::size_t>(extent);
+    arrays.push_back({std::string(key), shape, std::vector<double>(values, values + size)});
+  }
+  std::vector<Entry> arrays;
+};
+
+// Any other family: component k's slice of every array of its codec whose
+// first axis is the components.
+template <class Family>
+void AppendComponent(const Family& f, int k, std::string* out) {
+  ArrayCollector collector;
+  f.EncodeParameters(collector);
+  for (const ArrayCollector::Entry& a : collector.arrays) {
+    if (a.shape.empty() || a.shape[0] != f.num_components()) continue;
+    const std::size_t per_component = a.values.size() / static_cast<std::size_t>(a.shape[0]);
+    const Eigen::Map<const Eigen::RowVectorXd> slice(
+        a.values.data() + static_cast<std::size_t>(k) * per_component,
+        static_cast<Eigen::Index>(per_component));
+    *out += fmt::format("    {:<12}{}\n", a.key + ":", Row(slice));
+  }
+}
+
 // The family's name and options, one line each.
 template <class Family>
 void AppendFamily(const Family& f, std::string* out) {
@@ -93,10 +134,16 @@ void AppendFamily(const Family& f, std::string* out) {
                         "covariance\n", f.num_mixture_components(),
                         std::decay_t<decltype(f.components())>::kCovarianceName);
     *out += fmt::format("reg_covar:        {}\n", f.components().options().reg_covar);
-  } else {
+  } else if constexpr (HasCovarianceType<Family>) {
     *out += fmt::format("family:           Gaussian, {} covariance\n",
                         Family::kCovarianceName);
     *out += fmt::format("reg_covar:        {}\n", f.options().reg_covar);
+  } else {
+    // Any other family: its name and its option table.
+    *out += fmt::format("family:           {}\n", Family::kFamilyName);
+    for (const OptionEntry& entry : OptionEntries(f.options())) {
+      *out += fmt::format("{:<18}{}\n", entry.name + ":", entry.value);
+    }
   }
 }
 

@@ -1,7 +1,10 @@
 #include "model_kinds.h"
 
+#include <optional>
 #include <string>
 #include <utility>
+
+#include <fmt/ranges.h>
 
 namespace emkit::cli {
 namespace {
@@ -11,33 +14,60 @@ Fitted<io::AnyModel> Erase(Fitted<Model> fitted) {
   return {io::AnyModel(std::move(fitted.model)), std::move(fitted.report)};
 }
 
-}  // namespace
-
-MixtureKind ParseMixtureKind(const std::string& name) {
-  if (name == "gaussian") return MixtureKind::kGaussian;
-  if (name == "bernoulli") return MixtureKind::kBernoulli;
-  if (name == "categorical") return MixtureKind::kCategorical;
-  if (name == "poisson") return MixtureKind::kPoisson;
-  throw InvalidOptionError(fmt::format(
-      "unknown model \"{}\" (expected gaussian, bernoulli, categorical or poisson)", name));
+// Calls f(std::type_identity<F>) for the family F of the generic path named
+// `family` (one without covariance structures).
+template <class Fn>
+void WithGenericFamily(const std::string& family, Fn&& f) {
+  bool found = false;
+  ForEachFamily(MixtureFamilies{}, [&]<class F>(std::type_identity<F> type) {
+    if constexpr (!HasCovarianceType<F> && FamilyFittableFromData<F>) {
+      if (!found && F::kFamilyName == family) {
+        found = true;
+        f(type);
+      }
+    }
+  });
+  if (!found) throw InvalidOptionError(fmt::format("no fit for --model {}", family));
 }
 
-Fitted<io::AnyModel> FitMixtureOfKind(const FitOptions& fit_options,
-                                      const MixtureFitSpec& spec, const MatrixView& x) {
-  switch (spec.kind) {
-    case MixtureKind::kGaussian:
-      return Erase(FitGaussianMixture(fit_options, spec.gaussian, x, nullptr,
-                                      spec.init_model));
-    case MixtureKind::kBernoulli:
-      return Erase(FitBernoulliMixture(fit_options, spec.discrete, spec.bernoulli, x,
-                                       nullptr));
-    case MixtureKind::kCategorical:
-      return Erase(FitCategoricalMixture(fit_options, spec.discrete, spec.categorical, x,
-                                         nullptr));
-    case MixtureKind::kPoisson:
-      return Erase(FitPoissonMixture(fit_options, spec.discrete, spec.poisson, x, nullptr));
+}  // namespace
+
+std::string ParseMixtureFamily(const std::string& name) {
+  const std::vector<std::string_view> names = MixtureFamilyNames();
+  for (std::string_view family : names) {
+    if (family == name) return name;
   }
-  throw InvalidOptionError("unknown model kind");
+  throw InvalidOptionError(
+      fmt::format("unknown model \"{}\" (expected {})", name, fmt::join(names, ", ")));
+}
+
+bool HasCovarianceStructures(const std::string& family) {
+  return !CovarianceTypeNames(family).empty();
+}
+
+void ValidateFamilyOptions(const MixtureFitSpec& spec) {
+  if (HasCovarianceStructures(spec.family)) {
+    spec.gaussian.Validate();
+    return;
+  }
+  spec.mixture.Validate();
+  WithGenericFamily(spec.family, [&]<class F>(std::type_identity<F>) {
+    spec.family_options->Apply(typename F::Options{}).Validate();
+  });
+}
+
+Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
+                                        const MixtureFitSpec& spec, const MatrixView& x) {
+  if (HasCovarianceStructures(spec.family)) {
+    return Erase(FitGaussianMixture(fit_options, spec.gaussian, x, nullptr, spec.init_model));
+  }
+  std::optional<Fitted<io::AnyModel>> fitted;
+  WithGenericFamily(spec.family, [&]<class F>(std::type_identity<F>) {
+    fitted.emplace(Erase(emkit::FitMixtureOfFamily<F>(
+        fit_options, spec.mixture, spec.family_options->Apply(typename F::Options{}), x,
+        nullptr)));
+  });
+  return std::move(*fitted);
 }
 
 Fitted<io::AnyModel> FitGaussianMixtureFloat32(const FitOptions& fit_options,

@@ -1,6 +1,6 @@
-// The one place that maps a model kind named on the command line to the
-// library's fitting function, and the visitors that hand a loaded model to
-// the mixture or the HMM commands.
+// The one place that maps a family named on the command line to the
+// library's fitting function (from the model registry), and the visitors
+// that hand a loaded model to the mixture or the HMM commands.
 #ifndef EMKIT_CLI_MODEL_KINDS_H_
 #define EMKIT_CLI_MODEL_KINDS_H_
 
@@ -14,34 +14,40 @@
 #include <fmt/format.h>
 
 #include "emkit/discrete_mixture.h"
+#include "emkit/family_fit.h"
 #include "emkit/error.h"
 #include "emkit/fit.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/io/model_file.h"
+#include "family_options.h"
 
 namespace emkit::cli {
 
-enum class MixtureKind { kGaussian, kBernoulli, kCategorical, kPoisson };
+// The family named by --model: one of the registry's mixture families
+// (emkit/model_registry.h); else InvalidOptionError listing them.
+std::string ParseMixtureFamily(const std::string& name);
 
-// "gaussian", "bernoulli", "categorical" or "poisson"; else InvalidOptionError.
-MixtureKind ParseMixtureKind(const std::string& name);
+// Whether `family` is fitted by the Gaussian mixture path (covariance
+// structures, --init-model, --dtype float32) rather than the generic one.
+bool HasCovarianceStructures(const std::string& family);
 
-// What a mixture fit needs besides the data; only the options of `kind`'s
-// family are used.
+// What a mixture fit needs besides the data.
 struct MixtureFitSpec {
-  MixtureKind kind = MixtureKind::kGaussian;
-  GaussianMixtureOptions gaussian;
-  DiscreteMixtureOptions discrete;
-  BernoulliOptions bernoulli;
-  CategoricalOptions categorical;
-  PoissonOptions poisson;
-  const GaussianMixtureModel* init_model = nullptr;  // Gaussian only
+  std::string family = "gaussian";
+  GaussianMixtureOptions gaussian;  // the Gaussians' (reg_covar included)
+  MixtureOptions mixture;           // every other family's
+  const FamilyOptionFlags* family_options = nullptr;  // every other family's own
+  const GaussianMixtureModel* init_model = nullptr;   // Gaussian only
 };
 
-[[nodiscard]] Fitted<io::AnyModel> FitMixtureOfKind(const FitOptions& fit_options,
-                                                    const MixtureFitSpec& spec,
-                                                    const MatrixView& x);
+// Checks the options of spec.family (from spec.family_options) before any
+// data is read: InvalidOptionError naming the flag.
+void ValidateFamilyOptions(const MixtureFitSpec& spec);
+
+[[nodiscard]] Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
+                                                      const MixtureFitSpec& spec,
+                                                      const MatrixView& x);
 
 // A Gaussian mixture (spec.gaussian, spec.init_model) fitted on float32 rows.
 [[nodiscard]] Fitted<io::AnyModel> FitGaussianMixtureFloat32(const FitOptions& fit_options,

@@ -122,9 +122,10 @@ INSTANTIATE_TEST_SUITE_P(
                       "hmm_poisson_saved.json", "hmm_bernoulli_saved.json"));
 
 TEST(ModelRegistry, ListsTheShippedNamesInOrder) {
-  EXPECT_THAT(MixtureFamilyNames(), ElementsAre("gaussian", "bernoulli", "categorical", "poisson"));
-  EXPECT_THAT(EmissionFamilyNames(),
-              ElementsAre("gaussian", "gaussian_mixture", "categorical", "poisson", "bernoulli"));
+  EXPECT_THAT(MixtureFamilyNames(),
+              ElementsAre("gaussian", "bernoulli", "categorical", "poisson", "vmf"));
+  EXPECT_THAT(EmissionFamilyNames(), ElementsAre("gaussian", "gaussian_mixture", "categorical",
+                                                 "poisson", "bernoulli", "vmf"));
   EXPECT_THAT(CovarianceTypeNames("gaussian"), ElementsAre("full", "diag", "spherical", "tied"));
   EXPECT_THAT(CovarianceTypeNames("gaussian_mixture"),
               ElementsAre("full", "diag", "spherical", "tied"));

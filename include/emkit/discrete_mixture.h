@@ -1,14 +1,16 @@
-// Mixtures of the discrete families (Bernoulli, Categorical, Poisson):
-// validation, initialisation and fitting. Initialisation follows the
-// Gaussian mixtures: responsibilities (k-means++ and Lloyd, random rows, or
-// random values), then one M-step; every pass uses the engine's fixed blocks
-// and ordered merges, so a seed gives the same model for any thread count.
+// Mixtures of the discrete families (Bernoulli, Categorical, Poisson): the
+// named entry points over the generic fit of emkit/family_fit.h.
+// Initialisation follows the Gaussian mixtures: responsibilities (k-means++
+// and Lloyd, random rows, or random values), then one M-step; every pass
+// uses the engine's fixed blocks and ordered merges, so a seed gives the
+// same model for any thread count.
 #ifndef EMKIT_DISCRETE_MIXTURE_H_
 #define EMKIT_DISCRETE_MIXTURE_H_
 
 #include "emkit/families/bernoulli.h"
 #include "emkit/families/categorical.h"
 #include "emkit/families/poisson.h"
+#include "emkit/family_fit.h"
 #include "emkit/fit.h"
 #include "emkit/gaussian_mixture.h"  // InitMethod, ValidateMixtureData
 #include "emkit/kmeans.h"
@@ -23,17 +25,8 @@ using BernoulliMixture = Mixture<Bernoulli>;
 using CategoricalMixture = Mixture<Categorical>;
 using PoissonMixture = Mixture<Poisson>;
 
-struct DiscreteMixtureOptions {
-  int n_components = 1;  // K >= 1
-  // kKMeansPlusPlus: k-means++ seeds and Lloyd iterations on the raw rows,
-  // each row assigned to its nearest centre. kRandomFromData: K distinct
-  // rows as centres, each row assigned to the nearest. kRandom: uniform
-  // random responsibilities. Then one M-step of the family.
-  InitMethod init = InitMethod::kKMeansPlusPlus;
-  KMeansOptions kmeans;  // for kKMeansPlusPlus
-
-  void Validate() const;  // throws InvalidOptionError
-};
+// The family-independent settings of a mixture fit (emkit/family_fit.h).
+using DiscreteMixtureOptions = MixtureOptions;
 
 // Fits a mixture to the rows of x (optionally weighted). When init_model is
 // given, EM starts from it (one restart; its number of components and

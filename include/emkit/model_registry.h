@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "emkit/discrete_mixture.h"
+#include "emkit/families/von_mises_fisher.h"
 #include "emkit/family.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/hmm.h"
@@ -31,14 +32,14 @@ struct FamilyList {};
 
 // The families fitted as mixtures, in the order the command lists them.
 using MixtureFamilies = FamilyList<GaussianFull, GaussianDiag, GaussianSpherical, GaussianTied,
-                                   Bernoulli, Categorical, Poisson>;
+                                   Bernoulli, Categorical, Poisson, VonMisesFisher>;
 
 // The families an HMM emits with, in the order the command lists them.
 using HmmEmissionFamilies =
     FamilyList<GaussianFull, GaussianDiag, GaussianSpherical, GaussianTied,
                GaussianMixtureEmissionFull, GaussianMixtureEmissionDiag,
                GaussianMixtureEmissionSpherical, GaussianMixtureEmissionTied, Categorical,
-               Poisson, Bernoulli>;
+               Poisson, Bernoulli, VonMisesFisher>;
 
 // Calls f(std::type_identity<F>{}) for every family of the list, in order.
 template <class... F, class Fn>
@@ -57,8 +58,9 @@ static_assert(AllComponentFamilies(HmmEmissionFamilies{}),
 
 // Every model a model file can hold.
 using AnyModel = std::variant<GaussianMixtureModel, BernoulliMixture, CategoricalMixture,
-                              PoissonMixture, GaussianHmmModel, CategoricalHmm, PoissonHmm,
-                              BernoulliHmm, GmmHmmModel>;
+                              PoissonMixture, Mixture<VonMisesFisher>, GaussianHmmModel,
+                              CategoricalHmm, PoissonHmm, BernoulliHmm,
+                              HiddenMarkovModel<VonMisesFisher>, GmmHmmModel>;
 
 template <class M>
 inline constexpr bool kIsMixture = false;

@@ -66,6 +66,11 @@ Bernoulli::Bernoulli(RowMatrix probabilities, BernoulliOptions options)
   UpdateLogs();
 }
 
+Bernoulli Bernoulli::ForData(int k, const MatrixView& x, const BernoulliOptions& options) {
+  ValidateData(x);
+  return Bernoulli(RowMatrix::Constant(k, x.cols(), 0.5), options);
+}
+
 void Bernoulli::ValidateData(const MatrixView& x) {
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
     for (Eigen::Index j = 0; j < x.cols(); ++j) {

@@ -121,6 +121,19 @@ Categorical::Categorical(RowMatrix probabilities, CategoricalOptions options)
   all_positive_ = log_probabilities_.allFinite();
 }
 
+Categorical Categorical::ForData(int k, const MatrixView& x,
+                                 const CategoricalOptions& options) {
+  int num_categories = static_cast<int>(x.cols());
+  if (options.layout == CategoricalLayout::kSymbols && x.rows() > 0 && x.cols() > 0) {
+    // The largest valid symbol + 1; an invalid one is reported below.
+    const double largest = x.col(0).maxCoeff();
+    num_categories =
+        largest >= 0.0 && largest < 1e9 ? static_cast<int>(std::floor(largest)) + 1 : 1;
+  }
+  ValidateData(x, options.layout, num_categories);
+  return Categorical(RowMatrix::Constant(k, num_categories, 1.0 / num_categories), options);
+}
+
 void Categorical::ValidateData(const MatrixView& x, CategoricalLayout layout,
                                int num_categories) {
   if (layout == CategoricalLayout::kSymbols) {

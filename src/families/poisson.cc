@@ -103,6 +103,11 @@ Poisson::Poisson(RowMatrix rates, PoissonOptions options)
   UpdateLogs();
 }
 
+Poisson Poisson::ForData(int k, const MatrixView& x, const PoissonOptions& options) {
+  ValidateData(x);
+  return Poisson(RowMatrix::Ones(k, x.cols()), options);
+}
+
 void Poisson::ValidateData(const MatrixView& x) {
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
     for (Eigen::Index j = 0; j < x.cols(); ++j) {

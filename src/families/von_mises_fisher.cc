@@ -162,6 +162,14 @@ void VonMisesFisher::ValidateData(const MatrixView& x) {
   }
 }
 
+VonMisesFisher VonMisesFisher::ForData(int k, const MatrixView& x,
+                                       const VonMisesFisherOptions& options) {
+  ValidateData(x);
+  RowMatrix directions = RowMatrix::Zero(k, x.cols());
+  directions.col(0).setOnes();
+  return VonMisesFisher(std::move(directions), Vector::Zero(k), options);
+}
+
 void VonMisesFisher::UpdateDerived() {
   const int k = num_components();
   inverse_direction_norms_ = mean_directions_.rowwise().norm().cwiseInverse();

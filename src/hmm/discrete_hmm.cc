@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
+#include "emkit/family_fit.h"  // internal::CheckSequenceRows
 #include "emkit/random.h"
 #include "emkit/initialization.h"
 
@@ -50,19 +51,6 @@ void SeparateRepeatedRows(RowMatrix* p, std::uint64_t seed, Move move) {
 
 void CheckK(int k) {
   if (k < 1) throw InvalidOptionError(fmt::format("n_states = {} must be >= 1", k));
-}
-
-void ValidateSequenceRows(const MatrixView& x, int n_states) {
-  if (x.rows() == 0 || x.cols() == 0) {
-    throw InvalidDataError(fmt::format(
-        "X has shape ({}, {}): at least one row and one column are needed", x.rows(),
-        x.cols()));
-  }
-  if (x.rows() < n_states) {
-    throw InvalidDataError(fmt::format(
-        "X has {} rows, fewer than n_states = {}: each state needs at least one row",
-        x.rows(), n_states));
-  }
 }
 
 template <class Family>
@@ -223,7 +211,7 @@ Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options, const HmmOpt
   options.Validate();
   bernoulli.Validate();
   if (init_model != nullptr) CheckInitModel(*init_model, x);
-  ValidateSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
+  internal::CheckSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
   Bernoulli::ValidateData(x);
   return FitFrom<Bernoulli>(fit_options, options, x, lengths, init_model,
                             [&](const RowBlocks& pooled, const InitContext& context) {
@@ -241,7 +229,7 @@ Fitted<PoissonHmm> FitPoissonHmm(const FitOptions& fit_options, const HmmOptions
   options.Validate();
   poisson.Validate();
   if (init_model != nullptr) CheckInitModel(*init_model, x);
-  ValidateSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
+  internal::CheckSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
   Poisson::ValidateData(x);
   return FitFrom<Poisson>(fit_options, options, x, lengths, init_model,
                           [&](const RowBlocks& pooled, const InitContext& context) {
@@ -269,7 +257,7 @@ Fitted<CategoricalHmm> FitCategoricalHmm(const FitOptions& fit_options,
     CheckInitModel(*init_model, x);
     num_categories = init_model->emissions().num_categories();
   }
-  ValidateSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
+  internal::CheckSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
   if (x.cols() != 1) {
     throw InvalidDataError(fmt::format(
         "categorical emissions read one symbol per row, but X has {} columns", x.cols()));

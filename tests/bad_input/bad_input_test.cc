@@ -569,7 +569,7 @@ std::vector<Case> Cases() {
          return AnyLoadOutcome("m.json", R"({"format": "emkit-model", "version": 1,
              "model": "tree"})");
        },
-       "m.json: unknown \"model\" \"tree\" (expected \"gaussian_mixture\", \"bernoulli_mixture\", \"categorical_mixture\", \"poisson_mixture\" or \"hmm\")"},
+       "m.json: unknown \"model\" \"tree\" (expected \"gaussian_mixture\", \"bernoulli_mixture\", \"categorical_mixture\", \"poisson_mixture\", \"vmf_mixture\" or \"hmm\")"},
       {"Model with probabilities out of range", "`m.json`: a Bernoulli probability of 1.5",
        [] {
          return AnyLoadOutcome("m.json", R"({"format": "emkit-model", "version": 1,

@@ -1,5 +1,6 @@
 // emkit hmm fit | decode | score | sample, end to end.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <variant>
@@ -9,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "cli_fixture.h"
+#include "emkit/families/von_mises_fisher.h"
+#include "emkit/hmm.h"
 #include "emkit/io/model_file.h"
 #include "test_files.h"
 
@@ -231,6 +234,47 @@ TEST_F(CliHmmTest, BernoulliEmissionsFitDecodeAndRoundTrip) {
   ExpectUsageError(Run({"hmm", "fit", bad, "-k", "1", "--emission", "bernoulli",
                         "--min-rate", "1"}),
                    "--min-rate applies to --emission poisson only, not to bernoulli");
+}
+
+TEST_F(CliHmmTest, VonMisesFisherEmissionsFitThroughTheRegistry) {
+  // Two states emitting directions about the first and the second axis of
+  // R^3, from a model file sampled by the command itself.
+  const std::string truth = Write("truth.json", R"({"format": "emkit-model", "version": 1,
+      "model": "hmm", "emission": "vmf", "startprob": [0.5, 0.5],
+      "transmat": [[0.9, 0.1], [0.1, 0.9]], "n_features": 3,
+      "mean_directions": [[1, 0, 0], [0, 1, 0]], "concentrations": [40, 40]})");
+  Result r = Run({"hmm", "sample", truth, "-n", "200", "--sequences", "2", "--seed", "5",
+                  "-o", Path("s.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run({"hmm", "fit", Path("s.csv"), "--sequence-column", "sequence", "-k", "2",
+           "--emission", "vmf", "-o", Path("fit.json"), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = ReadFileBytes(Path("fit.json"));
+  const Json fit = Json::parse(text);
+  EXPECT_EQ(fit["emission"], "vmf");
+  std::vector<std::string> names;
+  const io::AnyModel loaded = io::LoadAnyModel(Path("fit.json"), &names);
+  EXPECT_TRUE(std::holds_alternative<HiddenMarkovModel<VonMisesFisher>>(loaded));
+  EXPECT_EQ(io::AnyModelToJson(loaded, names), text);
+  // Each true direction is found by one state (the states may be swapped).
+  const Json& mu = fit["mean_directions"];
+  const double first = std::max(mu[0][0].get<double>(), mu[1][0].get<double>());
+  const double second = std::max(mu[0][1].get<double>(), mu[1][1].get<double>());
+  EXPECT_GT(first, 0.95);
+  EXPECT_GT(second, 0.95);
+  // Its option comes from the family's table, and applies to it alone.
+  r = Run({"hmm", "fit", Path("s.csv"), "--sequence-column", "sequence", "-k", "2",
+           "--emission", "vmf", "--max-concentration", "5", "-o", Path("capped.json"), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(ReadFileBytes(Path("capped.json")))["max_concentration"], 5.0);
+  ExpectUsageError(Run({"hmm", "fit", Path("s.csv"), "--sequence-column", "sequence", "-k",
+                        "2", "--max-concentration", "5"}),
+                   "--max-concentration applies to --emission vmf only, not to gaussian");
+  ExpectUsageError(Run({"hmm", "fit", Path("s.csv"),
+                        "--sequence-column", "sequence", "--init-model", Path("capped.json"),
+                        "--max-concentration", "6"}),
+                   "--max-concentration 6 conflicts with --init-model " + Path("capped.json") +
+                       ", which has max_concentration 5");
 }
 
 TEST_F(CliHmmTest, InitModelContinuesAFit) {

@@ -1,18 +1,20 @@
 // Every shipped hidden Markov model through the public laws header
 // (emkit/testing/model_laws.h), with whole sequences as the samples:
 // Gaussian emissions of the four covariance structures, Gaussian-mixture
-// emissions (GMM-HMMs) of the four, and categorical, Poisson and Bernoulli
-// emissions. Data are sampled from a known model; EM starts from another,
+// emissions (GMM-HMMs) of the four, and categorical, Poisson, Bernoulli and
+// von Mises-Fisher emissions. Data are sampled from a known model; EM starts from another,
 // so that it has work to do. The round trip goes through the model file
 // format.
 #include "emkit/testing/model_laws.h"
 
+#include <cmath>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "emkit/families/von_mises_fisher.h"
 #include "emkit/hmm.h"
 #include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
@@ -104,6 +106,9 @@ void ExpectHmmLaws(const HiddenMarkovModel<Family>& truth, const Family& start) 
       Append(f.means(), out);
     } else if constexpr (requires { f.rates(); }) {
       Append(f.rates(), out);
+    } else if constexpr (requires { f.mean_directions(); }) {
+      Append(f.mean_directions(), out);
+      Append(f.concentrations().transpose(), out);
     } else {
       Append(f.probabilities(), out);
     }
@@ -208,6 +213,15 @@ TEST(HmmLaws, Bernoulli) {
   const Bernoulli truth((RowMatrix(2, 3) << 0.9, 0.2, 0.7, 0.1, 0.8, 0.3).finished(), {});
   ExpectHmmLaws(HiddenMarkovModel<Bernoulli>(TrueChain(), truth),
                 Bernoulli((RowMatrix(2, 3) << 0.6, 0.4, 0.5, 0.4, 0.6, 0.5).finished(), {}));
+}
+
+TEST(HmmLaws, VonMisesFisher) {
+  const double s = std::sqrt(0.5);
+  const VonMisesFisher truth((RowMatrix(2, 3) << 1.0, 0.0, 0.0, 0.0, s, s).finished(),
+                             (Vector(2) << 20.0, 8.0).finished());
+  ExpectHmmLaws(HiddenMarkovModel<VonMisesFisher>(TrueChain(), truth),
+                VonMisesFisher((RowMatrix(2, 3) << s, s, 0.0, 0.0, 0.0, 1.0).finished(),
+                               (Vector(2) << 2.0, 2.0).finished()));
 }
 
 }  // namespace

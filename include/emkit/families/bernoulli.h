@@ -19,6 +19,7 @@
 #include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
+#include "emkit/option_table.h"
 
 namespace emkit {
 
@@ -33,6 +34,12 @@ struct BernoulliOptions {
   // (a statement about the likelihood) may then flag. Must be finite and
   // >= 0; 0 turns smoothing off.
   double pseudo_count = 1e-10;
+
+  // The option table (emkit/option_table.h).
+  template <class Table>
+  void Describe(Table& table) {
+    table.Number("pseudo_count", &pseudo_count, "added to every count in the M-step");
+  }
 
   void Validate() const;  // throws InvalidOptionError
 };
@@ -61,6 +68,9 @@ class Bernoulli {
   // Throws InvalidDataError naming the first element that is not 0 or 1:
   // "X[3, 1] = 3: Bernoulli features must be 0 or 1".
   static void ValidateData(const MatrixView& x);
+  // K components shaped for x, with placeholder parameters, after checking
+  // x as ValidateData does (emkit/family_fit.h).
+  static Bernoulli ForData(int k, const MatrixView& x, const BernoulliOptions& options);
 
   int num_components() const { return static_cast<int>(probabilities_.rows()); }
   int num_features() const { return static_cast<int>(probabilities_.cols()); }

@@ -34,6 +34,7 @@
 #include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
+#include "emkit/option_table.h"
 
 namespace emkit {
 
@@ -65,6 +66,16 @@ struct CategoricalOptions {
   // posterior mode for a = 0. A fitting option: model files do not store it.
   RowMatrix dirichlet_prior;
 
+  // The option table (emkit/option_table.h).
+  template <class Table>
+  void Describe(Table& table) {
+    table.Number("pseudo_count", &pseudo_count, "added to every count in the M-step");
+    table.Choice("categorical_layout", &layout,
+                 ChoiceNames<CategoricalLayout>{{"counts", CategoricalLayout::kCounts},
+                                                {"symbols", CategoricalLayout::kSymbols}},
+                 "a row holds category counts or one symbol");
+  }
+
   void Validate() const;  // throws InvalidOptionError
 };
 
@@ -95,6 +106,10 @@ class Categorical {
   void ValidateData(const MatrixView& x) const {
     ValidateData(x, options_.layout, num_categories());
   }
+  // K components shaped for x in options.layout, with placeholder
+  // parameters, after checking x (emkit/family_fit.h). V is x's columns for
+  // counts, the largest symbol + 1 for symbols.
+  static Categorical ForData(int k, const MatrixView& x, const CategoricalOptions& options);
 
   int num_components() const { return static_cast<int>(probabilities_.rows()); }
   int num_categories() const { return static_cast<int>(probabilities_.cols()); }

@@ -15,6 +15,7 @@
 #include "emkit/matrix.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
+#include "emkit/option_table.h"
 
 namespace emkit {
 
@@ -27,6 +28,12 @@ struct GaussianOptions {
   // covariances positive definite. Must be >= 0 and finite. The same
   // meaning and default as scikit-learn's reg_covar.
   double reg_covar = 1e-6;
+
+  // The option table (emkit/option_table.h).
+  template <class Table>
+  void Describe(Table& table) {
+    table.Number("reg_covar", &reg_covar, "added to covariance diagonals");
+  }
 
   void Validate() const;  // throws InvalidOptionError
 };

@@ -21,6 +21,7 @@
 #include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
+#include "emkit/option_table.h"
 
 namespace emkit {
 
@@ -41,6 +42,12 @@ struct PoissonOptions {
   // to prior_sums. A fitting option: model files do not store it.
   RowMatrix prior_sums;
   RowMatrix prior_weights;
+
+  // The option table (emkit/option_table.h).
+  template <class Table>
+  void Describe(Table& table) {
+    table.Number("min_rate", &min_rate, "lower bound on every rate");
+  }
 
   void Validate() const;  // throws InvalidOptionError
 };
@@ -67,6 +74,9 @@ class Poisson {
   // non-negative integer: "X[4, 0] = -1: Poisson features must be
   // non-negative integers (counts)".
   static void ValidateData(const MatrixView& x);
+  // K components shaped for x, with placeholder parameters, after checking
+  // x as ValidateData does (emkit/family_fit.h).
+  static Poisson ForData(int k, const MatrixView& x, const PoissonOptions& options);
 
   int num_components() const { return static_cast<int>(rates_.rows()); }
   int num_features() const { return static_cast<int>(rates_.cols()); }

@@ -34,6 +34,7 @@
 #include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
+#include "emkit/option_table.h"
 
 namespace emkit {
 
@@ -55,6 +56,13 @@ struct VonMisesFisherOptions {
   // distribution, exact and finite, from which the next M-step finds a
   // direction again as soon as the weights lean one way.
   double max_concentration = 1e6;
+
+  // The option table (emkit/option_table.h).
+  template <class Table>
+  void Describe(Table& table) {
+    table.Number("max_concentration", &max_concentration,
+                 "upper bound on every concentration kappa");
+  }
 
   void Validate() const;  // throws InvalidOptionError
 };
@@ -87,6 +95,10 @@ class VonMisesFisher {
   // vector: "X[3] has norm 1.5: von Mises-Fisher rows must be unit vectors
   // (norm 1 within 1e-6)", or "X[3, 1] = nan: values must be finite ...".
   static void ValidateData(const MatrixView& x);
+  // K components shaped for x, with placeholder parameters, after checking
+  // x as ValidateData does (emkit/family_fit.h).
+  static VonMisesFisher ForData(int k, const MatrixView& x,
+                                const VonMisesFisherOptions& options);
 
   int num_components() const { return static_cast<int>(mean_directions_.rows()); }
   int num_features() const { return static_cast<int>(mean_directions_.cols()); }

@@ -14,6 +14,7 @@ void RegisterErrors(nb::module_& m);   // module.cc
 void RegisterHmm(nb::module_& m);      // hmm_binding.cc
 void RegisterMixtures(nb::module_& m); // mixture_binding.cc
 void RegisterModelFiles(nb::module_& m);  // model_file_binding.cc
+void RegisterRegistry(nb::module_& m);    // registry_binding.cc
 
 }  // namespace emkit::python
 

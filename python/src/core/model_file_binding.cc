@@ -10,12 +10,14 @@
 #include <variant>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
 #include "arrays.h"
+#include "dict_codec.h"
 #include "bindings.h"
 #include "emkit/error.h"
 #include "emkit/io/model_file.h"
@@ -89,10 +91,19 @@ Loaded Load(const std::string& path) {
         } else if constexpr (std::is_same_v<M, io::PoissonHmm>) {
           return {"hmm", "poisson", HmmParametersOf(AnyHmm(m)),
                   m.emissions().options().min_rate, m.emissions().num_features(), names};
-        } else if constexpr (std::is_same_v<M, io::BernoulliHmm>) {
-          throw InvalidDataError(path + ": holds an HMM with Bernoulli emissions, which "
-                                        "no Python class holds; use emkit hmm decode, "
-                                        "score or sample");
+        } else if constexpr (kIsHmm<M>) {
+          throw InvalidDataError(fmt::format(
+              "{}: holds an HMM with {} emissions, which no Python class holds; use emkit "
+              "hmm decode, score or sample", path, FamilyOf(m).kFamilyName));
+        } else if constexpr (!std::is_same_v<M, BernoulliMixture> &&
+                             !std::is_same_v<M, CategoricalMixture> &&
+                             !std::is_same_v<M, PoissonMixture>) {
+          // Every other family: the parameters as its codec writes them
+          // (registry_binding.cc reads them back).
+          DictWriter writer;
+          EncodeModel(model, writer);
+          return {io::ModelKindName(model), std::string(FamilyOf(m).kFamilyName),
+                  writer.dict(), 0.0, m.num_features(), names};
         } else {
           double floor = 0.0;
           const char* family = "";

@@ -18,6 +18,7 @@ from ._report import FitReport, RestartReport
 from .discrete_mixture import BernoulliMixture, CategoricalMixture, PoissonMixture
 from .gaussian_mixture import GaussianMixture
 from .hmm import GMMHMM, CategoricalHMM, GaussianHMM, PoissonHMM
+from .von_mises_fisher import VonMisesFisherMixture
 
 __version__ = "0.1.0"
 
@@ -34,6 +35,7 @@ __all__ = [
     "PoissonHMM",
     "PoissonMixture",
     "RestartReport",
+    "VonMisesFisherMixture",
     "load",
     "plot",
 ]

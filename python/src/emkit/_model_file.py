@@ -19,13 +19,24 @@ _MIXTURE_CLASSES = {
 }
 
 
+# The classes of the registry's other mixture families, by model kind
+# ("vmf_mixture"); each family's module adds its own.
+_REGISTRY_CLASSES = {}
+
+
+def register_mixture_class(kind, cls):
+    """Makes ``load`` return a ``cls`` for model files of ``kind``."""
+    _REGISTRY_CLASSES[kind] = cls
+
+
 def load(path):
     """A fitted estimator from a JSON model file (``emkit fit -o``,
     ``emkit hmm fit -o`` or an estimator's ``save``).
 
-    Gaussian, Bernoulli, categorical (counts) and Poisson mixtures give
-    :class:`GaussianMixture`, :class:`BernoulliMixture`,
-    :class:`CategoricalMixture` and :class:`PoissonMixture`; HMMs with
+    Gaussian, Bernoulli, categorical (counts), Poisson and von Mises-Fisher
+    mixtures give :class:`GaussianMixture`, :class:`BernoulliMixture`,
+    :class:`CategoricalMixture`, :class:`PoissonMixture` and
+    :class:`VonMisesFisherMixture`; HMMs with
     Gaussian, Gaussian-mixture, categorical (symbols) and Poisson emissions
     give :class:`GaussianHMM`, :class:`GMMHMM`, :class:`CategoricalHMM` and
     :class:`PoissonHMM`.
@@ -40,6 +51,8 @@ def load(path):
     kind, family, params, floor, n_features, names = _core.model_file_load(path)
     if kind == "gaussian_mixture":
         return _load_gaussian_mixture(path)
+    if kind in _REGISTRY_CLASSES:
+        return _REGISTRY_CLASSES[kind]._from_params(params, names)
     from . import discrete_mixture, hmm
     if kind == "hmm":
         return getattr(hmm, _HMM_CLASSES[family])._from_file(family, params, floor,
