@@ -48,7 +48,7 @@ def numpy_em(X, weights, mu, kappa, iterations):
 
         def solve(target):
             f = lambda k: special.ive(d / 2, k) / special.ive(d / 2 - 1, k) - target
-            return optimize.brentq(f, 1e-8, 1e7, xtol=1e-14, rtol=4e-16)
+            return optimize.brentq(f, 1e-8, 1e7, xtol=1e-14, rtol=1e-15)
 
         kappa = np.array([solve(t) for t in r_bar])
     return weights, mu, kappa
