@@ -17,10 +17,17 @@
 // Without them the family's own shape and Maximize are used: a component
 // the partition leaves empty then keeps the shape's parameters
 // (WholeDataComponents below gives the maximum-likelihood fit of all rows).
+//
+// The draws and the passes that only sum statistics take any
+// RowBlockSource (emkit/kmeans.h) and an executor, with overloads on
+// RowBlocks and a ThreadPool; the one M-step (ComponentsFromResponsibilities
+// and what calls it) stays on RowBlocks, the data MaximizeInitial takes.
 #ifndef EMKIT_INITIALIZATION_H_
 #define EMKIT_INITIALIZATION_H_
 
+#include <concepts>
 #include <cstdint>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -28,12 +35,14 @@
 #include <Eigen/Core>
 
 #include "emkit/constants.h"
+#include "emkit/engine/executor.h"
+#include "emkit/engine/threaded_executor.h"
+#include "emkit/error.h"
 #include "emkit/family.h"
 #include "emkit/init_context.h"
 #include "emkit/kmeans.h"
 #include "emkit/matrix.h"
 #include "emkit/mixture.h"
-#include "emkit/ordered_reduce.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 #include "emkit/row_blocks.h"
@@ -57,6 +66,11 @@ class InitialResponsibilities {
   // then assign each row to its nearest centre. kRandom: uniform random
   // responsibilities normalised per row, each block drawing from its own
   // stream so that the values do not depend on which thread runs it.
+  template <RowBlockSource Data, class Executor>
+    requires ReducesBlocks<Executor, Data, internal::NoStatistics>
+  static InitialResponsibilities Draw(InitMethod method, const KMeansOptions& kmeans,
+                                      const Data& data, int k, Rng& rng, Executor& executor);
+  // The same on in-memory rows and the threads of `pool`.
   static InitialResponsibilities Draw(InitMethod method, const KMeansOptions& kmeans,
                                       const RowBlocks& data, int k, Rng& rng,
                                       ThreadPool& pool);
@@ -89,37 +103,94 @@ class InitialResponsibilities {
   std::vector<int> labels_;  // empty: the nearest centre
 };
 
+template <RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, internal::NoStatistics>
+InitialResponsibilities InitialResponsibilities::Draw(InitMethod method,
+                                                      const KMeansOptions& kmeans,
+                                                      const Data& data, int k, Rng& rng,
+                                                      Executor& executor) {
+  const std::int64_t n = data.num_rows();
+  const std::int64_t d = data.num_columns();
+  switch (method) {
+    case InitMethod::kKMeansPlusPlus: {
+      RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, executor);
+      if (kmeans.max_iter > 0) {
+        centers = LloydIterations(data, std::move(centers), kmeans,
+                                  FeatureVariance(data, executor), executor);
+      }
+      return NearestOf(std::move(centers));
+    }
+    case InitMethod::kRandomFromData: {
+      std::set<std::int64_t> chosen;
+      RowMatrix centers(k, d);
+      for (int c = 0; c < k; ++c) {
+        std::int64_t row;
+        do {
+          row = static_cast<std::int64_t>(UniformIndex(rng, n));
+        } while (!chosen.insert(row).second);
+        centers.row(c) = RowAt(data, row);
+      }
+      return NearestOf(std::move(centers));
+    }
+    case InitMethod::kRandom:
+      return InitialResponsibilities(RowMatrix::Zero(k, d), /*hard=*/false, rng());
+  }
+  throw InvalidOptionError("unknown init method");
+}
+
+// How a block's first responsibilities are written: fill(block_index,
+// block, &r) with r (block rows x K) zeros on entry.
+template <class Fill>
+concept ResponsibilityFill = std::invocable<Fill&, std::int64_t, const RowBlock&, RowMatrix*>;
+
 // The statistics of `family` over all blocks for responsibilities that
-// fill(block_index, block, &r) writes (r starts as zeros), times the sample
-// weights. Merged in block order: identical for any thread count.
-template <ComponentFamily F, class Fill>
-typename F::Statistics StatisticsOfResponsibilities(const F& family, const RowBlocks& data,
-                                                    ThreadPool& pool, Fill&& fill) {
+// `fill` writes, times the sample weights. Merged in block order by the
+// executor: identical for any thread count.
+template <ComponentFamily F, RowBlockSource Data, class Executor, ResponsibilityFill Fill>
+  requires ReducesBlocks<Executor, Data, typename F::Statistics>
+typename F::Statistics StatisticsOfResponsibilities(const F& family, const Data& data,
+                                                    Executor& executor, Fill&& fill) {
   typename F::Statistics stats = family.NewStatistics();
   const typename F::Statistics zero = stats;
-  OrderedReduce(pool, data.NumBlocks(), zero, &stats,
-                [&](std::int64_t b, typename F::Statistics* s) {
-                  const RowBlock block = data.GetBlock(b);
-                  RowMatrix r = RowMatrix::Zero(block.rows.rows(), family.num_components());
-                  fill(b, block, &r);
-                  if (block.weights != nullptr) {
-                    r.array().colwise() *=
-                        Eigen::Map<const Vector>(block.weights, block.rows.rows()).array();
-                  }
-                  family.Accumulate(block.rows, r, s);
-                  return 0.0;
-                });
+  executor.Reduce(data, zero, &stats,
+                  [&](std::int64_t b, const RowBlock& block, typename F::Statistics* s) {
+                    RowMatrix r = RowMatrix::Zero(block.rows.rows(), family.num_components());
+                    fill(b, block, &r);
+                    if (block.weights != nullptr) {
+                      r.array().colwise() *=
+                          Eigen::Map<const Vector>(block.weights, block.rows.rows()).array();
+                    }
+                    family.Accumulate(block.rows, r, s);
+                    return 0.0;
+                  });
   return stats;
+}
+
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, typename F::Statistics>
+typename F::Statistics StatisticsOfResponsibilities(
+    const F& family, const Data& data, Executor& executor,
+    const InitialResponsibilities& responsibilities) {
+  return StatisticsOfResponsibilities(
+      family, data, executor, [&](std::int64_t b, const RowBlock& block, RowMatrix* r) {
+        responsibilities.Fill(b, block, r);
+      });
+}
+
+// The same on in-memory rows and the threads of `pool`.
+template <ComponentFamily F, ResponsibilityFill Fill>
+typename F::Statistics StatisticsOfResponsibilities(const F& family, const RowBlocks& data,
+                                                    ThreadPool& pool, Fill&& fill) {
+  ThreadedExecutor executor(pool);
+  return StatisticsOfResponsibilities(family, data, executor, std::forward<Fill>(fill));
 }
 
 template <ComponentFamily F>
 typename F::Statistics StatisticsOfResponsibilities(
     const F& family, const RowBlocks& data, ThreadPool& pool,
     const InitialResponsibilities& responsibilities) {
-  return StatisticsOfResponsibilities(
-      family, data, pool, [&](std::int64_t b, const RowBlock& block, RowMatrix* r) {
-        responsibilities.Fill(b, block, r);
-      });
+  ThreadedExecutor executor(pool);
+  return StatisticsOfResponsibilities(family, data, executor, responsibilities);
 }
 
 template <class F>
@@ -203,11 +274,18 @@ Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const 
 
 // `shape` with every component the maximum-likelihood fit of all the rows:
 // what a component that a partition leaves empty keeps.
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, typename F::Statistics>
+F WholeDataComponents(const F& shape, const Data& data, Executor& executor) {
+  const typename F::Statistics stats = StatisticsOfResponsibilities(
+      shape, data, executor, [](std::int64_t, const RowBlock&, RowMatrix* r) { r->setOnes(); });
+  return shape.Maximize(stats, nullptr);
+}
+
 template <ComponentFamily F>
 F WholeDataComponents(const F& shape, const RowBlocks& data, ThreadPool& pool) {
-  const typename F::Statistics stats = StatisticsOfResponsibilities(
-      shape, data, pool, [](std::int64_t, const RowBlock&, RowMatrix* r) { r->setOnes(); });
-  return shape.Maximize(stats, nullptr);
+  ThreadedExecutor executor(pool);
+  return WholeDataComponents(shape, data, executor);
 }
 
 }  // namespace emkit
