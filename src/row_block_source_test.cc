@@ -3,6 +3,7 @@
 // RowBlocks gives, and one with blocks of other sizes gives the closed
 // forms.
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -66,7 +67,7 @@ static_assert(RowBlockSource<RowBlocks> && RowBlockSource<CountingSource> &&
               RowBlockSource<GrowingBlocks>);
 static_assert(!RowBlockSource<RowBlocksF>);
 
-// Two groups of counts, rows alternating between them, with per-row weights.
+// Two groups of rows 40 apart, alternating, with per-row weights.
 struct Counts {
   RowMatrix x;
   std::vector<double> weights;
@@ -76,9 +77,10 @@ Counts MakeCounts() {
   Counts c{RowMatrix(101, 2), {}};
   for (Eigen::Index i = 0; i < c.x.rows(); ++i) {
     const double base = i % 2 == 0 ? 0.0 : 40.0;
-    c.x(i, 0) = base + static_cast<double>(i % 5);
-    c.x(i, 1) = base + static_cast<double>(i % 3);
-    c.weights.push_back(1.0 + static_cast<double>(i % 4));
+    // Fractions that sums round, so that the order of additions shows.
+    c.x(i, 0) = base + static_cast<double>(i % 5) + 0.1 * std::sqrt(static_cast<double>(i));
+    c.x(i, 1) = base + static_cast<double>(i % 3) + static_cast<double>(i) / 7.0;
+    c.weights.push_back(1.0 + static_cast<double>(i % 4) / 3.0);
   }
   return c;
 }
