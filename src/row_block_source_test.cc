@@ -11,7 +11,9 @@
 
 #include "emkit/engine/serial_executor.h"
 #include "emkit/engine/threaded_executor.h"
+#include "emkit/families/gaussian_full.h"
 #include "emkit/families/poisson.h"
+#include "emkit/init_context.h"
 #include "emkit/initialization.h"
 #include "emkit/kmeans.h"
 #include "emkit/row_blocks.h"
@@ -128,6 +130,35 @@ TEST(RowBlockSourceTest, DrawsOnAnotherSourceGiveTheSameResponsibilities) {
   }
   EXPECT_EQ(WholeDataComponents(shape, source, serial).rates(),
             WholeDataComponents(shape, blocks, pool).rates());
+}
+
+// Whether a family's initial mixture can be made from a source through an
+// executor: not for a family whose MaximizeInitial needs RowBlocks.
+template <class F, class Data>
+concept InitialisesFrom = requires(const F& shape, const Data& data, SerialExecutor& executor,
+                                   const InitContext& context) {
+  InitialMixture(InitMethod::kRandom, KMeansOptions{}, shape, data, executor, context);
+};
+static_assert(InitialisesFrom<Poisson, CountingSource>);
+static_assert(!InitialisesFrom<GaussianFull, CountingSource>);
+
+TEST(RowBlockSourceTest, AnInitialMixtureFromAnotherSourceIsTheSame) {
+  const Counts c = MakeCounts();
+  const RowBlocks blocks(ViewOf(c.x), c.weights.data(), 8);
+  const CountingSource source(blocks);
+  ThreadPool pool(2);
+  SerialExecutor serial;
+  const Poisson shape = Poisson(RowMatrix::Ones(3, 2), PoissonOptions{});
+  for (InitMethod method :
+       {InitMethod::kKMeansPlusPlus, InitMethod::kRandom, InitMethod::kRandomFromData}) {
+    RepairCounts repairs_a, repairs_b;
+    const Mixture<Poisson> in_memory =
+        InitialMixture(method, {}, shape, blocks, InitContext{0, 9, &pool, &repairs_a});
+    const Mixture<Poisson> other = InitialMixture(method, {}, shape, source, serial,
+                                                  InitContext{0, 9, nullptr, &repairs_b});
+    EXPECT_EQ(other.weights(), in_memory.weights()) << InitMethodName(method);
+    EXPECT_EQ(other.components().rates(), in_memory.components().rates());
+  }
 }
 
 TEST(RowBlockSourceTest, KMeansOnBlocksOfOtherSizesFindsTheGroupMeans) {

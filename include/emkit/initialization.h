@@ -20,8 +20,9 @@
 //
 // The draws and the passes that only sum statistics take any
 // RowBlockSource (emkit/kmeans.h) and an executor, with overloads on
-// RowBlocks and a ThreadPool; the one M-step (ComponentsFromResponsibilities
-// and what calls it) stays on RowBlocks, the data MaximizeInitial takes.
+// RowBlocks and a ThreadPool. So do the one M-step and InitialMixture, for
+// a family without MaximizeInitial: that hook takes RowBlocks and a pool,
+// so a family with it (the Gaussians) is initialised from RowBlocks.
 #ifndef EMKIT_INITIALIZATION_H_
 #define EMKIT_INITIALIZATION_H_
 
@@ -219,6 +220,30 @@ struct InitialComponents {
   Vector counts;  // K: each component's total responsibility
 };
 
+namespace internal {
+
+// The family whose statistics a partition fills (see InitialPrototype).
+template <ComponentFamily F>
+F InitialPrototypeOf(const F& shape, const InitialResponsibilities& responsibilities) {
+  if constexpr (HasInitialPrototype<F>) {
+    return shape.InitialPrototype(responsibilities.centers());
+  } else {
+    return shape;
+  }
+}
+
+// Mixing weights from the components' total responsibilities, floored like
+// Mixture's M-step, so that an empty component keeps a tiny positive weight
+// and log w stays finite.
+template <ComponentFamily F>
+Mixture<F> MixtureOf(InitialComponents<F> initial) {
+  Vector weights = initial.counts.array() + kCountFloor;
+  weights /= weights.sum();
+  return Mixture<F>(std::move(weights), std::move(initial.family));
+}
+
+}  // namespace internal
+
 // One M-step of `shape`'s family (K components, the data's shape, its
 // options) from the given responsibilities.
 template <ComponentFamily F>
@@ -226,13 +251,7 @@ template <ComponentFamily F>
 InitialComponents<F> ComponentsFromResponsibilities(
     const F& shape, const InitialResponsibilities& responsibilities, const RowBlocks& data,
     ThreadPool& pool, RepairCounts* repairs) {
-  const F prototype = [&] {
-    if constexpr (HasInitialPrototype<F>) {
-      return shape.InitialPrototype(responsibilities.centers());
-    } else {
-      return shape;
-    }
-  }();
+  const F prototype = internal::InitialPrototypeOf(shape, responsibilities);
   const typename F::Statistics stats =
       StatisticsOfResponsibilities(prototype, data, pool, responsibilities);
   if constexpr (HasMaximizeInitial<F>) {
@@ -243,20 +262,41 @@ InitialComponents<F> ComponentsFromResponsibilities(
   }
 }
 
+// The same on any row source through an executor, for a family without
+// MaximizeInitial (whose hook takes in-memory RowBlocks and a pool).
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
+           ReducesBlocks<Executor, Data, typename F::Statistics>
+InitialComponents<F> ComponentsFromResponsibilities(
+    const F& shape, const InitialResponsibilities& responsibilities, const Data& data,
+    Executor& executor, RepairCounts* repairs) {
+  const F prototype = internal::InitialPrototypeOf(shape, responsibilities);
+  const typename F::Statistics stats =
+      StatisticsOfResponsibilities(prototype, data, executor, responsibilities);
+  return {prototype.Maximize(stats, repairs), stats.counts};
+}
+
 // The mixture of those components, weighted by their total
-// responsibilities (floored like Mixture's M-step, so that an empty
-// component keeps a tiny positive weight and log w stays finite).
+// responsibilities (internal::MixtureOf).
 template <ComponentFamily F>
   requires HasComponentCounts<F>
 Mixture<F> MixtureFromResponsibilities(const F& shape,
                                        const InitialResponsibilities& responsibilities,
                                        const RowBlocks& data, ThreadPool& pool,
                                        RepairCounts* repairs) {
-  InitialComponents<F> initial =
-      ComponentsFromResponsibilities(shape, responsibilities, data, pool, repairs);
-  Vector weights = initial.counts.array() + kCountFloor;
-  weights /= weights.sum();
-  return Mixture<F>(std::move(weights), std::move(initial.family));
+  return internal::MixtureOf(
+      ComponentsFromResponsibilities(shape, responsibilities, data, pool, repairs));
+}
+
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
+           ReducesBlocks<Executor, Data, typename F::Statistics>
+Mixture<F> MixtureFromResponsibilities(const F& shape,
+                                       const InitialResponsibilities& responsibilities,
+                                       const Data& data, Executor& executor,
+                                       RepairCounts* repairs) {
+  return internal::MixtureOf(
+      ComponentsFromResponsibilities(shape, responsibilities, data, executor, repairs));
 }
 
 // The initial mixture of one restart: responsibilities drawn by `method`
@@ -269,6 +309,21 @@ Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const 
   const InitialResponsibilities responsibilities = InitialResponsibilities::Draw(
       method, kmeans, data, shape.num_components(), rng, *context.pool);
   return MixtureFromResponsibilities(shape, responsibilities, data, *context.pool,
+                                     context.repairs);
+}
+
+// The same on any row source, every pass through `executor` (the
+// context's pool is not used), for a family without MaximizeInitial.
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
+           ReducesBlocks<Executor, Data, typename F::Statistics> &&
+           ReducesBlocks<Executor, Data, internal::NoStatistics>
+Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const F& shape,
+                          const Data& data, Executor& executor, const InitContext& context) {
+  Rng rng(context.seed);
+  const InitialResponsibilities responsibilities = InitialResponsibilities::Draw(
+      method, kmeans, data, shape.num_components(), rng, executor);
+  return MixtureFromResponsibilities(shape, responsibilities, data, executor,
                                      context.repairs);
 }
 
