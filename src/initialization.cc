@@ -1,10 +1,10 @@
 #include "emkit/initialization.h"
 
-#include <set>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "emkit/engine/threaded_executor.h"
 #include "emkit/error.h"
 
 namespace emkit {
@@ -32,32 +32,8 @@ InitialResponsibilities InitialResponsibilities::Draw(InitMethod method,
                                                       const KMeansOptions& kmeans,
                                                       const RowBlocks& data, int k, Rng& rng,
                                                       ThreadPool& pool) {
-  const MatrixView& x = data.data();
-  switch (method) {
-    case InitMethod::kKMeansPlusPlus: {
-      RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, pool);
-      if (kmeans.max_iter > 0) {
-        centers = LloydIterations(data, std::move(centers), kmeans,
-                                  FeatureVariance(data, pool), pool);
-      }
-      return NearestOf(std::move(centers));
-    }
-    case InitMethod::kRandomFromData: {
-      std::set<std::int64_t> chosen;
-      RowMatrix centers(k, x.cols());
-      for (int c = 0; c < k; ++c) {
-        std::int64_t row;
-        do {
-          row = static_cast<std::int64_t>(UniformIndex(rng, x.rows()));
-        } while (!chosen.insert(row).second);
-        centers.row(c) = x.row(row);
-      }
-      return NearestOf(std::move(centers));
-    }
-    case InitMethod::kRandom:
-      return InitialResponsibilities(RowMatrix::Zero(k, x.cols()), /*hard=*/false, rng());
-  }
-  throw InvalidOptionError("unknown init method");
+  ThreadedExecutor executor(pool);
+  return Draw(method, kmeans, data, k, rng, executor);
 }
 
 InitialResponsibilities InitialResponsibilities::NearestOf(RowMatrix centers) {

@@ -17,10 +17,18 @@
 // Without them the family's own shape and Maximize are used: a component
 // the partition leaves empty then keeps the shape's parameters
 // (WholeDataComponents below gives the maximum-likelihood fit of all rows).
+//
+// The draws and the passes that only sum statistics take any
+// RowBlockSource (emkit/kmeans.h) and an executor, with overloads on
+// RowBlocks and a ThreadPool. So do the one M-step and InitialMixture, for
+// a family without MaximizeInitial: that hook takes RowBlocks and a pool,
+// so a family with it (the Gaussians) is initialised from RowBlocks.
 #ifndef EMKIT_INITIALIZATION_H_
 #define EMKIT_INITIALIZATION_H_
 
+#include <concepts>
 #include <cstdint>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -28,12 +36,14 @@
 #include <Eigen/Core>
 
 #include "emkit/constants.h"
+#include "emkit/engine/executor.h"
+#include "emkit/engine/threaded_executor.h"
+#include "emkit/error.h"
 #include "emkit/family.h"
 #include "emkit/init_context.h"
 #include "emkit/kmeans.h"
 #include "emkit/matrix.h"
 #include "emkit/mixture.h"
-#include "emkit/ordered_reduce.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 #include "emkit/row_blocks.h"
@@ -57,6 +67,11 @@ class InitialResponsibilities {
   // then assign each row to its nearest centre. kRandom: uniform random
   // responsibilities normalised per row, each block drawing from its own
   // stream so that the values do not depend on which thread runs it.
+  template <RowBlockSource Data, class Executor>
+    requires ReducesBlocks<Executor, Data, internal::NoStatistics>
+  static InitialResponsibilities Draw(InitMethod method, const KMeansOptions& kmeans,
+                                      const Data& data, int k, Rng& rng, Executor& executor);
+  // The same on in-memory rows and the threads of `pool`.
   static InitialResponsibilities Draw(InitMethod method, const KMeansOptions& kmeans,
                                       const RowBlocks& data, int k, Rng& rng,
                                       ThreadPool& pool);
@@ -89,37 +104,94 @@ class InitialResponsibilities {
   std::vector<int> labels_;  // empty: the nearest centre
 };
 
+template <RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, internal::NoStatistics>
+InitialResponsibilities InitialResponsibilities::Draw(InitMethod method,
+                                                      const KMeansOptions& kmeans,
+                                                      const Data& data, int k, Rng& rng,
+                                                      Executor& executor) {
+  const std::int64_t n = data.num_rows();
+  const std::int64_t d = data.num_columns();
+  switch (method) {
+    case InitMethod::kKMeansPlusPlus: {
+      RowMatrix centers = KMeansPlusPlusSeeds(data, k, rng, executor);
+      if (kmeans.max_iter > 0) {
+        centers = LloydIterations(data, std::move(centers), kmeans,
+                                  FeatureVariance(data, executor), executor);
+      }
+      return NearestOf(std::move(centers));
+    }
+    case InitMethod::kRandomFromData: {
+      std::set<std::int64_t> chosen;
+      RowMatrix centers(k, d);
+      for (int c = 0; c < k; ++c) {
+        std::int64_t row;
+        do {
+          row = static_cast<std::int64_t>(UniformIndex(rng, n));
+        } while (!chosen.insert(row).second);
+        centers.row(c) = RowAt(data, row);
+      }
+      return NearestOf(std::move(centers));
+    }
+    case InitMethod::kRandom:
+      return InitialResponsibilities(RowMatrix::Zero(k, d), /*hard=*/false, rng());
+  }
+  throw InvalidOptionError("unknown init method");
+}
+
+// How a block's first responsibilities are written: fill(block_index,
+// block, &r) with r (block rows x K) zeros on entry.
+template <class Fill>
+concept ResponsibilityFill = std::invocable<Fill&, std::int64_t, const RowBlock&, RowMatrix*>;
+
 // The statistics of `family` over all blocks for responsibilities that
-// fill(block_index, block, &r) writes (r starts as zeros), times the sample
-// weights. Merged in block order: identical for any thread count.
-template <ComponentFamily F, class Fill>
-typename F::Statistics StatisticsOfResponsibilities(const F& family, const RowBlocks& data,
-                                                    ThreadPool& pool, Fill&& fill) {
+// `fill` writes, times the sample weights. Merged in block order by the
+// executor: identical for any thread count.
+template <ComponentFamily F, RowBlockSource Data, class Executor, ResponsibilityFill Fill>
+  requires ReducesBlocks<Executor, Data, typename F::Statistics>
+typename F::Statistics StatisticsOfResponsibilities(const F& family, const Data& data,
+                                                    Executor& executor, Fill&& fill) {
   typename F::Statistics stats = family.NewStatistics();
   const typename F::Statistics zero = stats;
-  OrderedReduce(pool, data.NumBlocks(), zero, &stats,
-                [&](std::int64_t b, typename F::Statistics* s) {
-                  const RowBlock block = data.GetBlock(b);
-                  RowMatrix r = RowMatrix::Zero(block.rows.rows(), family.num_components());
-                  fill(b, block, &r);
-                  if (block.weights != nullptr) {
-                    r.array().colwise() *=
-                        Eigen::Map<const Vector>(block.weights, block.rows.rows()).array();
-                  }
-                  family.Accumulate(block.rows, r, s);
-                  return 0.0;
-                });
+  executor.Reduce(data, zero, &stats,
+                  [&](std::int64_t b, const RowBlock& block, typename F::Statistics* s) {
+                    RowMatrix r = RowMatrix::Zero(block.rows.rows(), family.num_components());
+                    fill(b, block, &r);
+                    if (block.weights != nullptr) {
+                      r.array().colwise() *=
+                          Eigen::Map<const Vector>(block.weights, block.rows.rows()).array();
+                    }
+                    family.Accumulate(block.rows, r, s);
+                    return 0.0;
+                  });
   return stats;
+}
+
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, typename F::Statistics>
+typename F::Statistics StatisticsOfResponsibilities(
+    const F& family, const Data& data, Executor& executor,
+    const InitialResponsibilities& responsibilities) {
+  return StatisticsOfResponsibilities(
+      family, data, executor, [&](std::int64_t b, const RowBlock& block, RowMatrix* r) {
+        responsibilities.Fill(b, block, r);
+      });
+}
+
+// The same on in-memory rows and the threads of `pool`.
+template <ComponentFamily F, ResponsibilityFill Fill>
+typename F::Statistics StatisticsOfResponsibilities(const F& family, const RowBlocks& data,
+                                                    ThreadPool& pool, Fill&& fill) {
+  ThreadedExecutor executor(pool);
+  return StatisticsOfResponsibilities(family, data, executor, std::forward<Fill>(fill));
 }
 
 template <ComponentFamily F>
 typename F::Statistics StatisticsOfResponsibilities(
     const F& family, const RowBlocks& data, ThreadPool& pool,
     const InitialResponsibilities& responsibilities) {
-  return StatisticsOfResponsibilities(
-      family, data, pool, [&](std::int64_t b, const RowBlock& block, RowMatrix* r) {
-        responsibilities.Fill(b, block, r);
-      });
+  ThreadedExecutor executor(pool);
+  return StatisticsOfResponsibilities(family, data, executor, responsibilities);
 }
 
 template <class F>
@@ -148,6 +220,30 @@ struct InitialComponents {
   Vector counts;  // K: each component's total responsibility
 };
 
+namespace internal {
+
+// The family whose statistics a partition fills (see InitialPrototype).
+template <ComponentFamily F>
+F InitialPrototypeOf(const F& shape, const InitialResponsibilities& responsibilities) {
+  if constexpr (HasInitialPrototype<F>) {
+    return shape.InitialPrototype(responsibilities.centers());
+  } else {
+    return shape;
+  }
+}
+
+// Mixing weights from the components' total responsibilities, floored like
+// Mixture's M-step, so that an empty component keeps a tiny positive weight
+// and log w stays finite.
+template <ComponentFamily F>
+Mixture<F> MixtureOf(InitialComponents<F> initial) {
+  Vector weights = initial.counts.array() + kCountFloor;
+  weights /= weights.sum();
+  return Mixture<F>(std::move(weights), std::move(initial.family));
+}
+
+}  // namespace internal
+
 // One M-step of `shape`'s family (K components, the data's shape, its
 // options) from the given responsibilities.
 template <ComponentFamily F>
@@ -155,13 +251,7 @@ template <ComponentFamily F>
 InitialComponents<F> ComponentsFromResponsibilities(
     const F& shape, const InitialResponsibilities& responsibilities, const RowBlocks& data,
     ThreadPool& pool, RepairCounts* repairs) {
-  const F prototype = [&] {
-    if constexpr (HasInitialPrototype<F>) {
-      return shape.InitialPrototype(responsibilities.centers());
-    } else {
-      return shape;
-    }
-  }();
+  const F prototype = internal::InitialPrototypeOf(shape, responsibilities);
   const typename F::Statistics stats =
       StatisticsOfResponsibilities(prototype, data, pool, responsibilities);
   if constexpr (HasMaximizeInitial<F>) {
@@ -172,20 +262,41 @@ InitialComponents<F> ComponentsFromResponsibilities(
   }
 }
 
+// The same on any row source through an executor, for a family without
+// MaximizeInitial (whose hook takes in-memory RowBlocks and a pool).
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
+           ReducesBlocks<Executor, Data, typename F::Statistics>
+InitialComponents<F> ComponentsFromResponsibilities(
+    const F& shape, const InitialResponsibilities& responsibilities, const Data& data,
+    Executor& executor, RepairCounts* repairs) {
+  const F prototype = internal::InitialPrototypeOf(shape, responsibilities);
+  const typename F::Statistics stats =
+      StatisticsOfResponsibilities(prototype, data, executor, responsibilities);
+  return {prototype.Maximize(stats, repairs), stats.counts};
+}
+
 // The mixture of those components, weighted by their total
-// responsibilities (floored like Mixture's M-step, so that an empty
-// component keeps a tiny positive weight and log w stays finite).
+// responsibilities (internal::MixtureOf).
 template <ComponentFamily F>
   requires HasComponentCounts<F>
 Mixture<F> MixtureFromResponsibilities(const F& shape,
                                        const InitialResponsibilities& responsibilities,
                                        const RowBlocks& data, ThreadPool& pool,
                                        RepairCounts* repairs) {
-  InitialComponents<F> initial =
-      ComponentsFromResponsibilities(shape, responsibilities, data, pool, repairs);
-  Vector weights = initial.counts.array() + kCountFloor;
-  weights /= weights.sum();
-  return Mixture<F>(std::move(weights), std::move(initial.family));
+  return internal::MixtureOf(
+      ComponentsFromResponsibilities(shape, responsibilities, data, pool, repairs));
+}
+
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
+           ReducesBlocks<Executor, Data, typename F::Statistics>
+Mixture<F> MixtureFromResponsibilities(const F& shape,
+                                       const InitialResponsibilities& responsibilities,
+                                       const Data& data, Executor& executor,
+                                       RepairCounts* repairs) {
+  return internal::MixtureOf(
+      ComponentsFromResponsibilities(shape, responsibilities, data, executor, repairs));
 }
 
 // The initial mixture of one restart: responsibilities drawn by `method`
@@ -201,13 +312,35 @@ Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const 
                                      context.repairs);
 }
 
+// The same on any row source, every pass through `executor` (the
+// context's pool is not used), for a family without MaximizeInitial.
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
+           ReducesBlocks<Executor, Data, typename F::Statistics> &&
+           ReducesBlocks<Executor, Data, internal::NoStatistics>
+Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const F& shape,
+                          const Data& data, Executor& executor, const InitContext& context) {
+  Rng rng(context.seed);
+  const InitialResponsibilities responsibilities = InitialResponsibilities::Draw(
+      method, kmeans, data, shape.num_components(), rng, executor);
+  return MixtureFromResponsibilities(shape, responsibilities, data, executor,
+                                     context.repairs);
+}
+
 // `shape` with every component the maximum-likelihood fit of all the rows:
 // what a component that a partition leaves empty keeps.
+template <ComponentFamily F, RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, typename F::Statistics>
+F WholeDataComponents(const F& shape, const Data& data, Executor& executor) {
+  const typename F::Statistics stats = StatisticsOfResponsibilities(
+      shape, data, executor, [](std::int64_t, const RowBlock&, RowMatrix* r) { r->setOnes(); });
+  return shape.Maximize(stats, nullptr);
+}
+
 template <ComponentFamily F>
 F WholeDataComponents(const F& shape, const RowBlocks& data, ThreadPool& pool) {
-  const typename F::Statistics stats = StatisticsOfResponsibilities(
-      shape, data, pool, [](std::int64_t, const RowBlock&, RowMatrix* r) { r->setOnes(); });
-  return shape.Maximize(stats, nullptr);
+  ThreadedExecutor executor(pool);
+  return WholeDataComponents(shape, data, executor);
 }
 
 }  // namespace emkit

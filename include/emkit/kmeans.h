@@ -1,11 +1,30 @@
 // k-means for initialising mixtures: k-means++ seeding (greedy, as
 // scikit-learn does it) followed by Lloyd iterations. Passes over the data
-// use the same fixed blocks and ordered merges as EM, so the centres are
-// identical for any number of threads.
+// go through an executor (emkit/engine/executor.h), with the same fixed
+// blocks and ordered merges as EM, so the centres are identical for any
+// number of threads.
+//
+// Every pass works on any RowBlockSource: the in-memory RowBlocks, or a
+// source of one's own that hands out the same RowBlock views. The
+// overloads on RowBlocks and a ThreadPool are the ones the shipped models
+// use; they are compiled once, in kmeans.cc.
 #ifndef EMKIT_KMEANS_H_
 #define EMKIT_KMEANS_H_
 
+#include <algorithm>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "emkit/engine/executor.h"
+#include "emkit/engine/threaded_executor.h"
 #include "emkit/matrix.h"
+#include "emkit/model.h"
 #include "emkit/random.h"
 #include "emkit/row_blocks.h"
 #include "emkit/thread_pool.h"
@@ -21,19 +40,227 @@ struct KMeansOptions {
   void Validate() const;  // throws InvalidOptionError
 };
 
-// k centres (k x d) chosen by k-means++ from the rows of `data`.
-RowMatrix KMeansPlusPlusSeeds(const RowBlocks& data, int k, Rng& rng,
-                              ThreadPool& pool);
-
-// Lloyd iterations from `centers`; an empty cluster keeps its centre.
-RowMatrix LloydIterations(const RowBlocks& data, RowMatrix centers,
-                          const KMeansOptions& options, const Vector& feature_variance,
-                          ThreadPool& pool);
+// A data source of row blocks, each a RowBlock of consecutive rows (its
+// first_row is the index of its first row in the whole data), in order and
+// covering all num_rows() rows.
+template <class D>
+concept RowBlockSource = BlockSource<D, RowBlock> && std::same_as<BlockOf<D>, RowBlock> &&
+                         requires(const D& data) {
+                           { data.num_rows() } -> std::convertible_to<std::int64_t>;
+                           { data.num_columns() } -> std::convertible_to<std::int64_t>;
+                         };
 
 // The index of the nearest centre for each row of x.
 void NearestCenters(const MatrixView& x, const RowMatrix& centers, int* labels);
 
+// Row `row` (in [0, num_rows())) of the data, found by a scan over the
+// blocks: for the few rows an initialiser picks, not for every row.
+template <RowBlockSource Data>
+Eigen::RowVectorXd RowAt(const Data& data, std::int64_t row) {
+  for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
+    const RowBlock block = data.GetBlock(b);
+    if (row < block.first_row + block.rows.rows()) return block.rows.row(row - block.first_row);
+  }
+  throw std::out_of_range("row " + std::to_string(row) + " is past the data's last row");
+}
+
+namespace internal {
+
+inline double RowWeight(const RowBlock& block, Eigen::Index i) {
+  return block.weights == nullptr ? 1.0 : block.weights[i];
+}
+
+// Statistics with nothing in them, for a pass that only sums the blocks'
+// values.
+struct NoStatistics {
+  void Merge(const NoStatistics&) {}
+  void SetZero() {}
+};
+
+struct ClusterSums {
+  Vector counts;
+  RowMatrix sums;
+  void Merge(const ClusterSums& o) {
+    counts += o.counts;
+    sums += o.sums;
+  }
+  void SetZero() {
+    counts.setZero();
+    sums.setZero();
+  }
+};
+
+struct Moments {
+  double weight = 0.0;
+  Eigen::RowVectorXd sums;
+  Eigen::RowVectorXd squares;
+  void Merge(const Moments& o) {
+    weight += o.weight;
+    sums += o.sums;
+    squares += o.squares;
+  }
+  void SetZero() {
+    weight = 0.0;
+    sums.setZero();
+    squares.setZero();
+  }
+};
+
+// Greedy k-means++ seeding. Each row's squared distance to its nearest
+// centre is needed throughout; instead of n doubles (half the data when
+// d = 2) only the index of that centre is kept, and the distance is
+// recomputed from it by the same expression, so the values are the same
+// doubles. Index is a small unsigned type that holds k.
+template <class Index, RowBlockSource Data, class Executor>
+RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& executor) {
+  const std::int64_t n = data.num_rows();
+  RowMatrix centers(k, data.num_columns());
+  std::vector<Index> nearest(n, 0);
+  int committed = 0;  // centres whose distances `nearest` accounts for
+
+  const auto closest = [&](std::int64_t row, const auto& x) {
+    return committed == 0 ? std::numeric_limits<double>::infinity()
+                          : (x - centers.row(nearest[row])).squaredNorm();
+  };
+  // Sum over rows of w_i * min(closest_i, |x_i - centre c|^2); makes c one
+  // of the centres when `commit` is set.
+  auto potential = [&](int c, bool commit) {
+    NoStatistics none;
+    const double total = executor.Reduce(
+        data, NoStatistics{}, &none, [&](std::int64_t, const RowBlock& block, NoStatistics*) {
+          double sum = 0.0;
+          for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+            const std::int64_t row = block.first_row + i;
+            const double old_d2 = closest(row, block.rows.row(i));
+            // The same expression as closest(), so that a stored index gives
+            // back exactly this value.
+            const double new_d2 = (block.rows.row(i) - centers.row(c)).squaredNorm();
+            if (commit && new_d2 < old_d2) nearest[row] = static_cast<Index>(c);
+            sum += RowWeight(block, i) * std::min(old_d2, new_d2);
+          }
+          return sum;
+        });
+    if (commit) committed = c + 1;
+    return total;
+  };
+  // The row where the cumulative weighted distance passes `target`: a scan
+  // in row order on this thread, block after block.
+  auto pick = [&](double target) -> Eigen::RowVectorXd {
+    double cumulative = 0.0;
+    Eigen::RowVectorXd last_positive = data.GetBlock(0).rows.row(0);
+    for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
+      const RowBlock block = data.GetBlock(b);
+      for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+        const double p = RowWeight(block, i) * closest(block.first_row + i, block.rows.row(i));
+        if (p > 0.0) last_positive = block.rows.row(i);
+        cumulative += p;
+        if (cumulative > target) return block.rows.row(i);
+      }
+    }
+    return last_positive;
+  };
+  centers.row(0) = RowAt(data, static_cast<std::int64_t>(UniformIndex(rng, n)));
+  double current = potential(0, /*commit=*/true);
+  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
+  for (int c = 1; c < k; ++c) {
+    if (!(current > 0.0)) {
+      // Fewer distinct rows than centres: repeat a random row.
+      centers.row(c) = RowAt(data, static_cast<std::int64_t>(UniformIndex(rng, n)));
+      continue;
+    }
+    Eigen::RowVectorXd best_row;
+    double best_potential = std::numeric_limits<double>::infinity();
+    for (int t = 0; t < trials; ++t) {
+      Eigen::RowVectorXd row = pick(UniformDouble(rng) * current);
+      centers.row(c) = row;  // a candidate, evaluated without committing
+      const double p = potential(c, /*commit=*/false);
+      if (p < best_potential) {
+        best_potential = p;
+        best_row = std::move(row);
+      }
+    }
+    centers.row(c) = best_row;
+    current = potential(c, /*commit=*/true);
+  }
+  return centers;
+}
+
+}  // namespace internal
+
+// k centres (k x d) chosen by k-means++ from the rows of `data`.
+template <RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, internal::NoStatistics>
+RowMatrix KMeansPlusPlusSeeds(const Data& data, int k, Rng& rng, Executor& executor) {
+  if (k <= 256) return internal::SeedKMeansPlusPlus<std::uint8_t>(data, k, rng, executor);
+  if (k <= 65536) return internal::SeedKMeansPlusPlus<std::uint16_t>(data, k, rng, executor);
+  return internal::SeedKMeansPlusPlus<std::uint32_t>(data, k, rng, executor);
+}
+
+// Lloyd iterations from `centers`; an empty cluster keeps its centre.
+template <RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, internal::ClusterSums>
+RowMatrix LloydIterations(const Data& data, RowMatrix centers, const KMeansOptions& options,
+                          const Vector& feature_variance, Executor& executor) {
+  const int k = static_cast<int>(centers.rows());
+  const double tolerance = options.tol * feature_variance.mean();
+  const internal::ClusterSums zero{Vector::Zero(k), RowMatrix::Zero(k, centers.cols())};
+  for (int iteration = 0; iteration < options.max_iter; ++iteration) {
+    internal::ClusterSums total = zero;
+    executor.Reduce(data, zero, &total,
+                    [&](std::int64_t, const RowBlock& block, internal::ClusterSums* s) {
+                      std::vector<int> labels(block.rows.rows());
+                      NearestCenters(block.rows, centers, labels.data());
+                      for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+                        const double w = internal::RowWeight(block, i);
+                        s->counts[labels[i]] += w;
+                        s->sums.row(labels[i]) += w * block.rows.row(i);
+                      }
+                      return 0.0;
+                    });
+    double moved = 0.0;
+    for (int c = 0; c < k; ++c) {
+      if (!(total.counts[c] > 0.0)) continue;
+      const Eigen::RowVectorXd next = total.sums.row(c) / total.counts[c];
+      moved += (next - centers.row(c)).squaredNorm();
+      centers.row(c) = next;
+    }
+    if (moved <= tolerance) break;
+  }
+  return centers;
+}
+
 // The (weighted) variance of each feature over all rows.
+template <RowBlockSource Data, class Executor>
+  requires ReducesBlocks<Executor, Data, internal::Moments>
+Vector FeatureVariance(const Data& data, Executor& executor) {
+  const Eigen::Index d = data.num_columns();
+  // About the first row, so that offsets far from zero do not cancel.
+  const Eigen::RowVectorXd shift = data.GetBlock(0).rows.row(0);
+  const internal::Moments zero{0.0, Eigen::RowVectorXd::Zero(d), Eigen::RowVectorXd::Zero(d)};
+  internal::Moments total = zero;
+  executor.Reduce(data, zero, &total,
+                  [&](std::int64_t, const RowBlock& block, internal::Moments* m) {
+                    for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+                      const double w = internal::RowWeight(block, i);
+                      const Eigen::RowVectorXd c = block.rows.row(i) - shift;
+                      m->weight += w;
+                      m->sums += w * c;
+                      m->squares += w * c.array().square().matrix();
+                    }
+                    return 0.0;
+                  });
+  const Eigen::RowVectorXd mean = total.sums / total.weight;
+  return ((total.squares / total.weight).array() - mean.array().square())
+      .max(0.0)
+      .matrix()
+      .transpose();
+}
+
+// The same on in-memory rows and the threads of `pool`.
+RowMatrix KMeansPlusPlusSeeds(const RowBlocks& data, int k, Rng& rng, ThreadPool& pool);
+RowMatrix LloydIterations(const RowBlocks& data, RowMatrix centers,
+                          const KMeansOptions& options, const Vector& feature_variance,
+                          ThreadPool& pool);
 Vector FeatureVariance(const RowBlocks& data, ThreadPool& pool);
 
 }  // namespace emkit

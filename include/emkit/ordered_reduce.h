@@ -2,7 +2,8 @@
 // statistics are computed on some worker, then merged into the total in
 // block order. The order of floating-point additions is therefore fixed by
 // the block split alone, and the result is bit-identical for any number of
-// threads.
+// threads. It is the core of ThreadedExecutor (emkit/engine/threaded_executor.h),
+// through which the engine and the initialisers reach it.
 #ifndef EMKIT_ORDERED_REDUCE_H_
 #define EMKIT_ORDERED_REDUCE_H_
 

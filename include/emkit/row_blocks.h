@@ -28,6 +28,8 @@ class RowBlocks {
   RowBlock GetBlock(std::int64_t b) const;
   double TotalWeight() const { return total_weight_; }
   std::int64_t block_rows() const { return block_rows_; }
+  std::int64_t num_rows() const { return data_.rows(); }
+  std::int64_t num_columns() const { return data_.cols(); }
   const MatrixView& data() const { return data_; }
   const double* weights() const { return weights_; }
 

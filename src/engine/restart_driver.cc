@@ -1,11 +1,11 @@
-// The non-template parts of the engine.
+// The non-template parts of the restart driver.
 #include <cmath>
 #include <cstddef>
 #include <string>
 
 #include <fmt/format.h>
 
-#include "emkit/fit.h"
+#include "emkit/engine/restart_driver.h"
 
 namespace emkit::internal {
 
