@@ -23,6 +23,8 @@
 
 #include <Eigen/Core>
 
+#include "kernel_namespace.h"
+
 namespace emkit::internal {
 
 // One component's parameters as the kernel reads them.
@@ -47,6 +49,8 @@ inline bool IsExactlyUpperTriangular(const Eigen::MatrixXd& w) {
   return true;
 }
 
+EMKIT_KERNEL_NAMESPACE_BEGIN
+
 // x: n x d, row-major; centre: c (d values); components: K of them;
 // constants: K values. Writes constants[k] - dist_ik / 2 to
 // out[i * out_stride + k] (n x K), or with `transposed` to
@@ -58,6 +62,7 @@ Scalar WhitenedLogDensities(const Scalar* x, Eigen::Index n, int d, const Scalar
                             const Scalar* constants, Scalar* out, Eigen::Index out_stride,
                             bool transposed);
 
+EMKIT_KERNEL_NAMESPACE_END
 }  // namespace emkit::internal
 
 #endif  // EMKIT_SRC_FAMILIES_WHITENED_DISTANCES_H_

@@ -1,12 +1,9 @@
-#include "emkit/families/small_dimension.h"
+#include "small_dimension.h"
 
-#include <atomic>
 #include <vector>
 
-namespace emkit {
+namespace emkit::internal::EMKIT_KERNEL_ISA {
 namespace {
-
-std::atomic<bool> small_dimension_kernels{true};
 
 // A component's mean split as centre + residual, both in Scalar: the
 // centre is the mean rounded to Scalar, the residual what rounding lost
@@ -91,9 +88,6 @@ void ForEachComponent(const Eigen::Map<const RowMatrixOf<Scalar>>& x, const RowM
 
 }  // namespace
 
-bool SmallDimensionKernelsEnabled() { return small_dimension_kernels.load(); }
-void EnableSmallDimensionKernels(bool enabled) { small_dimension_kernels.store(enabled); }
-
 template <class Scalar>
 void SmallDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
                                const RowMatrix& means, const RowMatrix& precisions,
@@ -175,4 +169,4 @@ template void SmallWhitenedLogDensities<float>(
     const std::vector<const Eigen::MatrixXd*>&, const Eigen::VectorXd&,
     Eigen::Ref<RowMatrixOf<float>>);
 
-}  // namespace emkit
+}  // namespace emkit::internal::EMKIT_KERNEL_ISA
