@@ -32,6 +32,12 @@ void LogSumExpRows(Eigen::Ref<RowMatrixF> log_values, Eigen::Ref<Eigen::VectorXf
 void LogSumExpColumns(Eigen::Ref<RowMatrixF> log_values_t, Eigen::Ref<Eigen::VectorXf> out,
                       bool normalize);
 
+// The same after adding row_offsets[k] (K values) to row k, in the same
+// pass (the float32 E-step's log weights).
+void LogSumExpColumns(Eigen::Ref<RowMatrixF> log_values_t,
+                      const Eigen::Ref<const Eigen::VectorXf>& row_offsets,
+                      Eigen::Ref<Eigen::VectorXf> out, bool normalize);
+
 }  // namespace emkit
 
 #endif  // EMKIT_LOG_SUM_EXP_H_

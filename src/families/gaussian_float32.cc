@@ -240,9 +240,8 @@ void GaussianAxisAlignedF<kSpherical>::LogProbabilitiesTransposed(const Family& 
   out_t->resize(family.num_components(), x.rows());
   thread_local RowMatrixF direct;
   if (d <= kMaxSmallDimension && family.options().small_dimension_kernels) {
-    direct.resize(x.rows(), family.num_components());
-    internal::SmallDiagonalLogDensities<float>(x, family.means(), precisions_, small_constants_, direct);
-    *out_t = direct.transpose();
+    internal::SmallDiagonalLogDensitiesTransposed<float>(x, family.means(), precisions_,
+                                                         small_constants_, out_t);
     return;
   }
   // Row i's terms p_d (x_d - c_d)^2 / 2, p_d (x_d - c_d) (mu_d - c_d) and

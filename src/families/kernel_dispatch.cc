@@ -225,6 +225,17 @@ template void SmallDiagonalLogDensities<float>(const Eigen::Map<const RowMatrixO
                                                const RowMatrix&, const RowMatrix&,
                                                const Eigen::VectorXd&,
                                                Eigen::Ref<RowMatrixOf<float>>);
+template <class Scalar>
+void SmallDiagonalLogDensitiesTransposed(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                                         const RowMatrix& means, const RowMatrix& precisions,
+                                         const Eigen::VectorXd& constants,
+                                         RowMatrixOf<Scalar>* out_t) {
+  (Kernels().*Pick<Scalar>(nullptr, &KernelTable::small_diagonal_log_densities_transposed_f))(
+      x, means, precisions, constants, out_t);
+}
+template void SmallDiagonalLogDensitiesTransposed<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, RowMatrixOf<float>*);
 template void DirectDiagonalLogDensities<float>(const Eigen::Map<const RowMatrixOf<float>>&,
                                                 const RowMatrix&, const RowMatrix&,
                                                 const Eigen::VectorXd&,
@@ -257,6 +268,13 @@ void LogSumExpRows(Eigen::Ref<RowMatrixF> log_values, Eigen::Ref<Eigen::VectorXf
 void LogSumExpColumns(Eigen::Ref<RowMatrixF> log_values_t, Eigen::Ref<Eigen::VectorXf> out,
                       bool normalize) {
   internal::Kernels().log_sum_exp_columns_f(log_values_t, out, normalize);
+}
+
+void LogSumExpColumns(Eigen::Ref<RowMatrixF> log_values_t,
+                      const Eigen::Ref<const Eigen::VectorXf>& row_offsets,
+                      Eigen::Ref<Eigen::VectorXf> out, bool normalize) {
+  internal::Kernels().log_sum_exp_columns_with_offsets_f(log_values_t, row_offsets, out,
+                                                         normalize);
 }
 
 }  // namespace emkit

@@ -51,6 +51,8 @@ namespace emkit::internal {
   X(grouped_diagonal_moments_f, GroupedDiagonalMomentsF)                    \
   X(small_diagonal_log_densities_d, SmallDiagonalLogDensities<double>)      \
   X(small_diagonal_log_densities_f, SmallDiagonalLogDensities<float>)       \
+  X(small_diagonal_log_densities_transposed_f,                              \
+    SmallDiagonalLogDensitiesTransposed<float>)                             \
   X(direct_diagonal_log_densities_f, DirectDiagonalLogDensities<float>)     \
   X(small_whitened_log_densities_d, SmallWhitenedLogDensities<double>)      \
   X(small_whitened_log_densities_f, SmallWhitenedLogDensities<float>)       \
@@ -68,6 +70,9 @@ struct KernelTable {
   void (*log_sum_exp_rows_d)(Eigen::Ref<RowMatrix>, Eigen::Ref<Vector>, bool);
   void (*log_sum_exp_rows_f)(Eigen::Ref<RowMatrixF>, Eigen::Ref<Eigen::VectorXf>, bool);
   void (*log_sum_exp_columns_f)(Eigen::Ref<RowMatrixF>, Eigen::Ref<Eigen::VectorXf>, bool);
+  void (*log_sum_exp_columns_with_offsets_f)(Eigen::Ref<RowMatrixF>,
+                                             const Eigen::Ref<const Eigen::VectorXf>&,
+                                             Eigen::Ref<Eigen::VectorXf>, bool);
 };
 
 // The table chosen for this process (the first call decides; thread-safe).

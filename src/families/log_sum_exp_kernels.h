@@ -16,6 +16,9 @@ void LogSumExpRows(Eigen::Ref<RowMatrixF> log_values, Eigen::Ref<Eigen::VectorXf
                    bool normalize);
 void LogSumExpColumns(Eigen::Ref<RowMatrixF> log_values_t, Eigen::Ref<Eigen::VectorXf> out,
                       bool normalize);
+void LogSumExpColumns(Eigen::Ref<RowMatrixF> log_values_t,
+                      const Eigen::Ref<const Eigen::VectorXf>& row_offsets,
+                      Eigen::Ref<Eigen::VectorXf> out, bool normalize);
 
 EMKIT_KERNEL_NAMESPACE_END
 }  // namespace emkit::internal

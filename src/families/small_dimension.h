@@ -36,6 +36,13 @@ void SmallDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
                                const Eigen::VectorXd& constants,
                                Eigen::Ref<RowMatrixOf<Scalar>> out);
 
+// The same written transposed: *out_t (K x n), (*out_t)(k, i).
+template <class Scalar>
+void SmallDiagonalLogDensitiesTransposed(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                                         const RowMatrix& means, const RowMatrix& precisions,
+                                         const Eigen::VectorXd& constants,
+                                         RowMatrixOf<Scalar>* out_t);
+
 // The same for any D (the formula of the general kernels' exact fallback,
 // used by the float32 kernels when their bound fails).
 template <class Scalar>
@@ -59,6 +66,9 @@ extern template void SmallDiagonalLogDensities<double>(
 extern template void SmallDiagonalLogDensities<float>(
     const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
     const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
+extern template void SmallDiagonalLogDensitiesTransposed<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, RowMatrixOf<float>*);
 extern template void DirectDiagonalLogDensities<float>(
     const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
     const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);

@@ -15,6 +15,7 @@ const KernelTable kKernels = {
     .log_sum_exp_rows_d = &LogSumExpRows,
     .log_sum_exp_rows_f = &LogSumExpRows,
     .log_sum_exp_columns_f = &LogSumExpColumns,
+    .log_sum_exp_columns_with_offsets_f = &LogSumExpColumns,
 };
 
 }  // namespace emkit::internal::EMKIT_KERNEL_ISA

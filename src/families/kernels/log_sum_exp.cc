@@ -137,4 +137,11 @@ void LogSumExpColumns(Eigen::Ref<RowMatrixF> log_values_t, Eigen::Ref<Eigen::Vec
   LogSumExpColumnsImpl<float>(log_values_t, out, normalize, kMinExpArgumentF);
 }
 
+void LogSumExpColumns(Eigen::Ref<RowMatrixF> log_values_t,
+                      const Eigen::Ref<const Eigen::VectorXf>& row_offsets,
+                      Eigen::Ref<Eigen::VectorXf> out, bool normalize) {
+  log_values_t.colwise() += row_offsets;
+  LogSumExpColumnsImpl<float>(log_values_t, out, normalize, kMinExpArgumentF);
+}
+
 }  // namespace emkit::internal::EMKIT_KERNEL_ISA
