@@ -1,5 +1,6 @@
 // The small-D log-density kernels against the general kernels (block
-// products with their rounding bound, switched on for the comparison):
+// products with their rounding bound, GaussianOptions::small_dimension_kernels
+// off for the comparison):
 // within rounding of each other for D = 1..4, every covariance type, data
 // near the origin and offset by 1e4, and in float against the exact double
 // computation.

@@ -5,7 +5,7 @@
 //   dist_ik = || (x_i - c) W_k - o_k ||^2,   o_k = (mu_k - c) W_k,
 //
 // with c a reference point near the data (see
-// emkit/families/stacked_whitening.h for why the offset o_k is subtracted
+// emkit/internal/stacked_whitening.h for why the offset o_k is subtracted
 // after the product, and for the rounding bound that makes it safe).
 //
 // Why a kernel of its own rather than one matrix product of the block by
