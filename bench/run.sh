@@ -13,8 +13,10 @@
 # EMKIT_BENCH_FLOAT32_CASES (A,B,C: also run with float32 data against
 # float64, alternating in one process), EMKIT_BENCH_MAX_SECONDS (60: no
 # further repeats of one measurement after
-# that), EMKIT_BENCH_BUILD_DIR (build-bench), EMKIT_BENCH_CXX_FLAGS
-# (-march=native, as Armadillo is compiled), EMKIT_BENCH_JOBS (2),
+# that), EMKIT_BENCH_BUILD_DIR (build-bench), EMKIT_BENCH_NATIVE (OFF: emkit
+# as it is installed, its kernels chosen at run time; ON: EMKIT_NATIVE, all
+# of it -march=native), EMKIT_BENCH_CXX_FLAGS (none; Armadillo is always
+# compiled with -march=native), EMKIT_BENCH_JOBS (2),
 # PYTHON (.venv/bin/python if present). Extra arguments go to bench/run.py.
 set -euo pipefail
 
@@ -32,7 +34,8 @@ fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DEMKIT_BUILD_BENCH=ON \
   -DEMKIT_BUILD_TESTS=OFF -DEMKIT_BUILD_CLI=OFF -DEMKIT_BUILD_EXAMPLES=OFF \
-  -DEMKIT_INSTALL=OFF "-DCMAKE_CXX_FLAGS=${EMKIT_BENCH_CXX_FLAGS:--march=native}" \
+  -DEMKIT_INSTALL=OFF "-DEMKIT_NATIVE=${EMKIT_BENCH_NATIVE:-OFF}" \
+  "-DCMAKE_CXX_FLAGS=${EMKIT_BENCH_CXX_FLAGS:-}" \
   > "$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; exit 2; }
 cmake --build "$build" -j "${EMKIT_BENCH_JOBS:-2}" \
   --target emkit_em_bench armadillo_em_bench dgemm_rate emkit_kernels_bench >&2

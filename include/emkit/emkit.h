@@ -1,8 +1,8 @@
 // The whole public API in one include: the engine and its concepts, the
 // component families, mixtures, hidden Markov models, the generic
-// initialiser, the model registry and the file formats. Headers of kernels
-// and internals (pooled moments, stacked whitening, small-dimension
-// switches) are not part of it; the testing laws
+// initialiser, the model registry and the file formats. The kernels are
+// not public (src/families/); the few internals that public templates and
+// classes need are in emkit/internal/ and are not part of it; the testing laws
 // (emkit/testing/model_laws.h) are included on their own by test code.
 #ifndef EMKIT_EMKIT_H_
 #define EMKIT_EMKIT_H_

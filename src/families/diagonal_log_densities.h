@@ -19,8 +19,10 @@
 #include <Eigen/Core>
 
 #include "emkit/matrix.h"
+#include "kernel_namespace.h"
 
 namespace emkit::internal {
+EMKIT_KERNEL_NAMESPACE_BEGIN
 
 // x: n x d float rows; a, b: K x d (A and B above); constants: K values;
 // max_precisions, max_centred_means: per feature a, P_a = max_k p_ka and
@@ -34,6 +36,7 @@ float ExpandedDiagonalLogDensitiesF(const MatrixViewF& x, const Eigen::RowVector
                                     const Eigen::RowVectorXf& max_centred_means, float* out_t,
                                     Eigen::Index out_stride);
 
+EMKIT_KERNEL_NAMESPACE_END
 }  // namespace emkit::internal
 
 #endif  // EMKIT_SRC_FAMILIES_DIAGONAL_LOG_DENSITIES_H_

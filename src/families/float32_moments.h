@@ -9,8 +9,10 @@
 #include <Eigen/Core>
 
 #include "emkit/matrix.h"
+#include "kernel_namespace.h"
 
 namespace emkit::internal {
+EMKIT_KERNEL_NAMESPACE_BEGIN
 
 // x: n rows; w: the component's n weights; count = sum w (> 0);
 // shift: a point near the component (its current mean). Writes the
@@ -71,6 +73,7 @@ void GroupedDiagonalMomentsF(const MatrixViewF& x, const RowMatrixF& weights_t,
                              const RowMatrix& shifts, Vector* counts, RowMatrix* means,
                              RowMatrix* squares, std::vector<char>* accepted);
 
+EMKIT_KERNEL_NAMESPACE_END
 }  // namespace emkit::internal
 
 #endif  // EMKIT_SRC_FAMILIES_FLOAT32_MOMENTS_H_

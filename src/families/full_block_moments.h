@@ -17,8 +17,18 @@
 #include <Eigen/Core>
 
 #include "emkit/matrix.h"
+#include "kernel_namespace.h"
 
 namespace emkit::internal {
+
+// FullBlockMoments of a block with every component (below).
+struct BlockMoments {
+  Vector counts;
+  RowMatrix means;
+  std::vector<Eigen::MatrixXd> scatters;
+};
+
+EMKIT_KERNEL_NAMESPACE_BEGIN
 
 // Whether FullBlockMoments handles d features (d <= 16 with AVX-512: the
 // triangle must fit the vector registers).
@@ -36,11 +46,6 @@ void FullBlockMoments(const MatrixView& x, const Eigen::Ref<const RowMatrix>& we
 // FullBlockMoments of a block with every component, in storage of the
 // calling thread that is reused block after block (valid until the
 // thread's next call); counts are the column sums of weights.
-struct BlockMoments {
-  Vector counts;
-  RowMatrix means;
-  std::vector<Eigen::MatrixXd> scatters;
-};
 const BlockMoments& ComputeBlockMoments(const MatrixView& x,
                                         const Eigen::Ref<const RowMatrix>& weights);
 
@@ -64,6 +69,7 @@ void FullRawMomentsF(const MatrixViewF& x, const RowMatrixF& weights_t, const Ve
 void CentredWeightedSumsF(const MatrixViewF& x, const RowMatrixF& weights_t,
                           const Eigen::RowVectorXf& centre, RowMatrix* sums);
 
+EMKIT_KERNEL_NAMESPACE_END
 }  // namespace emkit::internal
 
 #endif  // EMKIT_SRC_FAMILIES_FULL_BLOCK_MOMENTS_H_

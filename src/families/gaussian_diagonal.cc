@@ -7,7 +7,8 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
-#include "emkit/families/small_dimension.h"
+#include "gaussian_blocks.h"
+#include "small_dimension.h"
 
 namespace emkit {
 
@@ -77,87 +78,33 @@ GaussianAxisAligned<kSpherical>::NewStatistics() const {
   return s;
 }
 
-namespace {
-
-// Largest rounding error tolerated in a log-density computed by the expanded
-// form below: far below what moves a responsibility or a log-likelihood at
-// the 1e-10 level.
-constexpr double kMaxLogDensityError = 1e-10;
-
-// A block's second moments from expanded sums are used only when at most
-// this fraction of their digits cancels; otherwise they are recomputed about
-// the block's mean.
-constexpr double kMaxCancellation = 1e-6;
-
-}  // namespace
-
 template <bool kSpherical>
 void GaussianAxisAligned<kSpherical>::LogProbabilities(
     const MatrixView& x, Eigen::Ref<RowMatrix> out) const {
   const int d = num_features();
-  if (d <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+  if (d <= kMaxSmallDimension && options_.small_dimension_kernels) {
     const Vector constants = half_log_det_precision_.array() - 0.5 * d * kLog2Pi;
-    SmallDiagonalLogDensities<double>(x, means_, precisions_, constants, out);
+    internal::SmallDiagonalLogDensities<double>(x, means_, precisions_, constants, out);
     return;
   }
-  thread_local RowMatrix centered;
-  centered.resize(x.rows(), d);
-  centered.noalias() = x.rowwise() - reference_;
-  const double max_centered = centered.size() > 0 ? centered.cwiseAbs().maxCoeff() : 0.0;
-  const double spread = max_centered + max_centered_mean_;
-  const double error_bound = (d + 2) * std::numeric_limits<double>::epsilon() *
-                             max_precision_ * spread * spread;
-  if (error_bound <= kMaxLogDensityError) {
-    // sum_d p (x - mu)^2 = (x-c)^2 . p - 2 (x-c) . (p (mu-c)) + p . (mu-c)^2:
-    // two products of the block with K x D matrices.
-    out.noalias() = centered.array().square().matrix() * minus_half_precisions_t_;
-    out.noalias() += centered * precision_times_centered_means_t_;
-    out.rowwise() += log_density_constants_;
-    return;
-  }
-  for (int k = 0; k < num_components(); ++k) {
-    centered.noalias() = x.rowwise() - means_.row(k);
-    out.col(k).noalias() =
-        centered.array().square().matrix() * (-0.5 * precisions_.row(k).transpose());
-    out.col(k).array() += half_log_det_precision_[k] - 0.5 * d * kLog2Pi;
-  }
+  const internal::AxisAlignedDensityTerms terms{&means_,
+                                                &precisions_,
+                                                &half_log_det_precision_,
+                                                &reference_,
+                                                &minus_half_precisions_t_,
+                                                &precision_times_centered_means_t_,
+                                                &log_density_constants_,
+                                                max_precision_,
+                                                max_centered_mean_};
+  internal::AxisAlignedLogDensities(x, terms, out);
 }
 
 template <bool kSpherical>
 void GaussianAxisAligned<kSpherical>::Accumulate(
     const MatrixView& x, const Eigen::Ref<const RowMatrix>& weights,
     Statistics* stats) const {
-  const int d = num_features();
-  thread_local RowMatrix centered;
-  thread_local RowMatrix sums;
-  thread_local RowMatrix squares;
-  centered.resize(x.rows(), d);
-  // All components at once: weighted sums of (x - c) and (x - c)^2 as two
-  // products, then moments about each component's block mean.
-  centered.noalias() = x.rowwise() - reference_;
-  sums.noalias() = weights.transpose() * centered;
-  squares.noalias() = weights.transpose() * centered.array().square().matrix();
-  for (int k = 0; k < num_components(); ++k) {
-    const double count = weights.col(k).sum();
-    if (!(count > 0.0)) continue;
-    const Eigen::RowVectorXd mean_offset = sums.row(k) / count;
-    Eigen::RowVectorXd central = squares.row(k) - count * mean_offset.array().square().matrix();
-    const bool accurate = (central.array() >= kMaxCancellation * squares.row(k).array()).all();
-    if (!accurate) {
-      // The component's rows sit far from c relative to their spread: both
-      // moments again, directly about the component's own block mean.
-      thread_local RowMatrix about_mean;
-      about_mean.resize(x.rows(), d);
-      const Eigen::RowVectorXd mean = (weights.col(k).transpose() * x) / count;
-      about_mean.noalias() = x.rowwise() - mean;
-      central = weights.col(k).transpose() * about_mean.array().square().matrix();
-      PoolDiagonalMoments(&stats->counts[k], stats->means.row(k), stats->squares.row(k),
-                          count, mean, central);
-      continue;
-    }
-    PoolDiagonalMoments(&stats->counts[k], stats->means.row(k), stats->squares.row(k),
-                        count, mean_offset + reference_, central);
-  }
+  internal::AccumulateAxisAligned(x, weights, reference_, &stats->counts, &stats->means,
+                                  &stats->squares);
 }
 
 template <bool kSpherical>

@@ -4,8 +4,8 @@
 #include <limits>
 
 #include "emkit/families/gaussian_common.h"
-#include "emkit/families/pooled_moments.h"
-#include "emkit/families/small_dimension.h"
+#include "emkit/internal/pooled_moments.h"
+#include "small_dimension.h"
 #include "diagonal_log_densities.h"
 #include "float32_moments.h"
 #include "whitened_distances.h"
@@ -120,13 +120,13 @@ void GaussianFullF::LogProbabilities(const GaussianFull& family, const MatrixVie
 
 void GaussianFullF::LogProbabilitiesTransposed(const GaussianFull& family, const MatrixViewF& x,
                                                RowMatrixF* out_t) const {
-  if (family.num_features() <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+  if (family.num_features() <= kMaxSmallDimension && family.options().small_dimension_kernels) {
     thread_local std::vector<const Eigen::MatrixXd*> factors;
     thread_local RowMatrixF out;
     factors.clear();
     for (const Eigen::MatrixXd& w : family.precision_cholesky()) factors.push_back(&w);
     out.resize(x.rows(), family.num_components());
-    SmallWhitenedLogDensities<float>(x, family.means(), factors,
+    internal::SmallWhitenedLogDensities<float>(x, family.means(), factors,
                                      log_constants_.cast<double>().transpose(), out);
     *out_t = out.transpose();
     return;
@@ -170,11 +170,11 @@ void GaussianTiedF::LogProbabilities(const GaussianTied& family, const MatrixVie
 
 void GaussianTiedF::LogProbabilitiesTransposed(const GaussianTied& family, const MatrixViewF& x,
                                                RowMatrixF* out_t) const {
-  if (family.num_features() <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+  if (family.num_features() <= kMaxSmallDimension && family.options().small_dimension_kernels) {
     thread_local RowMatrixF out;
     const Eigen::VectorXd constants = log_constants_.cast<double>().transpose();
     out.resize(x.rows(), family.num_components());
-    SmallWhitenedLogDensities<float>(x, family.means(), {&family.precision_cholesky()},
+    internal::SmallWhitenedLogDensities<float>(x, family.means(), {&family.precision_cholesky()},
                                      constants, out);
     *out_t = out.transpose();
     return;
@@ -239,10 +239,9 @@ void GaussianAxisAlignedF<kSpherical>::LogProbabilitiesTransposed(const Family& 
   const Eigen::Index d = x.cols();
   out_t->resize(family.num_components(), x.rows());
   thread_local RowMatrixF direct;
-  if (d <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
-    direct.resize(x.rows(), family.num_components());
-    SmallDiagonalLogDensities<float>(x, family.means(), precisions_, small_constants_, direct);
-    *out_t = direct.transpose();
+  if (d <= kMaxSmallDimension && family.options().small_dimension_kernels) {
+    internal::SmallDiagonalLogDensitiesTransposed<float>(x, family.means(), precisions_,
+                                                         small_constants_, out_t);
     return;
   }
   // Row i's terms p_d (x_d - c_d)^2 / 2, p_d (x_d - c_d) (mu_d - c_d) and
@@ -261,7 +260,7 @@ void GaussianAxisAlignedF<kSpherical>::LogProbabilitiesTransposed(const Family& 
   if (!(error_bound <= kMaxLogDensityErrorF)) {
     // Each row centred on each component's mean: no cancellation, in float.
     direct.resize(x.rows(), family.num_components());
-    DirectDiagonalLogDensities<float>(x, family.means(), precisions_, small_constants_, direct);
+    internal::DirectDiagonalLogDensities<float>(x, family.means(), precisions_, small_constants_, direct);
     *out_t = direct.transpose();
   }
 }

@@ -7,9 +7,10 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
-#include "emkit/families/pooled_moments.h"
-#include "emkit/families/small_dimension.h"
+#include "emkit/internal/pooled_moments.h"
 #include "full_block_moments.h"
+#include "gaussian_blocks.h"
+#include "small_dimension.h"
 
 namespace emkit {
 
@@ -132,13 +133,13 @@ GaussianFull::Statistics GaussianFull::NewStatistics() const {
 
 void GaussianFull::LogProbabilities(const MatrixView& x,
                                     Eigen::Ref<RowMatrix> out) const {
-  if (num_features() <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+  if (num_features() <= kMaxSmallDimension && options_.small_dimension_kernels) {
     thread_local std::vector<const Eigen::MatrixXd*> factors;
     factors.clear();
     for (const Eigen::MatrixXd& w : precision_cholesky_) factors.push_back(&w);
     const Vector constants =
         log_det_precision_cholesky_.array() - 0.5 * num_features() * kLog2Pi;
-    SmallWhitenedLogDensities<double>(x, means_, factors, constants, out);
+    internal::SmallWhitenedLogDensities<double>(x, means_, factors, constants, out);
     return;
   }
   const Vector constants =
@@ -146,70 +147,14 @@ void GaussianFull::LogProbabilities(const MatrixView& x,
   whitening_.LogDensities(x, constants, out);
 }
 
-namespace {
-
-// Values (rows x D) per rank update in Accumulate: 64 KiB, few enough that
-// Eigen packs them in stack buffers (its limit is 128 KiB) rather than
-// allocating on the heap per component and block, which with several
-// threads can cost a storm of page faults each time (the allocator returns
-// the memory to the system between calls).
-constexpr Eigen::Index kRankUpdateValues = 8192;
-
-// The block moments of Accumulate for few features (D known at compile
-// time): the same quantities (each component's weighted mean of the block,
-// then the scatter of the rows centred on it, pooled), by two direct passes.
-// With D <= 4 the rank update's packing costs several times the arithmetic.
-template <int D>
-void AccumulateFewFeatures(const MatrixView& x, const Eigen::Ref<const RowMatrix>& weights,
-                           GaussianFull::Statistics* stats) {
-  thread_local Eigen::MatrixXd block_scatter;
-  thread_local Eigen::RowVectorXd block_mean;
-  block_scatter.resize(D, D);
-  block_mean.resize(D);
-  const Eigen::Index n = x.rows();
-  const double* rows = x.data();
-  for (Eigen::Index k = 0; k < weights.cols(); ++k) {
-    double count = 0.0;
-    double sum[D] = {};
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double w = weights(i, k);
-      count += w;
-      for (int a = 0; a < D; ++a) sum[a] += w * rows[i * D + a];
-    }
-    if (!(count > 0.0)) continue;
-    double mean[D];
-    for (int a = 0; a < D; ++a) mean[a] = sum[a] / count;
-    double scatter[D][D] = {};
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double w = weights(i, k);
-      double centred[D];
-      for (int a = 0; a < D; ++a) centred[a] = rows[i * D + a] - mean[a];
-      for (int a = 0; a < D; ++a) {
-        for (int b = 0; b <= a; ++b) scatter[a][b] += w * centred[a] * centred[b];
-      }
-    }
-    for (int a = 0; a < D; ++a) {
-      block_mean[a] = mean[a];
-      for (int b = 0; b < D; ++b) block_scatter(a, b) = a >= b ? scatter[a][b] : scatter[b][a];
-    }
-    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k], count,
-                    block_mean, &block_scatter);
-  }
-}
-
-}  // namespace
-
 void GaussianFull::Accumulate(const MatrixView& x,
                               const Eigen::Ref<const RowMatrix>& weights,
                               Statistics* stats) const {
   const int d = num_features();
-  if (d <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
-    switch (d) {
-      case 1: return AccumulateFewFeatures<1>(x, weights, stats);
-      case 2: return AccumulateFewFeatures<2>(x, weights, stats);
-      case 3: return AccumulateFewFeatures<3>(x, weights, stats);
-      case 4: return AccumulateFewFeatures<4>(x, weights, stats);
-    }
+  if (d <= kMaxSmallDimension && options_.small_dimension_kernels) {
+    internal::AccumulateFullFewFeatures(x, weights, &stats->counts, &stats->means,
+                                        &stats->scatters);
+    return;
   }
   if (internal::FullBlockMomentsSupported(d)) {
     // The same moments for every component in one kernel that keeps the
@@ -221,30 +166,8 @@ void GaussianFull::Accumulate(const MatrixView& x,
     }
     return;
   }
-  thread_local RowMatrix scaled;
-  thread_local Eigen::MatrixXd block_scatter;
-  scaled.resize(x.rows(), d);
-  block_scatter.resize(d, d);
-  for (int k = 0; k < num_components(); ++k) {
-    const double count = weights.col(k).sum();
-    if (!(count > 0.0)) continue;
-    // Moments of this block about its own weighted mean, then pooled. The
-    // scatter is a symmetric rank-n update (half the work of a product) of
-    // the centred rows scaled by the square roots of their weights.
-    const Eigen::RowVectorXd mean = (weights.col(k).transpose() * x) / count;
-    scaled.noalias() = ((x.rowwise() - mean).array().colwise() *
-                        weights.col(k).array().sqrt())
-                           .matrix();
-    block_scatter.setZero();
-    const Eigen::Index chunk = std::max<Eigen::Index>(8, kRankUpdateValues / d);
-    for (Eigen::Index first = 0; first < x.rows(); first += chunk) {
-      const Eigen::Index rows = std::min(chunk, x.rows() - first);
-      block_scatter.selfadjointView<Eigen::Lower>().rankUpdate(
-          scaled.middleRows(first, rows).transpose());
-    }
-    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatters[k],
-                    count, mean, &block_scatter);
-  }
+  internal::AccumulateFullByRankUpdates(x, weights, &stats->counts, &stats->means,
+                                        &stats->scatters, /*shared_scatter=*/nullptr);
 }
 
 void GaussianFull::Factorize(int k, RepairCounts* repairs) {

@@ -9,9 +9,10 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
-#include "emkit/families/pooled_moments.h"
-#include "emkit/families/small_dimension.h"
+#include "emkit/internal/pooled_moments.h"
 #include "full_block_moments.h"
+#include "gaussian_blocks.h"
+#include "small_dimension.h"
 
 namespace emkit {
 
@@ -93,10 +94,11 @@ GaussianTied::Statistics GaussianTied::NewStatistics() const {
 
 void GaussianTied::LogProbabilities(const MatrixView& x,
                                     Eigen::Ref<RowMatrix> out) const {
-  if (num_features() <= kMaxSmallDimension && SmallDimensionKernelsEnabled()) {
+  if (num_features() <= kMaxSmallDimension && options_.small_dimension_kernels) {
     const Vector constants = Vector::Constant(
         num_components(), log_det_precision_cholesky_ - 0.5 * num_features() * kLog2Pi);
-    SmallWhitenedLogDensities<double>(x, means_, {&precision_cholesky_}, constants, out);
+    internal::SmallWhitenedLogDensities<double>(x, means_, {&precision_cholesky_}, constants,
+                                                out);
     return;
   }
   whitening_.LogDensities(
@@ -122,26 +124,8 @@ void GaussianTied::Accumulate(const MatrixView& x,
     }
     return;
   }
-  thread_local RowMatrix scaled;
-  scaled.resize(x.rows(), d);
-  // Rows per rank update: 64 KiB of values, which Eigen packs on the stack
-  // rather than the heap (see GaussianFull::Accumulate).
-  const Eigen::Index chunk = std::max<Eigen::Index>(8, 8192 / d);
-  for (int k = 0; k < num_components(); ++k) {
-    const double count = weights.col(k).sum();
-    if (!(count > 0.0)) continue;
-    const Eigen::RowVectorXd mean = (weights.col(k).transpose() * x) / count;
-    scaled.noalias() = ((x.rowwise() - mean).array().colwise() *
-                        weights.col(k).array().sqrt())
-                           .matrix();
-    for (Eigen::Index first = 0; first < x.rows(); first += chunk) {
-      const Eigen::Index rows = std::min(chunk, x.rows() - first);
-      stats->scatter.selfadjointView<Eigen::Lower>().rankUpdate(
-          scaled.middleRows(first, rows).transpose());
-    }
-    PoolFullMoments(&stats->counts[k], stats->means.row(k), &stats->scatter, count,
-                    mean, nullptr, &stats->scatter);
-  }
+  internal::AccumulateFullByRankUpdates(x, weights, &stats->counts, &stats->means,
+                                        /*scatters=*/nullptr, &stats->scatter);
 }
 
 GaussianTied GaussianTied::Maximize(const Statistics& stats,

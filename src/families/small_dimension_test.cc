@@ -1,5 +1,6 @@
 // The small-D log-density kernels against the general kernels (block
-// products with their rounding bound, switched on for the comparison):
+// products with their rounding bound, GaussianOptions::small_dimension_kernels
+// off for the comparison):
 // within rounding of each other for D = 1..4, every covariance type, data
 // near the origin and offset by 1e4, and in float against the exact double
 // computation.
@@ -14,7 +15,7 @@
 #include "emkit/families/gaussian_float32.h"
 #include "emkit/families/gaussian_full.h"
 #include "emkit/families/gaussian_tied.h"
-#include "emkit/families/small_dimension.h"
+#include "small_dimension.h"
 #include "emkit/random.h"
 
 namespace emkit {
@@ -22,11 +23,24 @@ namespace {
 
 constexpr int kK = 5;
 
-// Restores the default when a test ends.
-struct GeneralKernels {
-  GeneralKernels() { EnableSmallDimensionKernels(false); }
-  ~GeneralKernels() { EnableSmallDimensionKernels(true); }
-};
+// The same parameters with GaussianOptions::small_dimension_kernels off.
+GaussianOptions GeneralKernelOptions() {
+  GaussianOptions options;
+  options.small_dimension_kernels = false;
+  return options;
+}
+GaussianFull WithGeneralKernels(const GaussianFull& g) {
+  return GaussianFull::FromStored(g.means(), g.covariances(), g.precision_cholesky(),
+                                  GeneralKernelOptions());
+}
+GaussianTied WithGeneralKernels(const GaussianTied& g) {
+  return GaussianTied::FromStored(g.means(), g.covariance(), g.precision_cholesky(),
+                                  GeneralKernelOptions());
+}
+template <bool kSpherical>
+GaussianAxisAligned<kSpherical> WithGeneralKernels(const GaussianAxisAligned<kSpherical>& g) {
+  return GaussianAxisAligned<kSpherical>(g.means(), g.variances(), GeneralKernelOptions());
+}
 
 RowMatrix Data(int n, int d, double offset, std::uint64_t seed) {
   Rng rng(seed);
@@ -70,10 +84,7 @@ void ExpectWithinRounding(const Family& family, const RowMatrix& x) {
   RowMatrix small(x.rows(), kK);
   RowMatrix general(x.rows(), kK);
   family.LogProbabilities(ViewOf(x), small);
-  {
-    GeneralKernels off;
-    family.LogProbabilities(ViewOf(x), general);
-  }
+  WithGeneralKernels(family).LogProbabilities(ViewOf(x), general);
   const double scale = 1.0 + general.cwiseAbs().maxCoeff();
   EXPECT_LT((small - general).cwiseAbs().maxCoeff(), 1e-12 * scale);
   // float data through the float32 kernels (small ones too): within float
@@ -126,6 +137,7 @@ TEST(SmallDimensionTest, FullStatisticsAgreeWithTheRankUpdate) {
       }
       weights.col(kK - 1).setZero();  // a component with no weight in this block
       const GaussianFull family = FullFamilies(d, offset, rng).front();
+      const GaussianFull general_family = WithGeneralKernels(family);
       GaussianFull::Statistics small = family.NewStatistics();
       GaussianFull::Statistics general = family.NewStatistics();
       // Two blocks, so that pooling is exercised as well.
@@ -134,8 +146,7 @@ TEST(SmallDimensionTest, FullStatisticsAgreeWithTheRankUpdate) {
                                         {half, x.rows() - half}}) {
         const MatrixView block(x.data() + first * d, rows, d);
         family.Accumulate(block, weights.middleRows(first, rows), &small);
-        GeneralKernels off;
-        family.Accumulate(block, weights.middleRows(first, rows), &general);
+        general_family.Accumulate(block, weights.middleRows(first, rows), &general);
       }
       EXPECT_LT((small.counts - general.counts).cwiseAbs().maxCoeff(),
                 1e-12 * general.counts.maxCoeff());

@@ -1,4 +1,4 @@
-#include "emkit/families/stacked_whitening.h"
+#include "emkit/internal/stacked_whitening.h"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 //   dist_ik = || (x_i - c) W_k - o_k ||^2,   o_k = (mu_k - c) W_k,
 //
 // with c a reference point near the data (see
-// emkit/families/stacked_whitening.h for why the offset o_k is subtracted
+// emkit/internal/stacked_whitening.h for why the offset o_k is subtracted
 // after the product, and for the rounding bound that makes it safe).
 //
 // Why a kernel of its own rather than one matrix product of the block by
@@ -22,6 +22,8 @@
 #define EMKIT_SRC_FAMILIES_WHITENED_DISTANCES_H_
 
 #include <Eigen/Core>
+
+#include "kernel_namespace.h"
 
 namespace emkit::internal {
 
@@ -47,6 +49,8 @@ inline bool IsExactlyUpperTriangular(const Eigen::MatrixXd& w) {
   return true;
 }
 
+EMKIT_KERNEL_NAMESPACE_BEGIN
+
 // x: n x d, row-major; centre: c (d values); components: K of them;
 // constants: K values. Writes constants[k] - dist_ik / 2 to
 // out[i * out_stride + k] (n x K), or with `transposed` to
@@ -58,6 +62,7 @@ Scalar WhitenedLogDensities(const Scalar* x, Eigen::Index n, int d, const Scalar
                             const Scalar* constants, Scalar* out, Eigen::Index out_stride,
                             bool transposed);
 
+EMKIT_KERNEL_NAMESPACE_END
 }  // namespace emkit::internal
 
 #endif  // EMKIT_SRC_FAMILIES_WHITENED_DISTANCES_H_

@@ -29,6 +29,15 @@ struct GaussianOptions {
   // meaning and default as scikit-learn's reg_covar.
   double reg_covar = 1e-6;
 
+  // With at most 4 features (kMaxSmallDimension in src/families/
+  // small_dimension.h), log-densities and full moments are computed by direct
+  // per-component passes over the rows, the exact formula (faster there than
+  // the block products, and needing no rounding bound). false selects the
+  // general kernels for every dimension: for tests and benchmarks that
+  // compare the two; results differ in the last digits. A choice of the
+  // computation, not a parameter: model files do not store it.
+  bool small_dimension_kernels = true;
+
   // The option table (emkit/option_table.h).
   template <class Table>
   void Describe(Table& table) {

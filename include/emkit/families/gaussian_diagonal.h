@@ -9,7 +9,7 @@
 #include <Eigen/Core>
 
 #include "emkit/families/gaussian_common.h"
-#include "emkit/families/pooled_moments.h"
+#include "emkit/internal/pooled_moments.h"
 #include "emkit/matrix.h"
 #include "emkit/parameters.h"
 #include "emkit/random.h"

@@ -64,9 +64,9 @@ class Float32Mixture {
     thread_local Eigen::VectorXf log_norm;
     const Eigen::Index n = block.rows.rows();
     kernel_.LogProbabilitiesTransposed(mixture_.components(), block.rows, &responsibilities_t);
-    responsibilities_t.colwise() += log_weights_.transpose();
     log_norm.resize(n);
-    LogSumExpColumns(responsibilities_t, log_norm, /*normalize=*/true);
+    // log w_k + log p(x_i | k), then normalised (emkit/log_sum_exp.h).
+    LogSumExpColumns(responsibilities_t, log_weights_.transpose(), log_norm, /*normalize=*/true);
     double loglik = 0.0;
     if (block.weights == nullptr) {
       for (Eigen::Index i = 0; i < n; ++i) loglik += log_norm[i];

@@ -7,7 +7,7 @@
 #include <Eigen/Core>
 
 #include "emkit/families/gaussian_common.h"
-#include "emkit/families/stacked_whitening.h"
+#include "emkit/internal/stacked_whitening.h"
 #include "emkit/matrix.h"
 #include "emkit/parameters.h"
 #include "emkit/random.h"

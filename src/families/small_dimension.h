@@ -9,27 +9,25 @@
 // formula their rounding bound protects them from leaving). The error is a
 // few ulps of each non-negative term, relative to the result's quadratic
 // part, whatever the offset of the data, so no bound needs checking.
-#ifndef EMKIT_FAMILIES_SMALL_DIMENSION_H_
-#define EMKIT_FAMILIES_SMALL_DIMENSION_H_
+#ifndef EMKIT_SRC_FAMILIES_SMALL_DIMENSION_H_
+#define EMKIT_SRC_FAMILIES_SMALL_DIMENSION_H_
 
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "emkit/matrix.h"
+#include "kernel_namespace.h"
 
 namespace emkit {
 
 inline constexpr int kMaxSmallDimension = 4;
 
-// Whether the families use these kernels for D <= kMaxSmallDimension (the
-// default). Switching them off process-wide is for tests and benchmarks
-// that compare them with the general kernels.
-bool SmallDimensionKernelsEnabled();
-void EnableSmallDimensionKernels(bool enabled);
-
 template <class Scalar>
 using RowMatrixOf = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+namespace internal {
+EMKIT_KERNEL_NAMESPACE_BEGIN
 
 // out(i, k) = constants[k] - 1/2 sum_j precisions(k, j) (x(i, j) - means(k, j))^2.
 template <class Scalar>
@@ -37,6 +35,13 @@ void SmallDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
                                const RowMatrix& means, const RowMatrix& precisions,
                                const Eigen::VectorXd& constants,
                                Eigen::Ref<RowMatrixOf<Scalar>> out);
+
+// The same written transposed: *out_t (K x n), (*out_t)(k, i).
+template <class Scalar>
+void SmallDiagonalLogDensitiesTransposed(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                                         const RowMatrix& means, const RowMatrix& precisions,
+                                         const Eigen::VectorXd& constants,
+                                         RowMatrixOf<Scalar>* out_t);
 
 // The same for any D (the formula of the general kernels' exact fallback,
 // used by the float32 kernels when their bound fails).
@@ -61,6 +66,9 @@ extern template void SmallDiagonalLogDensities<double>(
 extern template void SmallDiagonalLogDensities<float>(
     const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
     const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
+extern template void SmallDiagonalLogDensitiesTransposed<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, RowMatrixOf<float>*);
 extern template void DirectDiagonalLogDensities<float>(
     const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
     const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
@@ -73,6 +81,8 @@ extern template void SmallWhitenedLogDensities<float>(
     const std::vector<const Eigen::MatrixXd*>&, const Eigen::VectorXd&,
     Eigen::Ref<RowMatrixOf<float>>);
 
+EMKIT_KERNEL_NAMESPACE_END
+}  // namespace internal
 }  // namespace emkit
 
-#endif  // EMKIT_FAMILIES_SMALL_DIMENSION_H_
+#endif  // EMKIT_SRC_FAMILIES_SMALL_DIMENSION_H_

@@ -7,8 +7,8 @@
 // sit far from the origin or when a mean moves far in one iteration: every
 // term added is a sum of squares about a nearby centre. Pooling in a fixed
 // order keeps results deterministic.
-#ifndef EMKIT_FAMILIES_POOLED_MOMENTS_H_
-#define EMKIT_FAMILIES_POOLED_MOMENTS_H_
+#ifndef EMKIT_INTERNAL_POOLED_MOMENTS_H_
+#define EMKIT_INTERNAL_POOLED_MOMENTS_H_
 
 #include <Eigen/Core>
 
@@ -56,4 +56,4 @@ void PoolDiagonalMoments(double* na, MeanA&& ma, SquaresA&& squares_a, double nb
 
 }  // namespace emkit
 
-#endif  // EMKIT_FAMILIES_POOLED_MOMENTS_H_
+#endif  // EMKIT_INTERNAL_POOLED_MOMENTS_H_

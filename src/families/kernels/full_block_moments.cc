@@ -6,7 +6,7 @@
 #include "emkit/families/gaussian_float32.h"
 #include "simd_packets.h"
 
-namespace emkit::internal {
+namespace emkit::internal::EMKIT_KERNEL_ISA {
 namespace {
 
 // At most two packets per row: the triangle then takes at most
@@ -361,4 +361,4 @@ const BlockMoments& ComputeBlockMoments(const MatrixView& x,
   return m;
 }
 
-}  // namespace emkit::internal
+}  // namespace emkit::internal::EMKIT_KERNEL_ISA

@@ -15,8 +15,8 @@
 // error bound is checked; a block that fails it (an outlier 10^6 standard
 // deviations away, say) is computed exactly, component by component. The
 // choice depends on the data and the parameters only, never on threads.
-#ifndef EMKIT_FAMILIES_STACKED_WHITENING_H_
-#define EMKIT_FAMILIES_STACKED_WHITENING_H_
+#ifndef EMKIT_INTERNAL_STACKED_WHITENING_H_
+#define EMKIT_INTERNAL_STACKED_WHITENING_H_
 
 #include <vector>
 
@@ -56,4 +56,4 @@ class StackedWhitening {
 
 }  // namespace emkit
 
-#endif  // EMKIT_FAMILIES_STACKED_WHITENING_H_
+#endif  // EMKIT_INTERNAL_STACKED_WHITENING_H_

@@ -5,7 +5,7 @@
 #include "simd_packets.h"
 #include "transposed_blocks.h"
 
-namespace emkit::internal {
+namespace emkit::internal::EMKIT_KERNEL_ISA {
 namespace {
 
 using Packet = PacketOf<float>;
@@ -82,4 +82,4 @@ float ExpandedDiagonalLogDensitiesF(const MatrixViewF& x, const Eigen::RowVector
   return predux_max(largest);
 }
 
-}  // namespace emkit::internal
+}  // namespace emkit::internal::EMKIT_KERNEL_ISA

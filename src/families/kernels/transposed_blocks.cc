@@ -5,7 +5,7 @@
 
 #include "simd_packets.h"
 
-namespace emkit::internal {
+namespace emkit::internal::EMKIT_KERNEL_ISA {
 namespace {
 
 // PacketBlock's argument is a SIMD type whose alignment attribute GCC
@@ -69,6 +69,25 @@ Scalar CentreTransposed(const Scalar* x, Eigen::Index rows, int d, const Scalar*
 }
 
 template <class Scalar>
+void Transpose(const Scalar* src, Eigen::Index rows, Eigen::Index cols, Eigen::Index src_stride,
+               Scalar* dst, Eigen::Index dst_stride) {
+  using Packet = PacketOf<Scalar>;
+  constexpr int kLanes = kLanesOf<Scalar>;
+  const Eigen::Index full_rows = rows / kLanes * kLanes;
+  const Eigen::Index full_cols = cols / kLanes * kLanes;
+  for (Eigen::Index c = 0; c < full_cols; c += kLanes) {
+    for (Eigen::Index r = 0; r < full_rows; r += kLanes) {
+      TransposeTile<Scalar>(src + r * src_stride + c, src_stride, dst + c * dst_stride + r,
+                            dst_stride, [](const Packet& p, int) { return p; });
+    }
+  }
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const Eigen::Index first = r < full_rows ? full_cols : 0;
+    for (Eigen::Index c = first; c < cols; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
+  }
+}
+
+template <class Scalar>
 void LogDensitiesFromTransposed(const Scalar* dist, Eigen::Index dist_stride,
                                 Eigen::Index k_count, Eigen::Index rows,
                                 const Scalar* constants, Scalar* out,
@@ -100,6 +119,10 @@ template double CentreTransposed<double>(const double*, Eigen::Index, int, const
                                          double*, Eigen::Index);
 template float CentreTransposed<float>(const float*, Eigen::Index, int, const float*, float*,
                                        Eigen::Index);
+template void Transpose<double>(const double*, Eigen::Index, Eigen::Index, Eigen::Index,
+                               double*, Eigen::Index);
+template void Transpose<float>(const float*, Eigen::Index, Eigen::Index, Eigen::Index, float*,
+                              Eigen::Index);
 template void LogDensitiesFromTransposed<double>(const double*, Eigen::Index, Eigen::Index,
                                                  Eigen::Index, const double*, double*,
                                                  Eigen::Index);
@@ -107,4 +130,4 @@ template void LogDensitiesFromTransposed<float>(const float*, Eigen::Index, Eige
                                                 Eigen::Index, const float*, float*,
                                                 Eigen::Index);
 
-}  // namespace emkit::internal
+}  // namespace emkit::internal::EMKIT_KERNEL_ISA

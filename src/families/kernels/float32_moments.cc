@@ -8,7 +8,7 @@
 #include "emkit/families/gaussian_float32.h"
 #include "full_block_moments.h"
 
-namespace emkit::internal {
+namespace emkit::internal::EMKIT_KERNEL_ISA {
 namespace {
 
 // A central moment is taken from raw sums only while at least this share
@@ -375,4 +375,4 @@ void GroupedDiagonalMomentsF(const MatrixViewF& x, const RowMatrixF& weights_t,
   }
 }
 
-}  // namespace emkit::internal
+}  // namespace emkit::internal::EMKIT_KERNEL_ISA

@@ -5,7 +5,7 @@
 #include "simd_packets.h"
 #include "transposed_blocks.h"
 
-namespace emkit::internal {
+namespace emkit::internal::EMKIT_KERNEL_ISA {
 namespace {
 
 // Values of centred rows per chunk (16 KiB of doubles, 8 of floats): a
@@ -191,4 +191,4 @@ template float WhitenedLogDensities<float>(const float*, Eigen::Index, int, cons
                                            const WhiteningFactor<float>*, Eigen::Index,
                                            const float*, float*, Eigen::Index, bool);
 
-}  // namespace emkit::internal
+}  // namespace emkit::internal::EMKIT_KERNEL_ISA

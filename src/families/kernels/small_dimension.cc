@@ -1,12 +1,11 @@
-#include "emkit/families/small_dimension.h"
+#include "small_dimension.h"
 
-#include <atomic>
 #include <vector>
 
-namespace emkit {
-namespace {
+#include "transposed_blocks.h"
 
-std::atomic<bool> small_dimension_kernels{true};
+namespace emkit::internal::EMKIT_KERNEL_ISA {
+namespace {
 
 // A component's mean split as centre + residual, both in Scalar: the
 // centre is the mean rounded to Scalar, the residual what rounding lost
@@ -68,15 +67,19 @@ void WhitenedPass(const Scalar* x_t, Eigen::Index n, const Scalar* centre,
   }
 }
 
+// Runs `pass` for every component on the block transposed, writing
+// *out_t (K x n: row k holds component k's values). The transposes are
+// SIMD tiles (transposed_blocks.h), exact copies.
 template <class Scalar, class Pass>
-void ForEachComponent(const Eigen::Map<const RowMatrixOf<Scalar>>& x, const RowMatrix& means,
-                      Eigen::Ref<RowMatrixOf<Scalar>> out, Pass&& pass) {
+void ForEachComponentTransposed(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                                const RowMatrix& means, RowMatrixOf<Scalar>* out_t,
+                                Pass&& pass) {
   const Eigen::Index n = x.rows();
   const Eigen::Index k_count = means.rows();
   thread_local RowMatrixOf<Scalar> x_t;
-  thread_local RowMatrixOf<Scalar> out_t;
-  x_t = x.transpose();
-  out_t.resize(k_count, n);
+  x_t.resize(x.cols(), n);
+  Transpose<Scalar>(x.data(), n, x.cols(), x.cols(), x_t.data(), n);
+  out_t->resize(k_count, n);
   thread_local std::vector<Scalar> centre;
   thread_local std::vector<Scalar> residual;
   centre.resize(means.cols());
@@ -84,25 +87,26 @@ void ForEachComponent(const Eigen::Map<const RowMatrixOf<Scalar>>& x, const RowM
   for (Eigen::Index k = 0; k < k_count; ++k) {
     SplitMean<Scalar>(means.row(k), centre.data(), residual.data());
     pass(static_cast<int>(k), x_t.data(), n, centre.data(), residual.data(),
-         out_t.row(k).data());
+         out_t->row(k).data());
   }
-  out = out_t.transpose();
 }
 
-}  // namespace
+// The same written to out (n x K).
+template <class Scalar, class Pass>
+void ForEachComponent(const Eigen::Map<const RowMatrixOf<Scalar>>& x, const RowMatrix& means,
+                      Eigen::Ref<RowMatrixOf<Scalar>> out, Pass&& pass) {
+  thread_local RowMatrixOf<Scalar> out_t;
+  ForEachComponentTransposed<Scalar>(x, means, &out_t, pass);
+  Transpose<Scalar>(out_t.data(), out_t.rows(), out_t.cols(), out_t.cols(), out.data(),
+                    out.outerStride());
+}
 
-bool SmallDimensionKernelsEnabled() { return small_dimension_kernels.load(); }
-void EnableSmallDimensionKernels(bool enabled) { small_dimension_kernels.store(enabled); }
-
+// The diagonal pass of component k for D <= kMaxSmallDimension.
 template <class Scalar>
-void SmallDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
-                               const RowMatrix& means, const RowMatrix& precisions,
-                               const Eigen::VectorXd& constants,
-                               Eigen::Ref<RowMatrixOf<Scalar>> out) {
-  const int d = static_cast<int>(x.cols());
-  ForEachComponent<Scalar>(x, means, out, [&](int k, const Scalar* x_t, Eigen::Index n,
-                                              const Scalar* centre, const Scalar* residual,
-                                              Scalar* row) {
+auto SmallDiagonalPass(const RowMatrix& precisions, const Eigen::VectorXd& constants, int d) {
+  return [&precisions, &constants, d](int k, const Scalar* x_t, Eigen::Index n,
+                                      const Scalar* centre, const Scalar* residual,
+                                      Scalar* row) {
     Scalar h[kMaxSmallDimension];
     for (int j = 0; j < d; ++j) h[j] = static_cast<Scalar>(0.5 * precisions(k, j));
     const Scalar c = static_cast<Scalar>(constants[k]);
@@ -112,7 +116,28 @@ void SmallDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
       case 3: DiagonalPass<3>(x_t, n, centre, residual, h, c, row); break;
       default: DiagonalPass<4>(x_t, n, centre, residual, h, c, row); break;
     }
-  });
+  };
+}
+
+}  // namespace
+
+template <class Scalar>
+void SmallDiagonalLogDensities(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                               const RowMatrix& means, const RowMatrix& precisions,
+                               const Eigen::VectorXd& constants,
+                               Eigen::Ref<RowMatrixOf<Scalar>> out) {
+  ForEachComponent<Scalar>(
+      x, means, out, SmallDiagonalPass<Scalar>(precisions, constants, static_cast<int>(x.cols())));
+}
+
+template <class Scalar>
+void SmallDiagonalLogDensitiesTransposed(const Eigen::Map<const RowMatrixOf<Scalar>>& x,
+                                         const RowMatrix& means, const RowMatrix& precisions,
+                                         const Eigen::VectorXd& constants,
+                                         RowMatrixOf<Scalar>* out_t) {
+  ForEachComponentTransposed<Scalar>(
+      x, means, out_t,
+      SmallDiagonalPass<Scalar>(precisions, constants, static_cast<int>(x.cols())));
 }
 
 template <class Scalar>
@@ -163,6 +188,9 @@ template void SmallDiagonalLogDensities<double>(
 template void SmallDiagonalLogDensities<float>(
     const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
     const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
+template void SmallDiagonalLogDensitiesTransposed<float>(
+    const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
+    const Eigen::VectorXd&, RowMatrixOf<float>*);
 template void DirectDiagonalLogDensities<float>(
     const Eigen::Map<const RowMatrixOf<float>>&, const RowMatrix&, const RowMatrix&,
     const Eigen::VectorXd&, Eigen::Ref<RowMatrixOf<float>>);
@@ -175,4 +203,4 @@ template void SmallWhitenedLogDensities<float>(
     const std::vector<const Eigen::MatrixXd*>&, const Eigen::VectorXd&,
     Eigen::Ref<RowMatrixOf<float>>);
 
-}  // namespace emkit
+}  // namespace emkit::internal::EMKIT_KERNEL_ISA
