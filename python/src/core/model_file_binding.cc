@@ -1,7 +1,7 @@
-// emkit._core model files of the HMM and discrete-mixture classes: the
-// parameter dicts of hmm_binding.cc and mixture_binding.cc written to and
-// read from the versioned JSON model files of the emkit command (Gaussian
-// mixtures have their own, in model_binding.cc).
+// emkit._core model files of the HMM classes (the parameter dicts of
+// hmm_binding.cc), and what a model file of any kind holds, for emkit.load:
+// other mixtures come back as their codec's dict (registry_binding.cc
+// writes them; Gaussian mixtures have their own, in model_binding.cc).
 #include <cstdint>
 #include <string>
 #include <tuple>
@@ -45,9 +45,9 @@ io::AnyModel ToAnyModel(const AnyHmm& hmm) {
 
 // What a model file holds, as the classes take it: (model kind, family,
 // parameters, floor, n_features, feature names). kind is "hmm" or the
-// mixture's kind ("bernoulli_mixture", ...); family and n_features as
-// BuildHmm / BuildMixture take them; floor is the family's reg_covar,
-// pseudo_count or min_rate. A Gaussian mixture gives kind
+// mixture's kind ("bernoulli_mixture", ...). For an HMM, family, n_features
+// and floor (reg_covar, pseudo_count or min_rate) are as BuildHmm takes
+// them; for a mixture, parameters are the codec's dict. A Gaussian mixture gives kind
 // "gaussian_mixture" and nothing else (Model.load reads it).
 using Loaded = std::tuple<std::string, std::string, nb::dict, double, std::int64_t,
                           std::vector<std::string>>;
@@ -95,34 +95,13 @@ Loaded Load(const std::string& path) {
           throw InvalidDataError(fmt::format(
               "{}: holds an HMM with {} emissions, which no Python class holds; use emkit "
               "hmm decode, score or sample", path, FamilyOf(m).kFamilyName));
-        } else if constexpr (!std::is_same_v<M, BernoulliMixture> &&
-                             !std::is_same_v<M, CategoricalMixture> &&
-                             !std::is_same_v<M, PoissonMixture>) {
-          // Every other family: the parameters as its codec writes them
-          // (registry_binding.cc reads them back).
+        } else {
+          // Every other mixture: the parameters as its family's codec
+          // writes them (registry_binding.cc reads them back).
           DictWriter writer;
           EncodeModel(model, writer);
           return {io::ModelKindName(model), std::string(FamilyOf(m).kFamilyName),
                   writer.dict(), 0.0, m.num_features(), names};
-        } else {
-          double floor = 0.0;
-          const char* family = "";
-          if constexpr (std::is_same_v<M, BernoulliMixture>) {
-            floor = m.components().options().pseudo_count;
-            family = "bernoulli";
-          } else if constexpr (std::is_same_v<M, CategoricalMixture>) {
-            if (m.components().layout() != CategoricalLayout::kCounts) {
-              throw InvalidDataError(path + ": CategoricalMixture reads categorical "
-                                            "mixtures of the counts layout only");
-            }
-            floor = m.components().options().pseudo_count;
-            family = "categorical";
-          } else {
-            floor = m.components().options().min_rate;
-            family = "poisson";
-          }
-          return {io::ModelKindName(model), family, MixtureParametersOf(AnyMixture(m)), floor,
-                  m.num_features(), names};
         }
       },
       model);
@@ -140,18 +119,6 @@ void RegisterModelFiles(nb::module_& m) {
       },
       "family"_a, "params"_a, "n_features"_a, "floor"_a, "path"_a, "feature_names"_a,
       "Writes an HMM to a JSON model file, as emkit hmm fit -o does.");
-  m.def(
-      "mixture_save",
-      [](const std::string& family, const nb::dict& params, std::int64_t k,
-         std::int64_t n_features, double floor, const std::string& path,
-         const std::vector<std::string>& names) {
-        io::SaveAnyModel(path,
-                         std::visit([](const auto& mix) { return io::AnyModel(mix); },
-                                    BuildMixture(family, params, k, n_features, floor)),
-                         names);
-      },
-      "family"_a, "params"_a, "n_components"_a, "n_features"_a, "floor"_a, "path"_a,
-      "feature_names"_a, "Writes a discrete mixture to a JSON model file, as emkit fit -o does.");
   m.def("model_file_load", &Load, "path"_a,
         "(kind, family, params, floor, n_features, feature_names) of a model file.");
 }

@@ -1,6 +1,6 @@
-// The models the stateless HMM and discrete-mixture functions build from a
-// family's name and a dict of parameter arrays (hmmlearn's and
-// scikit-learn's names), shared with the model-file functions.
+// The models the stateless HMM functions build from a family's name and a
+// dict of parameter arrays (hmmlearn's names), shared with the model-file
+// functions.
 #ifndef EMKIT_PYTHON_MODELS_H_
 #define EMKIT_PYTHON_MODELS_H_
 
@@ -9,7 +9,6 @@
 
 #include <nanobind/nanobind.h>
 
-#include "emkit/discrete_mixture.h"
 #include "emkit/families/gaussian_mixture_emission.h"
 #include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
@@ -34,14 +33,6 @@ AnyHmm BuildHmm(const std::string& family, const nb::dict& p, Eigen::Index d, do
                 HmmFitParameters fit);
 // The arrays BuildHmm reads, from a model.
 nb::dict HmmParametersOf(const AnyHmm& model);
-
-using AnyMixture = std::variant<BernoulliMixture, CategoricalMixture, PoissonMixture>;
-
-// family: "bernoulli", "categorical" (counts) or "poisson"; p holds weights
-// and probabilities or rates.
-AnyMixture BuildMixture(const std::string& family, const nb::dict& p, Eigen::Index k,
-                        Eigen::Index d, double floor);
-nb::dict MixtureParametersOf(const AnyMixture& model);
 
 }  // namespace emkit::python
 

@@ -13,10 +13,6 @@ _HMM_CLASSES = {
     "gmm-full": "GMMHMM", "gmm-diag": "GMMHMM", "gmm-spherical": "GMMHMM",
     "gmm-tied": "GMMHMM",
 }
-_MIXTURE_CLASSES = {
-    "bernoulli_mixture": "BernoulliMixture", "categorical_mixture": "CategoricalMixture",
-    "poisson_mixture": "PoissonMixture",
-}
 
 
 # The classes of the registry's other mixture families, by model kind
@@ -51,14 +47,13 @@ def load(path):
     kind, family, params, floor, n_features, names = _core.model_file_load(path)
     if kind == "gaussian_mixture":
         return _load_gaussian_mixture(path)
-    if kind in _REGISTRY_CLASSES:
-        return _REGISTRY_CLASSES[kind]._from_params(params, names)
-    from . import discrete_mixture, hmm
+    from . import discrete_mixture, hmm, von_mises_fisher  # noqa: F401 (they register)
     if kind == "hmm":
         return getattr(hmm, _HMM_CLASSES[family])._from_file(family, params, floor,
                                                                 n_features, names)
-    return getattr(discrete_mixture, _MIXTURE_CLASSES[kind])._from_file(
-        params, floor, n_features, names)
+    if kind not in _REGISTRY_CLASSES:
+        raise ValueError(f"{path}: holds a {kind}, which no Python class holds")
+    return _REGISTRY_CLASSES[kind]._from_params(params, names, path)
 
 
 def _load_gaussian_mixture(path):

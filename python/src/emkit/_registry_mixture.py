@@ -21,6 +21,11 @@ _STRUCTURE_KEYS = ("model", "n_components", "weights")
 
 class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
     _family = None  # the registry's family name ("vmf")
+    # Options of the family's table that the class fixes rather than takes
+    # as keywords: {name: value}.
+    _fixed_options = {}
+    # The dtype of sampled rows (None: float64).
+    _sample_dtype = None
 
     def _init(self, n_components, tol, max_iter, n_init, init_params, random_state,
               warm_start, verbose):
@@ -35,10 +40,12 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
 
     @classmethod
     def _option_table(cls):
-        return _core.registry_family_options(cls._family)
+        return [entry for entry in _core.registry_family_options(cls._family)
+                if entry[0] not in cls._fixed_options]
 
     def _family_options(self):
-        return {name: getattr(self, name) for name, _, _, _ in self._option_table()}
+        options = {name: getattr(self, name) for name, _, _, _ in self._option_table()}
+        return options | self._fixed_options
 
     def _check_params(self):
         v = _validation
@@ -96,7 +103,9 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
             "n_init": 1 if warm else int(self.n_init),
             "seed": _validation.seed_from_random_state(self.random_state),
             "family_options": self._family_options(),
-            "warm": self._params() if warm else None,
+            # The estimator's current options, as scikit-learn's warm start
+            # keeps the parameters but not the settings of the last fit.
+            "warm": (self._params() | self._family_options()) if warm else None,
         }
         if self.verbose:
             options["callback"] = lambda it, ll: print(
@@ -163,7 +172,8 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         seed = _validation.seed_from_random_state(self.random_state)
         X, y = _core.registry_sample(self._params(), int(n_samples), seed)
         order = np.argsort(y, kind="stable")
-        return X[order], y[order]
+        X = X[order]
+        return (X if self._sample_dtype is None else X.astype(self._sample_dtype)), y[order]
 
     def save(self, path):
         """Write the model to a JSON model file, as ``emkit fit -o`` does
@@ -174,7 +184,11 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
                             _model_file.feature_names(self))
 
     @classmethod
-    def _from_params(cls, params, names):
+    def _from_params(cls, params, names, path="parameters"):
+        for name, value in cls._fixed_options.items():
+            if params.get(name, value) != value:
+                raise ValueError(f"{path}: {cls.__name__} reads {cls._family} mixtures of "
+                                 f"{name} {value!r} only, not {params[name]!r}")
         options = {name: params[name] for name, _, _, _ in cls._option_table()
                    if name in params}
         model = cls(n_components=int(params["n_components"]), **options)
