@@ -46,8 +46,12 @@ endfunction()
 function(emkit_add_kernels target)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEFINITIONS;OPTIONS;LIBRARIES" ${ARGN})
   emkit_kernel_variants(variants)
-  if(NOT CMAKE_LINKER OR NOT CMAKE_OBJCOPY)
-    message(FATAL_ERROR "emkit kernels: a linker (ld -r) and objcopy are needed")
+  # The join needs GNU ld's --force-group-allocation, which LLVM's lld (the
+  # CMAKE_LINKER of a Clang build) does not have; GNU ld joins Clang's
+  # objects as well.
+  find_program(EMKIT_GNU_LD NAMES ld.bfd ld)
+  if(NOT EMKIT_GNU_LD OR NOT CMAKE_OBJCOPY)
+    message(FATAL_ERROR "emkit kernels: GNU ld (ld.bfd, for ld -r) and objcopy are needed")
   endif()
   set(tables)
   foreach(isa IN LISTS variants)
@@ -70,7 +74,7 @@ function(emkit_add_kernels target)
     set(joined ${CMAKE_CURRENT_BINARY_DIR}/${objects}${CMAKE_CXX_OUTPUT_EXTENSION})
     add_custom_command(
       OUTPUT ${joined}
-      COMMAND ${CMAKE_LINKER} -r --force-group-allocation -o ${joined}.joined
+      COMMAND ${EMKIT_GNU_LD} -r --force-group-allocation -o ${joined}.joined
               "$<TARGET_OBJECTS:${objects}>"
       COMMAND ${CMAKE_OBJCOPY} --keep-global-symbol=${table_symbol}
               ${joined}.joined ${joined}
