@@ -3,8 +3,8 @@
 // --resume continues it to the very bytes an uninterrupted fit writes; so
 // does a checkpoint left by --max-time, and one of every emission. A resumed
 // fit takes its options from the checkpoint and its data (rows and
-// sequences) must be the same. Checkpoints written by emkit 0.1 still
-// resume.
+// sequences) must be the same. Mixtures of every registered family
+// checkpoint, and checkpoints written by emkit 0.1 still resume.
 #include <signal.h>
 
 #include <chrono>
@@ -298,6 +298,23 @@ TEST_F(HmmResumeTest, ResumeRefusesOtherDataSequencesOptionsAndCommands) {
   ExpectUsageError(Run({"hmm", "fit", data, "-k", "2", "--checkpoint-every", "-1"}),
                    "--checkpoint-every -1: must be a number of seconds >= 0");
   EXPECT_FALSE(Exists("out.json"));
+}
+
+TEST_F(HmmResumeTest, EveryMixtureOfTheRegistryCheckpointsToo) {
+  // von Mises-Fisher mixtures: a family that emkit fit fits and whose
+  // checkpoints come from the registry alone.
+  const std::string truth = Write("t.json", R"({"format": "emkit-model", "version": 1,
+      "model": "vmf_mixture", "n_components": 2, "weights": [0.5, 0.5], "n_features": 3,
+      "mean_directions": [[1, 0, 0], [0, 1, 0]], "concentrations": [20, 20]})");
+  Result r = Run({"sample", truth, "-n", "500", "--seed", "3", "-o", Path("s.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run({"fit", Path("s.csv"), "--model", "vmf", "-k", "2", "--n-init", "2", "--max-iter",
+           "10", "--tol", "0", "-q", "-o", Path("a.json"), "--checkpoint", Path("ck.json"),
+           "--checkpoint-every", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run({"fit", Path("s.csv"), "--resume", Path("ck.json"), "-o", Path("b.json"), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFileBytes(Path("b.json")), ReadFileBytes(Path("a.json")));
 }
 
 // Checkpoints written by emkit 0.1, before checkpoints moved into the
