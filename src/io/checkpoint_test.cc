@@ -239,6 +239,28 @@ TEST(CheckpointTest, AFloat32MixturesProgressIsStoredAsItsMixture) {
   ExpectSameProgress(*read, snapshots.back());
 }
 
+// Checkpoints written by emkit 0.1's command (tests/cli/data, before
+// checkpoints moved into the library) read and write back as the very same
+// bytes: the format is unchanged, for float64 and float32 fits.
+TEST(CheckpointTest, CheckpointsOfEarlierVersionsWriteBackByteForByte) {
+  const TempDir dir;
+  for (const char* name : {"checkpoint_v1_gaussian.json", "checkpoint_v1_float32.json"}) {
+    SCOPED_TRACE(name);
+    const std::string path = std::string(EMKIT_SOURCE_DIR) + "/tests/cli/data/" + name;
+    const Checkpoint checkpoint = ReadCheckpoint(path);
+    const bool float32 =
+        nlohmann::ordered_json::parse(checkpoint.settings)["dtype"] == "float32";
+    CheckpointWriter writer(dir.File(name), checkpoint.settings, checkpoint.data,
+                            checkpoint.feature_names, 1e9);
+    FitOptions options;
+    writer.Attach(&options);
+    options.on_progress(float32 ? Float32Progress(checkpoint) : checkpoint.progress);
+    EXPECT_EQ(writer.where(), checkpoint.where);
+    EXPECT_TRUE(writer.Flush());
+    EXPECT_EQ(ReadFileBytes(dir.File(name)), ReadFileBytes(path));
+  }
+}
+
 TEST(CheckpointTest, SettingsMustBeAJsonObject) {
   const TempDir dir;
   for (const char* settings : {"", "[1]", "{\"a\":", "3"}) {
