@@ -1,88 +1,45 @@
-// Checkpoint files of `emkit fit --checkpoint FILE`, read back by
-// `emkit fit DATA --resume FILE`. One JSON document:
-//   {"format": "emkit-checkpoint", "version": 1,
-//    "settings": {the fit command's options that shape the result},
-//    "data": {"rows": N, "columns": D, "checksum": "16 hex digits"},
-//    "feature_names": [...],
-//    "finished": [restart records], "best_restart": r,
-//    "best_total_log_likelihood": x, "best": model or null,
-//    "current": restart record, "model": model or null}
-// where a model is the object of an emkit model file and a restart record
-// that of the report's "restarts". Numbers are written so that they read
-// back as the same doubles: a resumed fit ends bit-identical to one that was
-// never stopped.
+// What `emkit fit` and `emkit hmm fit` share around checkpoints
+// (emkit/io/checkpoint.h holds the file format): the settings as JSON, the
+// checks of a resumed run against its checkpoint, and the message of an
+// interrupted fit.
 #ifndef EMKIT_CLI_CHECKPOINT_H_
 #define EMKIT_CLI_CHECKPOINT_H_
 
-#include <any>
-#include <chrono>
-#include <cstdint>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "emkit/matrix.h"
-#include "emkit/options.h"
+#include "emkit/io/checkpoint.h"
+#include "emkit/report.h"
 
 namespace emkit::cli {
 
+// The settings object of a checkpoint: the options that shape a fit's result.
 using CheckpointJson = nlohmann::ordered_json;
 
-// What identifies a data set: its shape and a checksum of its values' bits.
-struct DataFingerprint {
-  std::int64_t rows = 0;
-  std::int64_t columns = 0;
-  std::uint64_t checksum = 0;
-  bool operator==(const DataFingerprint&) const = default;
-};
+// The checkpoint's settings; FileFormatError "PATH: ..." unless they were
+// written by `command` ("fit", "hmm fit").
+CheckpointJson CheckpointSettings(const io::Checkpoint& checkpoint,
+                                  const std::string& command);
 
-DataFingerprint FingerprintOf(const RowMatrix& values);
+// Throws InvalidOptionError for the first of `shaping_options` that was
+// given: "--seed cannot be given with --resume: the checkpoint CK fixes it".
+void RejectShapingOptions(const std::vector<CLI::Option*>& shaping_options,
+                          const std::string& checkpoint_path);
 
-// A checkpoint as read back.
-struct Checkpoint {
-  CheckpointJson settings;
-  DataFingerprint data;
-  std::vector<std::string> feature_names;
-  std::any progress;  // a FitProgress<M> of the mixture type that was fitted
-  std::string where;  // "restart R, iteration I" (1-based), for messages
-};
+// Throws InvalidDataError "DATA: not the data that the checkpoint CK was made
+// from (...)" unless `data` has the fingerprint the checkpoint holds.
+void CheckSameData(const io::DataFingerprint& saved, const io::DataFingerprint& data,
+                   const std::string& data_path, const std::string& checkpoint_path);
 
-// Reads and checks a checkpoint file: FileAccessError if it cannot be read,
-// FileFormatError "PATH: ..." naming what is wrong.
-Checkpoint ReadCheckpoint(const std::string& path);
-
-// Keeps the latest progress of a fit and writes it to the checkpoint file
-// (atomically) when `interval_seconds` have passed since the last write, and
-// on Flush().
-class CheckpointWriter {
- public:
-  CheckpointWriter(std::string path, CheckpointJson settings, DataFingerprint data,
-                   std::vector<std::string> feature_names, double interval_seconds);
-
-  // Sets fit_options->on_progress.
-  void Attach(FitOptions* fit_options);
-
-  // Writes the latest progress if it is not on disk yet; false when the fit
-  // has made no progress to save (it stopped during its first iteration).
-  bool Flush();
-
-  // Where the latest progress stands, "restart R, iteration I".
-  const std::string& where() const { return where_; }
-
- private:
-  void Save();
-
-  std::string path_;
-  CheckpointJson settings_;
-  DataFingerprint data_;
-  std::vector<std::string> feature_names_;
-  double interval_seconds_;
-  std::chrono::steady_clock::time_point last_write_;
-  std::any latest_;
-  std::string where_;
-  bool written_ = true;
-};
+// What the command says on standard error and returns when a signal stopped
+// the fit: the progress is flushed to the checkpoint (when one is written)
+// and `resume_command` is how to continue it.
+int ReportInterrupted(int signal_number, const FitReport& report,
+                      io::CheckpointWriter* writer, const std::string& checkpoint_path,
+                      const std::string& resume_command);
 
 }  // namespace emkit::cli
 

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -164,20 +163,13 @@ CheckpointJson SettingsOf(const FitArgs& args) {
   return j;
 }
 
-// Takes the settings from the checkpoint `path`; given shaping options are
-// an error, since the checkpoint fixes them.
-void ApplyCheckpointSettings(const CheckpointJson& j, const std::string& path, FitArgs* args) {
-  for (const CLI::Option* option : args->shaping_options) {
-    if (option->count() > 0) {
-      throw InvalidOptionError(fmt::format(
-          "{} cannot be given with --resume: the checkpoint {} fixes it", option->get_name(),
-          path));
-    }
-  }
+// Takes the settings from the checkpoint; given shaping options are an
+// error, since the checkpoint fixes them.
+void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, FitArgs* args) {
+  const std::string& path = checkpoint.path;
+  RejectShapingOptions(args->shaping_options, path);
+  const CheckpointJson j = CheckpointSettings(checkpoint, "fit");
   try {
-    if (j.at("command") != "fit") {
-      throw FileFormatError(fmt::format("{}: a checkpoint of another command", path));
-    }
     args->model = j.at("model").get<std::string>();
     args->k = j.at("n_components").get<int>();
     args->covariance = j.at("covariance").get<std::string>();
@@ -200,32 +192,14 @@ void ApplyCheckpointSettings(const CheckpointJson& j, const std::string& path, F
   }
 }
 
-// What the command says and returns when a signal stopped the fit.
-int ReportInterrupted(int signal_number, const FitArgs& args, const FitReport& report,
-                      CheckpointWriter* writer) {
-  const RestartRecord& last = report.restarts.back();
-  std::string what;
-  if (writer != nullptr && writer->Flush()) {
-    what = fmt::format("the fit so far is saved in {}; continue it with: emkit fit {} --resume {}",
-                       args.checkpoint, args.data, args.checkpoint);
-  } else if (writer != nullptr) {
-    what = "no iteration had finished, so there was nothing to save";
-  } else {
-    what = "nothing was saved (--checkpoint FILE saves a fit's progress)";
-  }
-  std::fprintf(stderr, "emkit: interrupted by %s at restart %d, iteration %d; %s\n",
-               SignalName(signal_number), last.restart + 1, last.n_iter, what.c_str());
-  return 128 + signal_number;
-}
-
 int RunFit(const FitArgs& given) {
   // Everything the command can check is checked before the fit, so that a
   // bad option does not cost a fit and no output is touched.
   FitArgs args = given;
-  std::optional<Checkpoint> checkpoint;
+  std::optional<io::Checkpoint> checkpoint;
   if (!args.resume.empty()) {
-    checkpoint = ReadCheckpoint(args.resume);
-    ApplyCheckpointSettings(checkpoint->settings, args.resume, &args);
+    checkpoint = io::ReadCheckpoint(args.resume);
+    ApplyCheckpointSettings(*checkpoint, &args);
   }
   if (!(args.max_time >= 0.0) || !std::isfinite(args.max_time)) {
     throw InvalidOptionError(
@@ -296,17 +270,11 @@ int RunFit(const FitArgs& given) {
 
   const std::vector<std::string>& feature_names =
       !table.column_names.empty() ? table.column_names : init_names;
-  const DataFingerprint fingerprint = FingerprintOf(table.values);
+  const io::DataFingerprint fingerprint = io::FingerprintOf(ViewOf(table.values));
   if (checkpoint) {
-    if (!(fingerprint == checkpoint->data)) {
-      throw InvalidDataError(fmt::format(
-          "{}: not the data that the checkpoint {} was made from ({} rows x {} columns, "
-          "checksum {:016x}; this data: {} x {}, checksum {:016x})",
-          DisplayPath(args.data), args.resume, checkpoint->data.rows, checkpoint->data.columns,
-          checkpoint->data.checksum, fingerprint.rows, fingerprint.columns,
-          fingerprint.checksum));
-    }
-    fit_options.resume_from = std::move(checkpoint->progress);
+    CheckSameData(checkpoint->data, fingerprint, args.data, args.resume);
+    fit_options.resume_from =
+        float32 ? io::Float32Progress(*checkpoint) : std::move(checkpoint->progress);
   }
   fit_options.max_seconds = args.max_time;
   // float32 rows replace the float64 table, which is freed before the fit.
@@ -315,9 +283,9 @@ int RunFit(const FitArgs& given) {
     values32 = ToFloat32(table.values, args.data);
     table.values = RowMatrix();
   }
-  std::optional<CheckpointWriter> writer;
+  std::optional<io::CheckpointWriter> writer;
   if (!args.checkpoint.empty()) {
-    writer.emplace(args.checkpoint, checkpoint ? checkpoint->settings : SettingsOf(args),
+    writer.emplace(args.checkpoint, checkpoint ? checkpoint->settings : SettingsOf(args).dump(),
                    fingerprint, feature_names, args.checkpoint_every);
     writer->Attach(&fit_options);
   }
@@ -339,8 +307,9 @@ int RunFit(const FitArgs& given) {
   }
   progress.Finish();
   if (interrupted_by != 0) {
-    return ReportInterrupted(interrupted_by, args, fitted->report,
-                             writer ? &*writer : nullptr);
+    return ReportInterrupted(
+        interrupted_by, fitted->report, writer ? &*writer : nullptr, args.checkpoint,
+        fmt::format("emkit fit {} --resume {}", args.data, args.checkpoint));
   }
   WriteFitResults(args.output, fitted->report, fitted->model, feature_names);
   return kExitSuccess;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "checkpoint.h"
 #include "common.h"
 #include "emkit/family_fit.h"
 #include "emkit/model_registry.h"
@@ -23,8 +25,10 @@
 #include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/hmm/gmm_hmm.h"
+#include "emkit/io/checkpoint.h"
 #include "emkit/io/model_file.h"
 #include "fit_output.h"
+#include "interrupt.h"
 #include "model_kinds.h"
 #include "sequences.h"
 
@@ -80,6 +84,17 @@ struct HmmFitArgs {
   int threads = FitOptions{}.num_threads;
   double max_time = 0.0;
   FitOutputOptions output;
+  std::string checkpoint;
+  double checkpoint_every = 10.0;
+  std::string resume;
+  // A model to start from, as its file's text: what a checkpoint keeps of
+  // --init-model.
+  std::string init_model_text;
+  // The sequences a resumed fit's data must be cut into (from --resume).
+  std::optional<io::DataFingerprint> resumed_sequences;
+
+  // Every option that shapes the result; a checkpoint fixes them all.
+  std::vector<CLI::Option*> shaping_options;
 
   // Which options were given: to reject those that do not apply, and to
   // check the model-shaping ones against --init-model.
@@ -262,9 +277,110 @@ Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs
   return std::move(*fitted);
 }
 
-int RunHmmFit(const HmmFitArgs& args) {
+// The options a checkpoint keeps: all that shape the fit's result, and the
+// sequences the rows are cut into (a lengths file is data, given again).
+CheckpointJson SettingsOf(const HmmFitArgs& args, const io::DataFingerprint& sequences) {
+  CheckpointJson j;
+  j["command"] = "hmm fit";
+  j["emission"] = args.emission;
+  j["n_states"] = args.k;
+  j["covariance"] = args.covariance;
+  j["n_mix"] = args.n_mix;
+  j["init_model"] = args.init_model_text.empty() ? CheckpointJson(nullptr)
+                                                 : CheckpointJson::parse(args.init_model_text);
+  j["n_init"] = args.n_init;
+  j["max_iter"] = args.max_iter;
+  j["tol"] = args.tol;
+  j["seed"] = args.seed;
+  args.family_options.WriteSettings(&j);
+  j["header"] = args.data_options.header;
+  j["no_header"] = args.data_options.no_header;
+  j["delimiter"] = args.data_options.delimiter;
+  j["columns"] = args.data_options.columns;
+  j["sequence_column"] = args.sequence_options.sequence_column;
+  j["sequences"] = {{"count", sequences.rows},
+                    {"checksum", io::ChecksumText(sequences.checksum)}};
+  return j;
+}
+
+// Takes the settings from the checkpoint; given shaping options are an
+// error, since the checkpoint fixes them.
+void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, HmmFitArgs* args) {
+  const std::string& path = checkpoint.path;
+  RejectShapingOptions(args->shaping_options, path);
+  const CheckpointJson j = CheckpointSettings(checkpoint, "hmm fit");
+  try {
+    args->emission = j.at("emission").get<std::string>();
+    args->k = j.at("n_states").get<int>();
+    args->covariance = j.at("covariance").get<std::string>();
+    args->n_mix = j.at("n_mix").get<int>();
+    const CheckpointJson& init_model = j.at("init_model");
+    args->init_model_text = init_model.is_null() ? "" : init_model.dump();
+    args->n_init = j.at("n_init").get<int>();
+    args->max_iter = j.at("max_iter").get<int>();
+    args->tol = j.at("tol").get<double>();
+    args->seed = j.at("seed").get<std::uint64_t>();
+    args->family_options.ReadSettings(j);
+    args->data_options.header = j.at("header").get<bool>();
+    args->data_options.no_header = j.at("no_header").get<bool>();
+    args->data_options.delimiter = j.at("delimiter").get<std::string>();
+    args->data_options.columns = j.at("columns").get<std::string>();
+    args->sequence_options.sequence_column = j.at("sequence_column").get<std::string>();
+    const CheckpointJson& sequences = j.at("sequences");
+    io::DataFingerprint saved;
+    saved.rows = sequences.at("count").get<std::int64_t>();
+    saved.columns = 1;
+    std::size_t used = 0;
+    const std::string checksum = sequences.at("checksum").get<std::string>();
+    saved.checksum = std::stoull(checksum, &used, 16);
+    if (used != checksum.size()) throw std::invalid_argument("not hex digits");
+    args->resumed_sequences = saved;
+  } catch (const std::exception& e) {
+    throw FileFormatError(fmt::format(
+        "{}: \"settings\" is not complete or has a wrong type ({})", path, e.what()));
+  }
+}
+
+// Throws InvalidDataError naming the lengths file (or DATA, whose
+// --sequence-column or single sequence cuts it) unless the rows are cut
+// into the sequences the checkpoint was made from.
+void CheckSameSequences(const HmmFitArgs& args, const io::DataFingerprint& sequences) {
+  const io::DataFingerprint& saved = *args.resumed_sequences;
+  if (sequences == saved) return;
+  const std::string& source = args.sequence_options.lengths_path.empty()
+                                  ? args.data
+                                  : args.sequence_options.lengths_path;
+  const auto count = [](std::int64_t n) {
+    return fmt::format("{} sequence{}", n, n == 1 ? "" : "s");
+  };
+  throw InvalidDataError(fmt::format(
+      "{}: not the sequences that the checkpoint {} was made from ({}, checksum {}; "
+      "these: {}, checksum {}){}",
+      DisplayPath(source), args.resume, count(saved.rows), io::ChecksumText(saved.checksum),
+      count(sequences.rows), io::ChecksumText(sequences.checksum),
+      args.sequence_options.lengths_path.empty() && saved.rows > 1
+          ? "; give the --lengths file it was made with"
+          : ""));
+}
+
+// How to continue the fit saved in args.checkpoint.
+std::string ResumeCommand(const HmmFitArgs& args) {
+  std::string command = fmt::format("emkit hmm fit {}", args.data);
+  if (!args.sequence_options.lengths_path.empty()) {
+    command += fmt::format(" --lengths {}", args.sequence_options.lengths_path);
+  }
+  return command + fmt::format(" --resume {}", args.checkpoint);
+}
+
+int RunHmmFit(const HmmFitArgs& given) {
   // Everything the command can check is checked before the data is read,
   // so that a bad option costs no fit and touches no output.
+  HmmFitArgs args = given;
+  std::optional<io::Checkpoint> checkpoint;
+  if (!args.resume.empty()) {
+    checkpoint = io::ReadCheckpoint(args.resume);
+    ApplyCheckpointSettings(*checkpoint, &args);
+  }
   std::string emission = ParseEmission(args.emission);
   try {
     (void)ParseCovarianceType(args.covariance);
@@ -275,17 +391,28 @@ int RunHmmFit(const HmmFitArgs& args) {
     throw InvalidOptionError(
         fmt::format("--max-time {}: must be a number of seconds >= 0", args.max_time));
   }
+  if (!(args.checkpoint_every >= 0.0)) {
+    throw InvalidOptionError(fmt::format(
+        "--checkpoint-every {}: must be a number of seconds >= 0", args.checkpoint_every));
+  }
+  if (!args.checkpoint.empty()) CheckOutputPath(args.checkpoint, "--checkpoint");
   std::optional<io::AnyModel> init;
   std::vector<std::string> init_names;
   int n_states = args.k;
-  if (!args.init_model.empty()) {
-    init = io::LoadAnyModel(args.init_model, &init_names);
-    const InitModelShape shape = ShapeOf(*init, args.init_model);
+  if (!args.init_model.empty() || !args.init_model_text.empty()) {
+    const std::string& source = args.init_model.empty() ? args.resume : args.init_model;
+    if (!args.init_model.empty()) {
+      init = io::LoadAnyModel(args.init_model, &init_names);
+      args.init_model_text = io::AnyModelToJson(*init, init_names);
+    } else {
+      init = io::AnyModelFromJson(args.init_model_text, args.resume, &init_names);
+    }
+    const InitModelShape shape = ShapeOf(*init, source);
     CheckAgainstInitModel(args, shape);
     emission = shape.emission;
     n_states = shape.n_states;
   } else {
-    if (args.k_option->count() == 0) {
+    if (!checkpoint && args.k_option->count() == 0) {
       throw InvalidOptionError(
           "-k (the number of states) is required unless --init-model gives it");
     }
@@ -315,18 +442,44 @@ int RunHmmFit(const HmmFitArgs& args) {
       init ? ReadSequences(args.data, args.data_options, args.sequence_options, init_names,
                            io::NumFeaturesOf(*init))
            : ReadSequences(args.data, args.data_options, args.sequence_options);
+  const std::vector<std::string>& feature_names =
+      !data.table.column_names.empty() ? data.table.column_names : init_names;
+  const io::DataFingerprint fingerprint = io::FingerprintOf(ViewOf(data.table.values));
+  const io::DataFingerprint sequences =
+      io::FingerprintOfLengths(data.lengths, data.table.values.rows());
+  if (checkpoint) {
+    CheckSameData(checkpoint->data, fingerprint, args.data, args.resume);
+    CheckSameSequences(args, sequences);
+    fit_options.resume_from = std::move(checkpoint->progress);
+  }
+  std::optional<io::CheckpointWriter> writer;
+  if (!args.checkpoint.empty()) {
+    writer.emplace(args.checkpoint,
+                   checkpoint ? checkpoint->settings : SettingsOf(args, sequences).dump(),
+                   fingerprint, feature_names, args.checkpoint_every);
+    writer->Attach(&fit_options);
+  }
+
   ProgressLine progress;
   progress.Attach(args.output, &fit_options);
   std::optional<Fitted<io::AnyModel>> fitted;
-  try {
-    fitted = FitEmission(fit_options, args, emission, hmm, init, ViewOf(data.table.values),
-                         data.lengths);
-  } catch (const InvalidDataError& e) {
-    throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
+  int interrupted_by = 0;
+  {
+    InterruptGuard interrupt;
+    fit_options.callbacks.push_back(interrupt.StopCallback());
+    try {
+      fitted = FitEmission(fit_options, args, emission, hmm, init, ViewOf(data.table.values),
+                           data.lengths);
+    } catch (const InvalidDataError& e) {
+      throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
+    }
+    interrupted_by = interrupt.Signal();
   }
   progress.Finish();
-  const std::vector<std::string>& feature_names =
-      !data.table.column_names.empty() ? data.table.column_names : init_names;
+  if (interrupted_by != 0) {
+    return ReportInterrupted(interrupted_by, fitted->report, writer ? &*writer : nullptr,
+                             args.checkpoint, ResumeCommand(args));
+  }
   WriteFitResults(args.output, fitted->report, fitted->model, feature_names);
   return kExitSuccess;
 }
@@ -350,8 +503,9 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
       fmt::format("The emission family: {} (gmm: a mixture of --n-mix Gaussians per "
                   "state; categorical: one symbol 0..V-1 per row) (default gaussian)",
                   fmt::join(EmissionNames(), ", ")));
-  command->add_option("--init-model", args->init_model,
-                      "Start EM from this HMM model file instead of an initialisation");
+  args->shaping_options.push_back(
+      command->add_option("--init-model", args->init_model,
+                          "Start EM from this HMM model file instead of an initialisation"));
   args->covariance_option = command->add_option(
       "--covariance", args->covariance,
       "gaussian, gmm: full, diag, spherical or tied (default diag; for gmm, tied is "
@@ -363,18 +517,40 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
                            {"categorical_layout"}, &EmissionDisplayName);
   args->n_init_option =
       command->add_option("--n-init", args->n_init, "Number of restarts (default 1)");
-  command->add_option("--max-iter", args->max_iter,
-                      "Maximum EM iterations per restart (default 100)");
-  command->add_option("--tol", args->tol,
-                      "Convergence tolerance on the mean log-likelihood gain per step "
-                      "(default 1e-3)");
-  command->add_option("--seed", args->seed, "Random seed (default 0)");
+  args->shaping_options.push_back(command->add_option(
+      "--max-iter", args->max_iter, "Maximum EM iterations per restart (default 100)"));
+  args->shaping_options.push_back(
+      command->add_option("--tol", args->tol,
+                          "Convergence tolerance on the mean log-likelihood gain per step "
+                          "(default 1e-3)"));
+  args->shaping_options.push_back(
+      command->add_option("--seed", args->seed, "Random seed (default 0)"));
+  for (CLI::Option* option : {args->k_option, args->emission_option, args->covariance_option,
+                              args->n_mix_option, args->n_init_option}) {
+    args->shaping_options.push_back(option);
+  }
+  for (CLI::Option* option : args->family_options.Options()) {
+    args->shaping_options.push_back(option);
+  }
+  for (const char* name :
+       {"--header", "--no-header", "--delimiter", "--columns", "--sequence-column"}) {
+    args->shaping_options.push_back(command->get_option(name));
+  }
   command->add_option("--threads", args->threads,
                       "Worker threads, 0 for all cores (default 1); results do "
                       "not depend on it");
   command->add_option("--max-time", args->max_time,
                       "Stop after this many seconds with the best model so far "
                       "(termination time_limit); 0 = no limit (default)");
+  command->add_option("--checkpoint", args->checkpoint,
+                      "Save the fit's progress to FILE (atomically) as it runs and when "
+                      "interrupted (SIGINT, SIGTERM); continue it with --resume FILE");
+  command->add_option("--checkpoint-every", args->checkpoint_every,
+                      "Seconds between checkpoint writes; 0 writes after every iteration "
+                      "(default 10)");
+  command->add_option("--resume", args->resume,
+                      "Continue the fit saved in this checkpoint file, with the same DATA "
+                      "(and --lengths); the result is that of a fit never stopped");
   AddFitOutputOptions(command, &args->output);
   command->callback([run, args] { *run = [args] { return RunHmmFit(*args); }; });
 }
