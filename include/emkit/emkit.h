@@ -17,9 +17,15 @@
 #include "emkit/report.h"
 #include "emkit/options.h"
 #include "emkit/fit_progress.h"
+#include "emkit/context.h"
 #include "emkit/fit.h"
+#include "emkit/engine/serial_executor.h"
+#include "emkit/engine/threaded_executor.h"
+#include "emkit/engine/plain_em.h"
+#include "emkit/engine/restart_driver.h"
 #include "emkit/family.h"
 #include "emkit/parameters.h"
+#include "emkit/option_table.h"
 #include "emkit/initialization.h"
 #include "emkit/kmeans.h"
 #include "emkit/mixture.h"
@@ -35,6 +41,7 @@
 #include "emkit/families/poisson.h"
 #include "emkit/families/von_mises_fisher.h"
 
+#include "emkit/family_fit.h"
 #include "emkit/discrete_mixture.h"
 #include "emkit/gaussian_mixture.h"
 
@@ -45,6 +52,7 @@
 
 #include "emkit/model_registry.h"
 #include "emkit/io/atomic_file.h"
+#include "emkit/io/checkpoint.h"
 #include "emkit/io/csv_writer.h"
 #include "emkit/io/model_file.h"
 #include "emkit/io/report_json.h"
