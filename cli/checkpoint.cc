@@ -10,6 +10,21 @@
 
 namespace emkit::cli {
 
+void WriteDataSettings(const DataOptions& options, CheckpointJson* settings) {
+  CheckpointJson& j = *settings;
+  j["header"] = options.header;
+  j["no_header"] = options.no_header;
+  j["delimiter"] = options.delimiter;
+  j["columns"] = options.columns;
+}
+
+void ReadDataSettings(const CheckpointJson& j, DataOptions* options) {
+  options->header = j.at("header").get<bool>();
+  options->no_header = j.at("no_header").get<bool>();
+  options->delimiter = j.at("delimiter").get<std::string>();
+  options->columns = j.at("columns").get<std::string>();
+}
+
 CheckpointJson CheckpointSettings(const io::Checkpoint& checkpoint,
                                   const std::string& command) {
   const CheckpointJson settings = CheckpointJson::parse(checkpoint.settings);

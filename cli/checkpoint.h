@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emkit/io/checkpoint.h"
+#include "common.h"  // DataOptions
 #include "emkit/report.h"
 
 namespace emkit::cli {
@@ -26,6 +27,11 @@ CheckpointJson CheckpointSettings(const io::Checkpoint& checkpoint,
 
 // Throws InvalidOptionError for the first of `shaping_options` that was
 // given: "--seed cannot be given with --resume: the checkpoint CK fixes it".
+// The data-reading options a checkpoint fixes (--header, --no-header,
+// --delimiter, --columns), written to and read from its settings.
+void WriteDataSettings(const DataOptions& options, CheckpointJson* settings);
+void ReadDataSettings(const CheckpointJson& settings, DataOptions* options);
+
 void RejectShapingOptions(const std::vector<CLI::Option*>& shaping_options,
                           const std::string& checkpoint_path);
 

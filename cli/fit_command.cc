@@ -156,10 +156,7 @@ CheckpointJson SettingsOf(const FitArgs& args) {
   j["seed"] = args.seed;
   args.family_options.WriteSettings(&j);
   j["dtype"] = args.dtype;
-  j["header"] = args.data_options.header;
-  j["no_header"] = args.data_options.no_header;
-  j["delimiter"] = args.data_options.delimiter;
-  j["columns"] = args.data_options.columns;
+  WriteDataSettings(args.data_options, &j);
   return j;
 }
 
@@ -182,10 +179,7 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, FitArgs* args) {
     args->seed = j.at("seed").get<std::uint64_t>();
     args->family_options.ReadSettings(j);
     args->dtype = j.at("dtype").get<std::string>();
-    args->data_options.header = j.at("header").get<bool>();
-    args->data_options.no_header = j.at("no_header").get<bool>();
-    args->data_options.delimiter = j.at("delimiter").get<std::string>();
-    args->data_options.columns = j.at("columns").get<std::string>();
+    ReadDataSettings(j, &args->data_options);
   } catch (const CheckpointJson::exception& e) {
     throw FileFormatError(fmt::format("{}: \"settings\" is not complete or has a wrong type ({})",
                                       path, e.what()));

@@ -293,10 +293,7 @@ CheckpointJson SettingsOf(const HmmFitArgs& args, const io::DataFingerprint& seq
   j["tol"] = args.tol;
   j["seed"] = args.seed;
   args.family_options.WriteSettings(&j);
-  j["header"] = args.data_options.header;
-  j["no_header"] = args.data_options.no_header;
-  j["delimiter"] = args.data_options.delimiter;
-  j["columns"] = args.data_options.columns;
+  WriteDataSettings(args.data_options, &j);
   j["sequence_column"] = args.sequence_options.sequence_column;
   j["sequences"] = {{"count", sequences.rows},
                     {"checksum", io::ChecksumText(sequences.checksum)}};
@@ -321,10 +318,7 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, HmmFitArgs* args)
     args->tol = j.at("tol").get<double>();
     args->seed = j.at("seed").get<std::uint64_t>();
     args->family_options.ReadSettings(j);
-    args->data_options.header = j.at("header").get<bool>();
-    args->data_options.no_header = j.at("no_header").get<bool>();
-    args->data_options.delimiter = j.at("delimiter").get<std::string>();
-    args->data_options.columns = j.at("columns").get<std::string>();
+    ReadDataSettings(j, &args->data_options);
     args->sequence_options.sequence_column = j.at("sequence_column").get<std::string>();
     const CheckpointJson& sequences = j.at("sequences");
     io::DataFingerprint saved;
