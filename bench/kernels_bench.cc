@@ -90,7 +90,7 @@ template <class Family>
 void BM_LogProbabilities(benchmark::State& state) {
   const int d = static_cast<int>(state.range(0));
   const int k = static_cast<int>(state.range(1));
-  const std::int64_t rows = emkit::RowBlocks::DefaultBlockRows(d);
+  const std::int64_t rows = emkit::DefaultBlockRows(d);
   const Block b = MakeBlock(rows, d, k);
   const Family family = MakeFamily<Family>(d, k);
   RowMatrix out(rows, k);
@@ -106,7 +106,7 @@ template <class Family>
 void BM_Accumulate(benchmark::State& state) {
   const int d = static_cast<int>(state.range(0));
   const int k = static_cast<int>(state.range(1));
-  const std::int64_t rows = emkit::RowBlocks::DefaultBlockRows(d);
+  const std::int64_t rows = emkit::DefaultBlockRows(d);
   const Block b = MakeBlock(rows, d, k);
   const Family family = MakeFamily<Family>(d, k);
   typename Family::Statistics stats = family.NewStatistics();
@@ -122,12 +122,12 @@ template <class Family>
 void BM_MixtureEStep(benchmark::State& state) {
   const int d = static_cast<int>(state.range(0));
   const int k = static_cast<int>(state.range(1));
-  const std::int64_t rows = emkit::RowBlocks::DefaultBlockRows(d);
+  const std::int64_t rows = emkit::DefaultBlockRows(d);
   const Block b = MakeBlock(rows, d, k);
   const emkit::Mixture<Family> mixture(emkit::Vector::Constant(k, 1.0 / k),
                                        MakeFamily<Family>(d, k));
   typename Family::Statistics stats = mixture.NewStatistics();
-  const emkit::RowBlock block{emkit::ViewOf(b.x), nullptr, 0};
+  const emkit::RowBlock<double> block{emkit::ViewOf(b.x), nullptr, 0};
   for (auto _ : state) {
     benchmark::DoNotOptimize(mixture.EStep(block, &stats));
     benchmark::ClobberMemory();

@@ -14,6 +14,7 @@
 
 #include "checkpoint.h"
 #include "common.h"
+#include "dtype.h"
 #include "family_options.h"
 #include "emkit/error.h"
 #include "emkit/io/model_file.h"
@@ -124,22 +125,6 @@ void CheckOptionsApply(const FitArgs& args, const std::string& family) {
   args.family_options.CheckApplies(family);
 }
 
-// The rows as float32; a value outside float32's range is an error rather
-// than an infinity.
-RowMatrixF ToFloat32(const RowMatrix& values, const std::string& path) {
-  constexpr double kLargest = std::numeric_limits<float>::max();
-  for (Eigen::Index i = 0; i < values.rows(); ++i) {
-    for (Eigen::Index j = 0; j < values.cols(); ++j) {
-      if (std::abs(values(i, j)) > kLargest) {
-        throw InvalidDataError(fmt::format(
-            "{}: X[{}, {}] = {} is outside the range of float32 (|x| <= {:.7g}); use "
-            "--dtype float64", DisplayPath(path), i, j, values(i, j), kLargest));
-      }
-    }
-  }
-  return values.cast<float>();
-}
-
 // The options a checkpoint keeps: all that shape the fit's result.
 CheckpointJson SettingsOf(const FitArgs& args) {
   CheckpointJson j;
@@ -204,20 +189,12 @@ int RunFit(const FitArgs& given) {
         "--checkpoint-every {}: must be a number of seconds >= 0", args.checkpoint_every));
   }
   if (!args.checkpoint.empty()) CheckOutputPath(args.checkpoint, "--checkpoint");
-  if (args.dtype != "float64" && args.dtype != "float32") {
-    throw InvalidOptionError(
-        fmt::format("--dtype \"{}\" is not one of float64, float32", args.dtype));
-  }
-  const bool float32 = args.dtype == "float32";
+  const bool float32 = IsFloat32(args.dtype);
   const CovarianceType type =
       ParseOption(ParseCovarianceType, args.covariance, "--covariance");
   const InitMethod init = ParseOption(ParseInitMethod, args.init, "--init");
   const std::string family = ParseOption(ParseMixtureFamily, args.model, "--model");
   CheckOptionsApply(args, family);
-  if (float32 && !HasCovarianceStructures(family)) {
-    throw InvalidOptionError(
-        fmt::format("--dtype float32 applies to --model gaussian only, not to {}", args.model));
-  }
   args.output.Check();
 
   std::optional<GaussianMixtureModel> init_model;
@@ -292,7 +269,7 @@ int RunFit(const FitArgs& given) {
     InterruptGuard interrupt;
     fit_options.callbacks.push_back(interrupt.StopCallback());
     try {
-      fitted = float32 ? FitGaussianMixtureFloat32(fit_options, spec, ViewOf(*values32))
+      fitted = float32 ? FitMixtureOfFamily(fit_options, spec, ViewOf(*values32))
                        : FitMixtureOfFamily(fit_options, spec, ViewOf(table.values));
     } catch (const InvalidDataError& e) {
       throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
@@ -353,10 +330,7 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
   for (const char* name : {"--header", "--no-header", "--delimiter", "--columns"}) {
     args->shaping_options.push_back(command->get_option(name));
   }
-  args->shaping_options.push_back(command->add_option(
-      "--dtype", args->dtype,
-      "gaussian: float64, or float32 to hold the data and run the E-step in float "
-      "(statistics and parameters stay float64; default float64)"));
+  args->shaping_options.push_back(command->add_option("--dtype", args->dtype, kDtypeHelp));
   command->add_option("--threads", args->threads,
                       "Worker threads, 0 for all cores (default 1); results do "
                       "not depend on it");

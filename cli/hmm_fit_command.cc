@@ -17,6 +17,7 @@
 
 #include "checkpoint.h"
 #include "common.h"
+#include "dtype.h"
 #include "emkit/family_fit.h"
 #include "emkit/model_registry.h"
 #include "emkit/option_table.h"
@@ -75,6 +76,7 @@ struct HmmFitArgs {
   std::string init_model;
   std::string covariance = CovarianceTypeName(GaussianHmmOptions{}.covariance_type);
   int n_mix = GmmHmmOptions{}.n_mix;
+  std::string dtype = "float64";
   // The families' own options (reg_covar, pseudo_count, min_rate, ...).
   FamilyOptionFlags family_options;
   int n_init = FitOptions{}.n_init;
@@ -223,10 +225,12 @@ const Model* InitAs(const std::optional<io::AnyModel>& init) {
   return init ? &std::get<Model>(*init) : nullptr;
 }
 
+template <DataScalar Scalar>
 Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs& args,
                                  const std::string& emission, const HmmOptions& hmm,
                                  const std::optional<io::AnyModel>& init,
-                                 const MatrixView& x, std::span<const std::int64_t> lengths) {
+                                 const MatrixViewOf<Scalar>& x,
+                                 std::span<const std::int64_t> lengths) {
   const FamilyOptionFlags& flags = args.family_options;
   // The families with initialisers of their own; every other family is
   // fitted by the generic path (emkit/family_fit.h).
@@ -286,6 +290,7 @@ CheckpointJson SettingsOf(const HmmFitArgs& args, const io::DataFingerprint& seq
   j["n_states"] = args.k;
   j["covariance"] = args.covariance;
   j["n_mix"] = args.n_mix;
+  j["dtype"] = args.dtype;
   j["init_model"] = args.init_model_text.empty() ? CheckpointJson(nullptr)
                                                  : CheckpointJson::parse(args.init_model_text);
   j["n_init"] = args.n_init;
@@ -311,6 +316,8 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, HmmFitArgs* args)
     args->k = j.at("n_states").get<int>();
     args->covariance = j.at("covariance").get<std::string>();
     args->n_mix = j.at("n_mix").get<int>();
+    // Checkpoints of versions without --dtype hold float64 fits.
+    args->dtype = j.value("dtype", std::string("float64"));
     const CheckpointJson& init_model = j.at("init_model");
     args->init_model_text = init_model.is_null() ? "" : init_model.dump();
     args->n_init = j.at("n_init").get<int>();
@@ -376,6 +383,7 @@ int RunHmmFit(const HmmFitArgs& given) {
     ApplyCheckpointSettings(*checkpoint, &args);
   }
   std::string emission = ParseEmission(args.emission);
+  const bool float32 = IsFloat32(args.dtype);
   try {
     (void)ParseCovarianceType(args.covariance);
   } catch (const InvalidOptionError& e) {
@@ -432,7 +440,7 @@ int RunHmmFit(const HmmFitArgs& given) {
     throw InvalidOptionError(fmt::format("--n-mix {} must be >= 1", args.n_mix));
   }
 
-  const SequenceData data =
+  SequenceData data =
       init ? ReadSequences(args.data, args.data_options, args.sequence_options, init_names,
                            io::NumFeaturesOf(*init))
            : ReadSequences(args.data, args.data_options, args.sequence_options);
@@ -444,7 +452,14 @@ int RunHmmFit(const HmmFitArgs& given) {
   if (checkpoint) {
     CheckSameData(checkpoint->data, fingerprint, args.data, args.resume);
     CheckSameSequences(args, sequences);
-    fit_options.resume_from = std::move(checkpoint->progress);
+    fit_options.resume_from =
+        float32 ? io::Float32Progress(*checkpoint) : std::move(checkpoint->progress);
+  }
+  // float32 rows replace the float64 table, which is freed before the fit.
+  std::optional<RowMatrixF> values32;
+  if (float32) {
+    values32 = ToFloat32(data.table.values, args.data);
+    data.table.values = RowMatrix();
   }
   std::optional<io::CheckpointWriter> writer;
   if (!args.checkpoint.empty()) {
@@ -462,8 +477,10 @@ int RunHmmFit(const HmmFitArgs& given) {
     InterruptGuard interrupt;
     fit_options.callbacks.push_back(interrupt.StopCallback());
     try {
-      fitted = FitEmission(fit_options, args, emission, hmm, init, ViewOf(data.table.values),
-                           data.lengths);
+      fitted = float32 ? FitEmission(fit_options, args, emission, hmm, init, ViewOf(*values32),
+                                     data.lengths)
+                       : FitEmission(fit_options, args, emission, hmm, init,
+                                     ViewOf(data.table.values), data.lengths);
     } catch (const InvalidDataError& e) {
       throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
     }
@@ -506,6 +523,7 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
       "one covariance per state)");
   args->n_mix_option = command->add_option(
       "--n-mix", args->n_mix, "gmm: Gaussians per state (default 1)");
+  args->shaping_options.push_back(command->add_option("--dtype", args->dtype, kDtypeHelp));
   // Categorical emissions always read one symbol per row: no layout flag.
   args->family_options.Add(command, HmmEmissionFamilies{}, "--emission",
                            {"categorical_layout"}, &EmissionDisplayName);

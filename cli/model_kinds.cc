@@ -56,8 +56,10 @@ void ValidateFamilyOptions(const MixtureFitSpec& spec) {
   });
 }
 
+template <DataScalar Scalar>
 Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
-                                        const MixtureFitSpec& spec, const MatrixView& x) {
+                                        const MixtureFitSpec& spec,
+                                        const MatrixViewOf<Scalar>& x) {
   if (HasCovarianceStructures(spec.family)) {
     return Erase(FitGaussianMixture(fit_options, spec.gaussian, x, nullptr, spec.init_model));
   }
@@ -70,10 +72,9 @@ Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
   return std::move(*fitted);
 }
 
-Fitted<io::AnyModel> FitGaussianMixtureFloat32(const FitOptions& fit_options,
-                                               const MixtureFitSpec& spec,
-                                               const MatrixViewF& x) {
-  return Erase(FitGaussianMixture(fit_options, spec.gaussian, x, nullptr, spec.init_model));
-}
+template Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions&, const MixtureFitSpec&,
+                                                 const MatrixView&);
+template Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions&, const MixtureFitSpec&,
+                                                 const MatrixViewF&);
 
 }  // namespace emkit::cli

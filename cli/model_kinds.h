@@ -29,7 +29,7 @@ namespace emkit::cli {
 std::string ParseMixtureFamily(const std::string& name);
 
 // Whether `family` is fitted by the Gaussian mixture path (covariance
-// structures, --init-model, --dtype float32) rather than the generic one.
+// structures, --init-model) rather than the generic one.
 bool HasCovarianceStructures(const std::string& family);
 
 // What a mixture fit needs besides the data.
@@ -45,14 +45,11 @@ struct MixtureFitSpec {
 // data is read: InvalidOptionError naming the flag.
 void ValidateFamilyOptions(const MixtureFitSpec& spec);
 
+// On float32 rows the data stay float32 (emkit/mixture.h, Mixture<F, float>).
+template <DataScalar Scalar>
 [[nodiscard]] Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
                                                       const MixtureFitSpec& spec,
-                                                      const MatrixView& x);
-
-// A Gaussian mixture (spec.gaussian, spec.init_model) fitted on float32 rows.
-[[nodiscard]] Fitted<io::AnyModel> FitGaussianMixtureFloat32(const FitOptions& fit_options,
-                                                             const MixtureFitSpec& spec,
-                                                             const MatrixViewF& x);
+                                                      const MatrixViewOf<Scalar>& x);
 
 // Checks the rows against the family's rules (a Bernoulli value other than 0
 // or 1, a negative count): InvalidDataError "PATH: X[i, j] = ...".

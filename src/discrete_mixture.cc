@@ -10,20 +10,20 @@ namespace emkit {
 template <class Family>
 Mixture<Family> InitializeDiscreteMixture(const DiscreteMixtureOptions& options,
                                           const Family& prototype,
-                                          const RowBlocks& data,
+                                          const RowBlocks<double>& data,
                                           const InitContext& context) {
   return InitialMixture(options.init, options.kmeans, prototype, data, context);
 }
 
 template Mixture<Bernoulli> InitializeDiscreteMixture(const DiscreteMixtureOptions&,
-                                                      const Bernoulli&, const RowBlocks&,
+                                                      const Bernoulli&, const RowBlocks<double>&,
                                                       const InitContext&);
 template Mixture<Categorical> InitializeDiscreteMixture(const DiscreteMixtureOptions&,
                                                         const Categorical&,
-                                                        const RowBlocks&,
+                                                        const RowBlocks<double>&,
                                                         const InitContext&);
 template Mixture<Poisson> InitializeDiscreteMixture(const DiscreteMixtureOptions&,
-                                                    const Poisson&, const RowBlocks&,
+                                                    const Poisson&, const RowBlocks<double>&,
                                                     const InitContext&);
 
 Fitted<BernoulliMixture> FitBernoulliMixture(const FitOptions& fit_options,

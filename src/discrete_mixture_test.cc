@@ -46,7 +46,7 @@ void ExpectParity(const json& f, Mixture<Family> model,
   if (!f["sample_weight"].is_null()) {
     for (const json& w : f["sample_weight"]) weights.push_back(w.get<double>());
   }
-  const RowBlocks data(ViewOf(x), weights.empty() ? nullptr : weights.data(), 64);
+  const RowBlocks<double> data(ViewOf(x), weights.empty() ? nullptr : weights.data(), 64);
   FitOptions options;
   options.tol = 0.0;
   options.max_iter = f["n_iter"].get<int>();

@@ -15,24 +15,24 @@ void MixtureOptions::Validate() const {
 
 namespace internal {
 
-void CheckInitialModelFeatures(int model_features, const MatrixView& x) {
-  if (model_features != x.cols()) {
+void CheckInitialModelFeatures(int model_features, Eigen::Index x_columns) {
+  if (model_features != x_columns) {
     throw InvalidDataError(fmt::format(
         "the initial model has {} features, but X has {} columns", model_features,
-        x.cols()));
+        x_columns));
   }
 }
 
-void CheckSequenceRows(const MatrixView& x, int n_states) {
-  if (x.rows() == 0 || x.cols() == 0) {
+void CheckSequenceRows(Eigen::Index x_rows, Eigen::Index x_columns, int n_states) {
+  if (x_rows == 0 || x_columns == 0) {
     throw InvalidDataError(fmt::format(
-        "X has shape ({}, {}): at least one row and one column are needed", x.rows(),
-        x.cols()));
+        "X has shape ({}, {}): at least one row and one column are needed", x_rows,
+        x_columns));
   }
-  if (x.rows() < n_states) {
+  if (x_rows < n_states) {
     throw InvalidDataError(fmt::format(
         "X has {} rows, fewer than n_states = {}: each state needs at least one row",
-        x.rows(), n_states));
+        x_rows, n_states));
   }
 }
 

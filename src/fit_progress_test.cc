@@ -67,7 +67,7 @@ void ExpectSameRecords(const FitReport& a, const FitReport& b) {
 
 TEST(FitProgressTest, ResumingFromEverySnapshotGivesTheUninterruptedResult) {
   Problem p = MakeProblem();
-  const RowBlocks data(ViewOf(p.x), nullptr, 256);
+  const RowBlocks<double> data(ViewOf(p.x), nullptr, 256);
   std::vector<FitProgress<GaussianMixtureFull>> snapshots;
   FitOptions recording = p.options;
   recording.on_progress = [&snapshots](const std::any& progress) {
@@ -99,7 +99,7 @@ TEST(FitProgressTest, ResumingFromEverySnapshotGivesTheUninterruptedResult) {
 
 TEST(FitProgressTest, ProgressOfAnotherModelTypeIsRejected) {
   Problem p = MakeProblem();
-  const RowBlocks data(ViewOf(p.x), nullptr, 256);
+  const RowBlocks<double> data(ViewOf(p.x), nullptr, 256);
   FitOptions options = p.options;
   options.resume_from = FitProgress<GaussianMixtureDiag>{};
   try {
@@ -112,7 +112,7 @@ TEST(FitProgressTest, ProgressOfAnotherModelTypeIsRejected) {
 
 TEST(FitProgressTest, InconsistentProgressIsRejected) {
   Problem p = MakeProblem();
-  const RowBlocks data(ViewOf(p.x), nullptr, 256);
+  const RowBlocks<double> data(ViewOf(p.x), nullptr, 256);
   std::vector<FitProgress<GaussianMixtureFull>> snapshots;
   FitOptions recording = p.options;
   recording.on_progress = [&snapshots](const std::any& progress) {
@@ -137,7 +137,7 @@ TEST(FitProgressTest, InconsistentProgressIsRejected) {
 
 TEST(FitProgressTest, TimeLimitEndsTheFitWithAUsableResult) {
   Problem p = MakeProblem();
-  const RowBlocks data(ViewOf(p.x), nullptr, 256);
+  const RowBlocks<double> data(ViewOf(p.x), nullptr, 256);
   FitOptions options = p.options;
   options.tol = 0.0;
   options.max_seconds = 1e-9;  // runs out during the first iteration
@@ -154,7 +154,7 @@ TEST(FitProgressTest, TimeLimitEndsTheFitWithAUsableResult) {
 
 TEST(FitProgressTest, ReportSaysWhyFewerRestartsRan) {
   Problem p = MakeProblem();
-  const RowBlocks data(ViewOf(p.x), nullptr, 256);
+  const RowBlocks<double> data(ViewOf(p.x), nullptr, 256);
   FitOptions options = p.options;
   // Restart 1 is stopped after its first iteration; restart 0, run to the
   // end, has the higher likelihood and is the result.

@@ -20,14 +20,14 @@ using ::testing::HasSubstr;
 // mean away from its estimate by `push`. The certificate must notice.
 class WrongMStepMixture {
  public:
-  using Block = RowBlock;
+  using Block = RowBlock<double>;
   using Statistics = GaussianMixtureFull::Statistics;
 
   WrongMStepMixture(GaussianMixtureFull inner, double push)
       : inner_(std::move(inner)), push_(push) {}
 
   Statistics NewStatistics() const { return inner_.NewStatistics(); }
-  double EStep(const RowBlock& block, Statistics* stats) const {
+  double EStep(const RowBlock<double>& block, Statistics* stats) const {
     return inner_.EStep(block, stats);
   }
   WrongMStepMixture MStep(const Statistics& stats, RepairCounts* repairs) const {
@@ -67,7 +67,7 @@ Problem MakeSetup() {
 
 TEST(FitTest, CertificateCatchesAWrongMStep) {
   const Problem s = MakeSetup();
-  const RowBlocks data(ViewOf(s.x), nullptr, 256);
+  const RowBlocks<double> data(ViewOf(s.x), nullptr, 256);
   FitOptions options;
   options.tol = 0.0;
   options.max_iter = 10;
@@ -84,7 +84,7 @@ TEST(FitTest, CertificateCatchesAWrongMStep) {
 
 TEST(FitTest, RecordsBoundAndLikelihoodGainsPerIteration) {
   const Problem s = MakeSetup();
-  const RowBlocks data(ViewOf(s.x), nullptr, 100);
+  const RowBlocks<double> data(ViewOf(s.x), nullptr, 100);
   FitOptions options;
   options.tol = 0.0;
   options.max_iter = 15;
@@ -107,7 +107,7 @@ TEST(FitTest, RecordsBoundAndLikelihoodGainsPerIteration) {
 
 TEST(FitTest, ConvergesOnSmallGainAndNeverOnADecrease) {
   const Problem s = MakeSetup();
-  const RowBlocks data(ViewOf(s.x), nullptr, 0);
+  const RowBlocks<double> data(ViewOf(s.x), nullptr, 0);
   FitOptions options;
   options.tol = 1e-3;
   GaussianMixtureFull model = s.start;
@@ -133,7 +133,7 @@ TEST(FitTest, ConvergesOnSmallGainAndNeverOnADecrease) {
 
 TEST(FitTest, CallbacksSeeEveryIterationAndCanStopOrAbort) {
   const Problem s = MakeSetup();
-  const RowBlocks data(ViewOf(s.x), nullptr, 0);
+  const RowBlocks<double> data(ViewOf(s.x), nullptr, 0);
   FitOptions options;
   options.tol = 0.0;
   options.max_iter = 20;
@@ -158,7 +158,7 @@ TEST(FitTest, CallbacksSeeEveryIterationAndCanStopOrAbort) {
 
 TEST(FitTest, ValidatesOptionsBeforeAnyWork) {
   const Problem s = MakeSetup();
-  const RowBlocks data(ViewOf(s.x), nullptr, 0);
+  const RowBlocks<double> data(ViewOf(s.x), nullptr, 0);
   GaussianMixtureFull model = s.start;
   auto message = [&](FitOptions options) {
     try {
@@ -187,13 +187,13 @@ TEST(FitTest, StatisticsAreAdditiveOverBlocks) {
   const Problem s = MakeSetup();
   const GaussianMixtureFull& m = s.start;
   GaussianMixtureFull::Statistics whole = m.NewStatistics();
-  const double ll_whole = m.EStep(RowBlock{ViewOf(s.x), nullptr, 0}, &whole);
+  const double ll_whole = m.EStep(RowBlock<double>{ViewOf(s.x), nullptr, 0}, &whole);
   GaussianMixtureFull::Statistics parts = m.NewStatistics();
   GaussianMixtureFull::Statistics tail = m.NewStatistics();
   const MatrixView head_rows(s.x.data(), 600, 2);
   const MatrixView tail_rows(s.x.data() + 600 * 2, 900, 2);
-  double ll = m.EStep(RowBlock{head_rows, nullptr, 0}, &parts);
-  ll += m.EStep(RowBlock{tail_rows, nullptr, 600}, &tail);
+  double ll = m.EStep(RowBlock<double>{head_rows, nullptr, 0}, &parts);
+  ll += m.EStep(RowBlock<double>{tail_rows, nullptr, 600}, &tail);
   parts.Merge(tail);
   EXPECT_NEAR(ll, ll_whole, 1e-12 * std::abs(ll_whole));
   EXPECT_LT((parts.counts - whole.counts).cwiseAbs().maxCoeff(), 1e-10);
@@ -208,7 +208,7 @@ TEST(FitTest, StatisticsAreAdditiveOverBlocks) {
 
 TEST(FitTest, ReportTextNamesTheOutcome) {
   const Problem s = MakeSetup();
-  const RowBlocks data(ViewOf(s.x), nullptr, 0);
+  const RowBlocks<double> data(ViewOf(s.x), nullptr, 0);
   GaussianMixtureFull model = s.start;
   FitOptions options;
   options.num_threads = 2;

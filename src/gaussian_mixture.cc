@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
-#include "emkit/families/gaussian_mixture_float32.h"
+#include "emkit/mixture_fit.h"
 #include "emkit/random.h"
 #include "families/gaussian_initialization.h"
 
@@ -68,15 +68,13 @@ void ValidateData(const View& x, const double* sample_weights, int n_components)
 
 }  // namespace
 
-void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
+template <DataScalar Scalar>
+void ValidateMixtureData(const MatrixViewOf<Scalar>& x, const double* sample_weights,
                          int n_components) {
   ValidateData(x, sample_weights, n_components);
 }
-
-void ValidateMixtureData(const MatrixViewF& x, const double* sample_weights,
-                         int n_components) {
-  ValidateData(x, sample_weights, n_components);
-}
+template void ValidateMixtureData(const MatrixView&, const double*, int);
+template void ValidateMixtureData(const MatrixViewF&, const double*, int);
 
 namespace {
 
@@ -106,7 +104,7 @@ void CheckParameterSize(CovarianceType type, int n_components, Eigen::Index n_fe
 
 template <class Family>
 Mixture<Family> InitializeMixture(const GaussianMixtureOptions& options,
-                                  const RowBlocks& data, const InitContext& context) {
+                                  const RowBlocks<double>& data, const InitContext& context) {
   return InitialMixture(
       options.init, options.kmeans,
       internal::GaussianShape<Family>(options.n_components, data.data().cols(),
@@ -114,56 +112,22 @@ Mixture<Family> InitializeMixture(const GaussianMixtureOptions& options,
       data, context);
 }
 
-template <class Family>
+template <class Family, DataScalar Scalar>
 Fitted<GaussianMixtureModel> FitTyped(const FitOptions& fit_options,
                                       const GaussianMixtureOptions& options,
-                                      const RowBlocks& data,
+                                      const MatrixViewOf<Scalar>& x, const double* sample_weights,
                                       const GaussianMixtureModel* init_model) {
-  if (init_model != nullptr) {
-    Mixture<Family> fitted = std::get<Mixture<Family>>(*init_model);
-    FitReport report = Fit(fit_options, data, &fitted);
-    return {std::move(fitted), std::move(report)};
-  }
-  Fitted<Mixture<Family>> fitted = FitWithRestarts(
-      fit_options, data, [&](const InitContext& context) {
-        return InitializeMixture<Family>(options, data, context);
-      });
+  Fitted<Mixture<Family>> fitted =
+      init_model != nullptr
+          ? internal::FitMixtureOnRowsFrom(fit_options, x, sample_weights,
+                                           std::get<Mixture<Family>>(*init_model))
+          : internal::FitMixtureOnRows<Family>(
+                fit_options, x, sample_weights, [&](const RowBlocks<double>& data) {
+                  return [&options, &data](const InitContext& context) {
+                    return InitializeMixture<Family>(options, data, context);
+                  };
+                });
   return {std::move(fitted.model), std::move(fitted.report)};
-}
-
-// EM on float32 rows. The starting models come from a float64 copy made
-// for the initialisation alone (kmeans.h works on double blocks), so they
-// are those of a float64 fit, restart for restart.
-template <class Family>
-Fitted<GaussianMixtureModel> FitTypedF(const FitOptions& requested_options,
-                                       const GaussianMixtureOptions& options,
-                                       const RowBlocksF& data,
-                                       const GaussianMixtureModel* init_model) {
-  using Model = Float32Mixture<Family>;
-  const FitOptions fit_options = Float32FitOptions(requested_options);
-  if (init_model != nullptr) {
-    Model model(std::get<Mixture<Family>>(*init_model));
-    FitReport report = Fit(fit_options, data, &model);
-    return {std::move(model).release(), std::move(report)};
-  }
-  std::vector<Mixture<Family>> starts;
-  std::vector<RepairCounts> start_repairs(fit_options.n_init);
-  {
-    const RowMatrix wide = data.data().cast<double>();
-    const RowBlocks wide_blocks(ViewOf(wide), data.weights(), fit_options.block_rows);
-    ThreadPool pool(fit_options.num_threads);
-    for (int r = 0; r < fit_options.n_init; ++r) {
-      const InitContext context{r, DeriveSeed(fit_options.seed, static_cast<std::uint64_t>(r)),
-                                &pool, &start_repairs[r]};
-      starts.push_back(InitializeMixture<Family>(options, wide_blocks, context));
-    }
-  }
-  Fitted<Model> fitted =
-      FitWithRestarts(fit_options, data, [&](const InitContext& context) {
-        *context.repairs = start_repairs[context.restart];
-        return Model(starts[context.restart]);
-      });
-  return {std::move(fitted.model).release(), std::move(fitted.report)};
 }
 
 // Checks shared by both data types; returns the covariance type to fit.
@@ -190,111 +154,61 @@ CovarianceType CheckFitInputs(const FitOptions& fit_options,
   return type;
 }
 
-// Float kernels over blocks of x, results in double.
-template <class Family, class Body>
-void ForEachBlockF(const Mixture<Family>& mixture, const MatrixViewF& x, Body&& body) {
-  if (x.cols() != mixture.num_features()) {
-    throw InvalidDataError(fmt::format(
-        "X has {} features, but the model was fitted with {}", x.cols(),
-        mixture.num_features()));
-  }
-  const Float32Mixture<Family> model(mixture);
-  const RowBlocksF blocks(x, nullptr, 0);
-  RowMatrixF log_values;
-  Eigen::VectorXf log_norm;
-  for (std::int64_t b = 0; b < blocks.NumBlocks(); ++b) {
-    const RowBlockF block = blocks.GetBlock(b);
-    model.WeightedLogProbabilities(block.rows, &log_values);
-    log_norm.resize(block.rows.rows());
-    body(block.first_row, &log_values, &log_norm);
-  }
+// body(mixture on Scalar rows) for the alternative in `model`.
+template <DataScalar Scalar, class Body>
+auto VisitOnRows(const GaussianMixtureModel& model, Body&& body) {
+  return std::visit([&](const auto& mixture) { return body(WithRowScalar<Scalar>(mixture)); },
+                    model);
 }
 
 }  // namespace
 
+template <DataScalar Scalar>
 Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
                                                 const GaussianMixtureOptions& options,
-                                                const MatrixViewF& x,
+                                                const MatrixViewOf<Scalar>& x,
                                                 const double* sample_weights,
                                                 const GaussianMixtureModel* init_model) {
   const CovarianceType type =
       CheckFitInputs(fit_options, options, x, sample_weights, init_model);
-  const RowBlocksF data(x, sample_weights, fit_options.block_rows);
   switch (type) {
     case CovarianceType::kFull:
-      return FitTypedF<GaussianFull>(fit_options, options, data, init_model);
+      return FitTyped<GaussianFull>(fit_options, options, x, sample_weights, init_model);
     case CovarianceType::kDiag:
-      return FitTypedF<GaussianDiag>(fit_options, options, data, init_model);
+      return FitTyped<GaussianDiag>(fit_options, options, x, sample_weights, init_model);
     case CovarianceType::kSpherical:
-      return FitTypedF<GaussianSpherical>(fit_options, options, data, init_model);
+      return FitTyped<GaussianSpherical>(fit_options, options, x, sample_weights, init_model);
     case CovarianceType::kTied:
-      return FitTypedF<GaussianTied>(fit_options, options, data, init_model);
+      return FitTyped<GaussianTied>(fit_options, options, x, sample_weights, init_model);
   }
   throw InvalidOptionError("unknown covariance type");
 }
 
-RowMatrix PredictProba(const GaussianMixtureModel& model, const MatrixViewF& x) {
-  RowMatrix out(x.rows(), NumComponents(model));
-  std::visit(
-      [&](const auto& mixture) {
-        ForEachBlockF(mixture, x, [&](std::int64_t first, RowMatrixF* r, Eigen::VectorXf* norm) {
-          LogSumExpRows(*r, *norm, /*normalize=*/true);
-          out.middleRows(first, r->rows()) = r->cast<double>();
-        });
-      },
-      model);
-  return out;
+template <DataScalar Scalar>
+RowMatrix PredictProba(const GaussianMixtureModel& model, const MatrixViewOf<Scalar>& x) {
+  return VisitOnRows<Scalar>(model, [&](const auto& m) { return m.PredictProba(x); });
 }
 
-std::vector<int> Predict(const GaussianMixtureModel& model, const MatrixViewF& x) {
-  std::vector<int> labels(x.rows());
-  std::visit(
-      [&](const auto& mixture) {
-        ForEachBlockF(mixture, x, [&](std::int64_t first, RowMatrixF* r, Eigen::VectorXf*) {
-          for (Eigen::Index i = 0; i < r->rows(); ++i) {
-            Eigen::Index best;
-            r->row(i).maxCoeff(&best);
-            labels[first + i] = static_cast<int>(best);
-          }
-        });
-      },
-      model);
-  return labels;
+template <DataScalar Scalar>
+std::vector<int> Predict(const GaussianMixtureModel& model, const MatrixViewOf<Scalar>& x) {
+  return VisitOnRows<Scalar>(model, [&](const auto& m) { return m.Predict(x); });
 }
 
-Vector ScoreSamples(const GaussianMixtureModel& model, const MatrixViewF& x) {
-  Vector out(x.rows());
-  std::visit(
-      [&](const auto& mixture) {
-        ForEachBlockF(mixture, x, [&](std::int64_t first, RowMatrixF* r, Eigen::VectorXf* norm) {
-          LogSumExpRows(*r, *norm, /*normalize=*/false);
-          out.segment(first, r->rows()) = norm->cast<double>();
-        });
-      },
-      model);
-  return out;
+template <DataScalar Scalar>
+Vector ScoreSamples(const GaussianMixtureModel& model, const MatrixViewOf<Scalar>& x) {
+  return VisitOnRows<Scalar>(model, [&](const auto& m) { return m.ScoreSamples(x); });
 }
 
-Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
-                                                const GaussianMixtureOptions& options,
-                                                const MatrixView& x,
-                                                const double* sample_weights,
-                                                const GaussianMixtureModel* init_model) {
-  const CovarianceType type =
-      CheckFitInputs(fit_options, options, x, sample_weights, init_model);
-  const RowBlocks data(x, sample_weights, fit_options.block_rows);
-  switch (type) {
-    case CovarianceType::kFull:
-      return FitTyped<GaussianFull>(fit_options, options, data, init_model);
-    case CovarianceType::kDiag:
-      return FitTyped<GaussianDiag>(fit_options, options, data, init_model);
-    case CovarianceType::kSpherical:
-      return FitTyped<GaussianSpherical>(fit_options, options, data, init_model);
-    case CovarianceType::kTied:
-      return FitTyped<GaussianTied>(fit_options, options, data, init_model);
-  }
-  throw InvalidOptionError("unknown covariance type");
-}
+#define EMKIT_INSTANTIATE_FOR_ROWS(Scalar)                                                 \
+  template Fitted<GaussianMixtureModel> FitGaussianMixture(                                \
+      const FitOptions&, const GaussianMixtureOptions&, const MatrixViewOf<Scalar>&,       \
+      const double*, const GaussianMixtureModel*);                                         \
+  template RowMatrix PredictProba(const GaussianMixtureModel&, const MatrixViewOf<Scalar>&); \
+  template std::vector<int> Predict(const GaussianMixtureModel&, const MatrixViewOf<Scalar>&); \
+  template Vector ScoreSamples(const GaussianMixtureModel&, const MatrixViewOf<Scalar>&);
+EMKIT_INSTANTIATE_FOR_ROWS(double)
+EMKIT_INSTANTIATE_FOR_ROWS(float)
+#undef EMKIT_INSTANTIATE_FOR_ROWS
 
 int NumComponents(const GaussianMixtureModel& model) {
   return std::visit([](const auto& m) { return m.num_components(); }, model);

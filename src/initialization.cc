@@ -30,7 +30,7 @@ const char* InitMethodName(InitMethod method) {
 
 InitialResponsibilities InitialResponsibilities::Draw(InitMethod method,
                                                       const KMeansOptions& kmeans,
-                                                      const RowBlocks& data, int k, Rng& rng,
+                                                      const RowBlocks<double>& data, int k, Rng& rng,
                                                       ThreadPool& pool) {
   ThreadedExecutor executor(pool);
   return Draw(method, kmeans, data, k, rng, executor);
@@ -45,7 +45,7 @@ InitialResponsibilities InitialResponsibilities::FromLabels(RowMatrix centers,
   return InitialResponsibilities(std::move(centers), /*hard=*/true, 0, std::move(labels));
 }
 
-void InitialResponsibilities::Fill(std::int64_t block_index, const RowBlock& block,
+void InitialResponsibilities::Fill(std::int64_t block_index, const RowBlock<double>& block,
                                    RowMatrix* r) const {
   if (!labels_.empty()) {
     for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {

@@ -21,13 +21,13 @@ RowMatrix Counts() {
 
 TEST(InitialResponsibilitiesTest, NearestOfAssignsEachRowToItsNearestCentre) {
   const RowMatrix x = Counts();
-  const RowBlocks data(ViewOf(x), nullptr, 4);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 4);
   RowMatrix centers(2, 2);
   centers << 11, 10, 1, 1;
   const InitialResponsibilities partition = InitialResponsibilities::NearestOf(centers);
   EXPECT_TRUE(partition.hard());
   for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
-    const RowBlock block = data.GetBlock(b);
+    const RowBlock<double> block = data.GetBlock(b);
     RowMatrix r = RowMatrix::Zero(block.rows.rows(), 2);
     partition.Fill(b, block, &r);
     for (Eigen::Index i = 0; i < r.rows(); ++i) {
@@ -40,13 +40,13 @@ TEST(InitialResponsibilitiesTest, NearestOfAssignsEachRowToItsNearestCentre) {
 
 TEST(InitialResponsibilitiesTest, RandomRowsSumToOneAndDoNotDependOnThreads) {
   const RowMatrix x = Counts();
-  const RowBlocks data(ViewOf(x), nullptr, 2);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 2);
   Rng rng(7);
   ThreadPool pool(1);
   const InitialResponsibilities random =
       InitialResponsibilities::Draw(InitMethod::kRandom, {}, data, 3, rng, pool);
   EXPECT_FALSE(random.hard());
-  const RowBlock block = data.GetBlock(1);
+  const RowBlock<double> block = data.GetBlock(1);
   RowMatrix a = RowMatrix::Zero(2, 3), b = RowMatrix::Zero(2, 3);
   random.Fill(1, block, &a);
   random.Fill(1, block, &b);  // the block's own stream: the same values again
@@ -56,7 +56,7 @@ TEST(InitialResponsibilitiesTest, RandomRowsSumToOneAndDoNotDependOnThreads) {
 
 TEST(InitialMixtureTest, LabelsGiveThePartitionsMeansAndWeights) {
   const RowMatrix x = Counts();
-  const RowBlocks data(ViewOf(x), nullptr, 4);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 4);
   ThreadPool pool(2);
   const Poisson shape(RowMatrix::Ones(2, 2), PoissonOptions{});
   const Mixture<Poisson> mixture = MixtureFromResponsibilities(
@@ -71,7 +71,7 @@ TEST(InitialMixtureTest, LabelsGiveThePartitionsMeansAndWeights) {
 
 TEST(InitialMixtureTest, AComponentLeftOutKeepsTheWholeDataFit) {
   const RowMatrix x = Counts();
-  const RowBlocks data(ViewOf(x), nullptr, 4);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 4);
   ThreadPool pool(1);
   const Poisson whole =
       WholeDataComponents(Poisson(RowMatrix::Ones(2, 2), PoissonOptions{}), data, pool);
@@ -86,7 +86,7 @@ TEST(InitialMixtureTest, AComponentLeftOutKeepsTheWholeDataFit) {
 
 TEST(InitialMixtureTest, TheSameSeedGivesTheSameMixtureForAnyThreadCount) {
   const RowMatrix x = Counts();
-  const RowBlocks data(ViewOf(x), nullptr, 2);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 2);
   const Poisson shape(RowMatrix::Ones(2, 2), PoissonOptions{});
   for (InitMethod method :
        {InitMethod::kKMeansPlusPlus, InitMethod::kRandom, InitMethod::kRandomFromData}) {
@@ -106,7 +106,7 @@ TEST(InitialMixtureTest, WorksForAFamilyWithoutHooks) {
   RowMatrix x(6, 2);
   const double a[] = {0.0, 0.05, -0.05, 1.6, 1.65, 1.55};  // angles
   for (int i = 0; i < 6; ++i) x.row(i) << std::cos(a[i]), std::sin(a[i]);
-  const RowBlocks data(ViewOf(x), nullptr, 4);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 4);
   ThreadPool pool(1);
   const VonMisesFisher shape(RowMatrix::Identity(2, 2), Vector::Ones(2), {});
   const Mixture<VonMisesFisher> mixture =

@@ -34,19 +34,19 @@ void NearestCenters(const MatrixView& x, const RowMatrix& centers, int* labels) 
   }
 }
 
-RowMatrix KMeansPlusPlusSeeds(const RowBlocks& data, int k, Rng& rng, ThreadPool& pool) {
+RowMatrix KMeansPlusPlusSeeds(const RowBlocks<double>& data, int k, Rng& rng, ThreadPool& pool) {
   ThreadedExecutor executor(pool);
   return KMeansPlusPlusSeeds(data, k, rng, executor);
 }
 
-RowMatrix LloydIterations(const RowBlocks& data, RowMatrix centers,
+RowMatrix LloydIterations(const RowBlocks<double>& data, RowMatrix centers,
                           const KMeansOptions& options, const Vector& feature_variance,
                           ThreadPool& pool) {
   ThreadedExecutor executor(pool);
   return LloydIterations(data, std::move(centers), options, feature_variance, executor);
 }
 
-Vector FeatureVariance(const RowBlocks& data, ThreadPool& pool) {
+Vector FeatureVariance(const RowBlocks<double>& data, ThreadPool& pool) {
   ThreadedExecutor executor(pool);
   return FeatureVariance(data, executor);
 }

@@ -65,9 +65,9 @@ class GrowingBlocks {
   std::vector<std::int64_t> first_rows_;
 };
 
-static_assert(RowBlockSource<RowBlocks> && RowBlockSource<CountingSource> &&
+static_assert(RowBlockSource<RowBlocks<double>> && RowBlockSource<CountingSource> &&
               RowBlockSource<GrowingBlocks>);
-static_assert(!RowBlockSource<RowBlocksF>);
+static_assert(!RowBlockSource<RowBlocks<float>>);
 
 // Two groups of rows 40 apart, alternating, with per-row weights.
 struct Counts {

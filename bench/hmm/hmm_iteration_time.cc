@@ -36,7 +36,7 @@ RowMatrix ReadMatrix(std::ifstream& in, Eigen::Index rows, Eigen::Index cols) {
 
 template <class Family>
 double MedianIterationSeconds(const emkit::HiddenMarkovModel<Family>& init,
-                              const emkit::SequenceBlocks& data, int repeats, int threads,
+                              const emkit::SequenceBlocks<double>& data, int repeats, int threads,
                               double* initial_loglik) {
   std::vector<double> seconds;
   for (int r = 0; r < repeats; ++r) {

@@ -58,16 +58,16 @@ using DiscreteMixtureOptions = MixtureOptions;
 template <class Family>
 Mixture<Family> InitializeDiscreteMixture(const DiscreteMixtureOptions& options,
                                           const Family& prototype,
-                                          const RowBlocks& data,
+                                          const RowBlocks<double>& data,
                                           const InitContext& context);
 
 extern template Mixture<Bernoulli> InitializeDiscreteMixture(
-    const DiscreteMixtureOptions&, const Bernoulli&, const RowBlocks&, const InitContext&);
+    const DiscreteMixtureOptions&, const Bernoulli&, const RowBlocks<double>&, const InitContext&);
 extern template Mixture<Categorical> InitializeDiscreteMixture(
-    const DiscreteMixtureOptions&, const Categorical&, const RowBlocks&,
+    const DiscreteMixtureOptions&, const Categorical&, const RowBlocks<double>&,
     const InitContext&);
 extern template Mixture<Poisson> InitializeDiscreteMixture(
-    const DiscreteMixtureOptions&, const Poisson&, const RowBlocks&, const InitContext&);
+    const DiscreteMixtureOptions&, const Poisson&, const RowBlocks<double>&, const InitContext&);
 
 }  // namespace emkit
 

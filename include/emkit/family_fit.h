@@ -35,6 +35,7 @@
 #include "emkit/kmeans.h"
 #include "emkit/matrix.h"
 #include "emkit/mixture.h"
+#include "emkit/mixture_fit.h"
 #include "emkit/options.h"
 #include "emkit/row_blocks.h"
 #include "emkit/thread_pool.h"
@@ -63,28 +64,45 @@ struct MixtureOptions {
 namespace internal {
 
 // An initial model's number of features against X's columns.
-void CheckInitialModelFeatures(int model_features, const MatrixView& x);
+void CheckInitialModelFeatures(int model_features, Eigen::Index x_columns);
 // At least one row and column, and at least n_states rows.
-void CheckSequenceRows(const MatrixView& x, int n_states);
+void CheckSequenceRows(Eigen::Index x_rows, Eigen::Index x_columns, int n_states);
+
+// The family's checks and shape (ForData) on rows of either scalar type:
+// float rows are widened to a temporary copy, as the initialisation widens
+// them (emkit/mixture_fit.h), so errors name the same row and column.
+template <class F, DataScalar Scalar>
+void ValidateFamilyData(const F& family, const MatrixViewOf<Scalar>& x) {
+  RowMatrix wide;
+  family.ValidateData(WidenedRows(x, &wide));
+}
+template <class F, DataScalar Scalar>
+F ShapeForData(int k, const MatrixViewOf<Scalar>& x, const typename F::Options& options) {
+  RowMatrix wide;
+  return F::ForData(k, WidenedRows(x, &wide), options);
+}
 
 // EM for a mixture of `shape`'s family from options.init, n_init restarts;
 // x and the options are already checked.
-template <ComponentFamily F>
+template <ComponentFamily F, DataScalar Scalar>
 Fitted<Mixture<F>> FitMixtureFromShape(const FitOptions& fit_options,
                                        const MixtureOptions& options, const F& shape,
-                                       const MatrixView& x, const double* sample_weights) {
-  const RowBlocks data(x, sample_weights, fit_options.block_rows);
-  // A component that initialisation leaves empty keeps the whole data's
-  // parameters (Maximize keeps a collapsed component's). They do not depend
-  // on the restart: computed once, with a pool of its own that is gone
-  // before the engine makes its pool.
-  const F prototype = [&] {
-    ThreadPool pool(fit_options.num_threads);
-    return WholeDataComponents(shape, data, pool);
-  }();
-  return FitWithRestarts(fit_options, data, [&](const InitContext& context) {
-    return InitialMixture(options.init, options.kmeans, prototype, data, context);
-  });
+                                       const MatrixViewOf<Scalar>& x,
+                                       const double* sample_weights) {
+  return FitMixtureOnRows<F>(
+      fit_options, x, sample_weights, [&](const RowBlocks<double>& data) {
+        // A component that initialisation leaves empty keeps the whole
+        // data's parameters (Maximize keeps a collapsed component's). They
+        // do not depend on the restart: computed once, with a pool of its
+        // own that is gone before the engine makes its pool.
+        F prototype = [&] {
+          ThreadPool pool(fit_options.num_threads);
+          return WholeDataComponents(shape, data, pool);
+        }();
+        return [&options, &data, prototype = std::move(prototype)](const InitContext& context) {
+          return InitialMixture(options.init, options.kmeans, prototype, data, context);
+        };
+      });
 }
 
 }  // namespace internal
@@ -94,27 +112,27 @@ Fitted<Mixture<F>> FitMixtureFromShape(const FitOptions& fit_options,
 // family options win over the arguments'); else each of fit_options.n_init
 // restarts is initialised by options.init. Invalid options or data throw
 // before any work, naming the element and the rule.
-template <FamilyFittableFromData F>
+//
+// On float32 rows (Scalar = float) the data are held as they are and each
+// block is handled as Mixture<F, float> does (emkit/mixture.h).
+template <FamilyFittableFromData F, DataScalar Scalar>
 [[nodiscard]] Fitted<Mixture<F>> FitMixtureOfFamily(const FitOptions& fit_options,
                                                     const MixtureOptions& options,
                                                     const typename F::Options& family_options,
-                                                    const MatrixView& x,
+                                                    const MatrixViewOf<Scalar>& x,
                                                     const double* sample_weights,
                                                     const Mixture<F>* init_model = nullptr) {
   fit_options.Validate();
   options.Validate();
   family_options.Validate();
   if (init_model != nullptr) {
-    internal::CheckInitialModelFeatures(init_model->num_features(), x);
+    internal::CheckInitialModelFeatures(init_model->num_features(), x.cols());
     ValidateMixtureData(x, sample_weights, init_model->num_components());
-    init_model->components().ValidateData(x);
-    const RowBlocks data(x, sample_weights, fit_options.block_rows);
-    Mixture<F> model = *init_model;
-    FitReport report = Fit(fit_options, data, &model);
-    return {std::move(model), std::move(report)};
+    internal::ValidateFamilyData(init_model->components(), x);
+    return internal::FitMixtureOnRowsFrom(fit_options, x, sample_weights, *init_model);
   }
   ValidateMixtureData(x, sample_weights, options.n_components);
-  const F shape = F::ForData(options.n_components, x, family_options);
+  const F shape = internal::ShapeForData<F>(options.n_components, x, family_options);
   return internal::FitMixtureFromShape(fit_options, options, shape, x, sample_weights);
 }
 
@@ -124,39 +142,41 @@ template <FamilyFittableFromData F>
 // mixture initialised by k-means++ on the pooled rows (see
 // emkit/initialization.h). With init_model, EM starts from it (one restart;
 // options.fit still says what is updated).
-template <FamilyFittableFromData F>
+//
+// On float32 rows (Scalar = float) the data are held as they are and each
+// block is widened (HiddenMarkovModel<F, float>): the result is that of the
+// float64 rows of the same values, bit for bit.
+template <FamilyFittableFromData F, DataScalar Scalar>
 [[nodiscard]] Fitted<HiddenMarkovModel<F>> FitHmmOfFamily(
     const FitOptions& fit_options, const HmmOptions& options,
-    const typename F::Options& family_options, const MatrixView& x,
+    const typename F::Options& family_options, const MatrixViewOf<Scalar>& x,
     std::span<const std::int64_t> lengths, const HiddenMarkovModel<F>* init_model = nullptr) {
   fit_options.Validate();
   options.Validate();
   family_options.Validate();
-  const SequenceBlocks data(x, lengths, fit_options.block_rows);
   if (init_model != nullptr) {
-    internal::CheckInitialModelFeatures(init_model->emissions().num_features(), x);
-    internal::CheckSequenceRows(x, init_model->num_states());
-    init_model->emissions().ValidateData(x);
-    HiddenMarkovModel<F> model = *init_model;
-    model.set_fit_parameters(options.fit);
-    model.set_chain_priors(options.priors);
-    FitReport report = Fit(fit_options, data, &model);
-    return {std::move(model), std::move(report)};
+    internal::CheckInitialModelFeatures(init_model->emissions().num_features(), x.cols());
+    internal::CheckSequenceRows(x.rows(), x.cols(), init_model->num_states());
+    internal::ValidateFamilyData(init_model->emissions(), x);
+  } else {
+    internal::CheckSequenceRows(x.rows(), x.cols(), options.n_states);
   }
-  internal::CheckSequenceRows(x, options.n_states);
-  const F shape = F::ForData(options.n_states, x, family_options);
-  // k-means sees the pooled rows in row blocks whose size is fixed by the
-  // options, so the seeds do not depend on the thread count.
-  const RowBlocks pooled(x, nullptr, fit_options.block_rows);
-  const F prototype = [&] {
-    ThreadPool pool(fit_options.num_threads);
-    return WholeDataComponents(shape, pooled, pool);
-  }();
-  return FitHmm<F>(fit_options, options, data, [&](const InitContext& context) {
-    return InitialMixture(InitMethod::kKMeansPlusPlus, KMeansOptions{}, prototype, pooled,
-                          context)
-        .components();
-  });
+  const F shape = init_model != nullptr
+                      ? init_model->emissions()
+                      : internal::ShapeForData<F>(options.n_states, x, family_options);
+  return internal::FitHmmOnRows<F>(
+      fit_options, options, x, lengths, init_model,
+      [&fit_options, &shape](const RowBlocks<double>& pooled) {
+        F prototype = [&] {
+          ThreadPool pool(fit_options.num_threads);
+          return WholeDataComponents(shape, pooled, pool);
+        }();
+        return [&pooled, prototype = std::move(prototype)](const InitContext& context) {
+          return InitialMixture(InitMethod::kKMeansPlusPlus, KMeansOptions{}, prototype, pooled,
+                                context)
+              .components();
+        };
+      });
 }
 
 }  // namespace emkit

@@ -11,6 +11,7 @@
 
 #include "emkit/families/gaussian_common.h"
 #include "emkit/families/gaussian_diagonal.h"
+#include "emkit/families/gaussian_float32.h"
 #include "emkit/families/gaussian_full.h"
 #include "emkit/families/gaussian_tied.h"
 #include "emkit/fit.h"
@@ -53,7 +54,8 @@ struct GaussianMixtureOptions {
 // Throws InvalidDataError naming the first non-finite element
 // ("X[17, 3] = nan: ..."), a negative or non-finite weight, or fewer rows
 // than components.
-void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
+template <DataScalar Scalar>
+void ValidateMixtureData(const MatrixViewOf<Scalar>& x, const double* sample_weights,
                          int n_components);
 
 // Fits a Gaussian mixture to the rows of x (optionally weighted). When
@@ -61,34 +63,32 @@ void ValidateMixtureData(const MatrixView& x, const double* sample_weights,
 // and number of components win over the options'), else each restart is
 // initialised by options.init. Invalid options or data throw before any work.
 // Returns the fitted model and the report.
-[[nodiscard]] Fitted<GaussianMixtureModel> FitGaussianMixture(
-    const FitOptions& fit_options, const GaussianMixtureOptions& options,
-    const MatrixView& x, const double* sample_weights,
-    const GaussianMixtureModel* init_model = nullptr);
-
-// The same for float32 data, viewed in place (never widened to a copy
-// during EM): the E-step runs in float (families/gaussian_float32.h), the
-// statistics are accumulated in double and the parameters are double, so
-// the result is an ordinary GaussianMixtureModel. The final mean
+//
+// float32 rows are viewed in place (never widened to a copy during EM): the
+// E-step runs in float (Mixture<F, float>, families/gaussian_float32.h),
+// the statistics are accumulated in double and the parameters are double,
+// so the result is an ordinary GaussianMixtureModel. The final mean
 // log-likelihood agrees with a float64 fit of the same values from the same
-// starting parameters within 1e-5 relative. Without init_model, the initialisation (k-means++ or
-// random) runs on a temporary float64 copy of x, released before EM; the
-// starting parameters are then exactly those of a float64 fit. The
-// certificate is checked with a tolerance of at least 1e-6 (float
-// log-densities move L by about 1e-7 relative), and a tol below about 1e-7
-// is under the float log-likelihood's resolution.
+// starting parameters within 1e-5 relative. The initialisation runs on a
+// temporary float64 copy (emkit/mixture_fit.h), so the starting parameters
+// are exactly those of a float64 fit. The certificate is checked with a
+// tolerance of at least kFloat32CertificateTolerance, and a tol below about
+// 1e-7 is under the float log-likelihood's resolution.
+template <DataScalar Scalar>
 [[nodiscard]] Fitted<GaussianMixtureModel> FitGaussianMixture(
     const FitOptions& fit_options, const GaussianMixtureOptions& options,
-    const MatrixViewF& x, const double* sample_weights,
+    const MatrixViewOf<Scalar>& x, const double* sample_weights,
     const GaussianMixtureModel* init_model = nullptr);
-void ValidateMixtureData(const MatrixViewF& x, const double* sample_weights,
-                         int n_components);
 
-// A fitted model applied to float32 rows (float kernels, double results):
-// responsibilities (n x K), the most probable component, log p(x_i).
-RowMatrix PredictProba(const GaussianMixtureModel& model, const MatrixViewF& x);
-std::vector<int> Predict(const GaussianMixtureModel& model, const MatrixViewF& x);
-Vector ScoreSamples(const GaussianMixtureModel& model, const MatrixViewF& x);
+// A fitted model applied to rows of either scalar type (on float rows by
+// the float kernels, with double results): responsibilities (n x K), the
+// most probable component, log p(x_i).
+template <DataScalar Scalar>
+RowMatrix PredictProba(const GaussianMixtureModel& model, const MatrixViewOf<Scalar>& x);
+template <DataScalar Scalar>
+std::vector<int> Predict(const GaussianMixtureModel& model, const MatrixViewOf<Scalar>& x);
+template <DataScalar Scalar>
+Vector ScoreSamples(const GaussianMixtureModel& model, const MatrixViewOf<Scalar>& x);
 
 // Uniform access to the variant's common operations.
 int NumComponents(const GaussianMixtureModel& model);

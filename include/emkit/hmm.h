@@ -7,12 +7,20 @@
 // sequence, its posteriors weight the family's statistics exactly as a
 // mixture's responsibilities do, and the engine adds threads, restarts and
 // the certificate. Blocks are groups of whole sequences (SequenceBlocks).
+//
+// HiddenMarkovModel<F, Scalar> fits rows of type Scalar (emkit/matrix.h):
+// on float rows each block is widened to double before the emissions'
+// log-probabilities, so a float32 fit holds the data in half the memory and
+// is the float64 fit of the same values, bit for bit. Parameters and
+// statistics are double; the two convert to each other explicitly, and the
+// fitted-model operations below take double rows.
 #ifndef EMKIT_HMM_H_
 #define EMKIT_HMM_H_
 
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -37,10 +45,10 @@ struct HmmFitParameters {
   bool emissions = true;
 };
 
-template <class Family>
+template <class Family, DataScalar Scalar = double>
 class HiddenMarkovModel {
  public:
-  using Block = SequenceBlock;
+  using Block = SequenceBlock<Scalar>;
 
   struct Statistics {
     Vector start_counts;           // K: expected first states
@@ -69,6 +77,15 @@ class HiddenMarkovModel {
     }
   }
 
+  // The same parameters, priors and frozen parts for rows of another
+  // scalar type.
+  template <DataScalar Other>
+    requires(!std::is_same_v<Other, Scalar>)
+  explicit HiddenMarkovModel(const HiddenMarkovModel<Family, Other>& other)
+      : HiddenMarkovModel(other.chain(), other.emissions(), other.fit_parameters()) {
+    priors_ = other.chain_priors();
+  }
+
   int num_states() const { return chain_.num_states(); }
   const MarkovChain& chain() const { return chain_; }
   const Vector& start() const { return chain_.start(); }
@@ -90,13 +107,15 @@ class HiddenMarkovModel {
     return Statistics{Vector::Zero(k), RowMatrix::Zero(k, k), emissions_.NewStatistics()};
   }
 
-  double EStep(const SequenceBlock& block, Statistics* stats) const {
+  double EStep(const Block& block, Statistics* stats) const {
     // The whole block's log-probabilities in one call (the family's fast
     // path), turned into posteriors sequence by sequence in place, then
     // accumulated in one call.
+    thread_local RowMatrix wide;
+    const MatrixView rows = WidenedRows(block.rows, &wide);
     thread_local RowMatrix work;
-    work.resize(block.rows.rows(), num_states());
-    emissions_.LogProbabilities(block.rows, work);
+    work.resize(rows.rows(), num_states());
+    emissions_.LogProbabilities(rows, work);
     double loglik = 0.0;
     std::int64_t row = 0;
     for (const std::int64_t length : block.lengths) {
@@ -105,7 +124,7 @@ class HiddenMarkovModel {
                                 &stats->transition_counts);
       row += length;
     }
-    emissions_.Accumulate(block.rows, work, &stats->emission);
+    emissions_.Accumulate(rows, work, &stats->emission);
     return loglik;
   }
 

@@ -73,7 +73,7 @@ class InitialResponsibilities {
                                       const Data& data, int k, Rng& rng, Executor& executor);
   // The same on in-memory rows and the threads of `pool`.
   static InitialResponsibilities Draw(InitMethod method, const KMeansOptions& kmeans,
-                                      const RowBlocks& data, int k, Rng& rng,
+                                      const RowBlocks<double>& data, int k, Rng& rng,
                                       ThreadPool& pool);
   // Each row wholly in the component of its nearest centre (k x d).
   static InitialResponsibilities NearestOf(RowMatrix centers);
@@ -88,7 +88,7 @@ class InitialResponsibilities {
   const RowMatrix& centers() const { return centers_; }
   // Writes the responsibilities of block `block_index` into *r
   // (block rows x k, zeros on entry).
-  void Fill(std::int64_t block_index, const RowBlock& block, RowMatrix* r) const;
+  void Fill(std::int64_t block_index, const RowBlock<double>& block, RowMatrix* r) const;
 
  private:
   InitialResponsibilities(RowMatrix centers, bool hard, std::uint64_t random_seed,
@@ -142,7 +142,7 @@ InitialResponsibilities InitialResponsibilities::Draw(InitMethod method,
 // How a block's first responsibilities are written: fill(block_index,
 // block, &r) with r (block rows x K) zeros on entry.
 template <class Fill>
-concept ResponsibilityFill = std::invocable<Fill&, std::int64_t, const RowBlock&, RowMatrix*>;
+concept ResponsibilityFill = std::invocable<Fill&, std::int64_t, const RowBlock<double>&, RowMatrix*>;
 
 // The statistics of `family` over all blocks for responsibilities that
 // `fill` writes, times the sample weights. Merged in block order by the
@@ -154,7 +154,7 @@ typename F::Statistics StatisticsOfResponsibilities(const F& family, const Data&
   typename F::Statistics stats = family.NewStatistics();
   const typename F::Statistics zero = stats;
   executor.Reduce(data, zero, &stats,
-                  [&](std::int64_t b, const RowBlock& block, typename F::Statistics* s) {
+                  [&](std::int64_t b, const RowBlock<double>& block, typename F::Statistics* s) {
                     RowMatrix r = RowMatrix::Zero(block.rows.rows(), family.num_components());
                     fill(b, block, &r);
                     if (block.weights != nullptr) {
@@ -173,14 +173,14 @@ typename F::Statistics StatisticsOfResponsibilities(
     const F& family, const Data& data, Executor& executor,
     const InitialResponsibilities& responsibilities) {
   return StatisticsOfResponsibilities(
-      family, data, executor, [&](std::int64_t b, const RowBlock& block, RowMatrix* r) {
+      family, data, executor, [&](std::int64_t b, const RowBlock<double>& block, RowMatrix* r) {
         responsibilities.Fill(b, block, r);
       });
 }
 
 // The same on in-memory rows and the threads of `pool`.
 template <ComponentFamily F, ResponsibilityFill Fill>
-typename F::Statistics StatisticsOfResponsibilities(const F& family, const RowBlocks& data,
+typename F::Statistics StatisticsOfResponsibilities(const F& family, const RowBlocks<double>& data,
                                                     ThreadPool& pool, Fill&& fill) {
   ThreadedExecutor executor(pool);
   return StatisticsOfResponsibilities(family, data, executor, std::forward<Fill>(fill));
@@ -188,7 +188,7 @@ typename F::Statistics StatisticsOfResponsibilities(const F& family, const RowBl
 
 template <ComponentFamily F>
 typename F::Statistics StatisticsOfResponsibilities(
-    const F& family, const RowBlocks& data, ThreadPool& pool,
+    const F& family, const RowBlocks<double>& data, ThreadPool& pool,
     const InitialResponsibilities& responsibilities) {
   ThreadedExecutor executor(pool);
   return StatisticsOfResponsibilities(family, data, executor, responsibilities);
@@ -202,7 +202,7 @@ concept HasInitialPrototype = requires(const F& family, const RowMatrix& centers
 template <class F>
 concept HasMaximizeInitial =
     requires(const F& family, const typename F::Statistics& stats,
-             const InitialResponsibilities& responsibilities, const RowBlocks& data,
+             const InitialResponsibilities& responsibilities, const RowBlocks<double>& data,
              ThreadPool& pool, RepairCounts* repairs) {
       { family.MaximizeInitial(stats, responsibilities, data, pool, repairs) }
           -> std::same_as<F>;
@@ -249,7 +249,7 @@ Mixture<F> MixtureOf(InitialComponents<F> initial) {
 template <ComponentFamily F>
   requires HasComponentCounts<F>
 InitialComponents<F> ComponentsFromResponsibilities(
-    const F& shape, const InitialResponsibilities& responsibilities, const RowBlocks& data,
+    const F& shape, const InitialResponsibilities& responsibilities, const RowBlocks<double>& data,
     ThreadPool& pool, RepairCounts* repairs) {
   const F prototype = internal::InitialPrototypeOf(shape, responsibilities);
   const typename F::Statistics stats =
@@ -282,7 +282,7 @@ template <ComponentFamily F>
   requires HasComponentCounts<F>
 Mixture<F> MixtureFromResponsibilities(const F& shape,
                                        const InitialResponsibilities& responsibilities,
-                                       const RowBlocks& data, ThreadPool& pool,
+                                       const RowBlocks<double>& data, ThreadPool& pool,
                                        RepairCounts* repairs) {
   return internal::MixtureOf(
       ComponentsFromResponsibilities(shape, responsibilities, data, pool, repairs));
@@ -304,7 +304,7 @@ Mixture<F> MixtureFromResponsibilities(const F& shape,
 template <ComponentFamily F>
   requires HasComponentCounts<F>
 Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const F& shape,
-                          const RowBlocks& data, const InitContext& context) {
+                          const RowBlocks<double>& data, const InitContext& context) {
   Rng rng(context.seed);
   const InitialResponsibilities responsibilities = InitialResponsibilities::Draw(
       method, kmeans, data, shape.num_components(), rng, *context.pool);
@@ -333,12 +333,12 @@ template <ComponentFamily F, RowBlockSource Data, class Executor>
   requires ReducesBlocks<Executor, Data, typename F::Statistics>
 F WholeDataComponents(const F& shape, const Data& data, Executor& executor) {
   const typename F::Statistics stats = StatisticsOfResponsibilities(
-      shape, data, executor, [](std::int64_t, const RowBlock&, RowMatrix* r) { r->setOnes(); });
+      shape, data, executor, [](std::int64_t, const RowBlock<double>&, RowMatrix* r) { r->setOnes(); });
   return shape.Maximize(stats, nullptr);
 }
 
 template <ComponentFamily F>
-F WholeDataComponents(const F& shape, const RowBlocks& data, ThreadPool& pool) {
+F WholeDataComponents(const F& shape, const RowBlocks<double>& data, ThreadPool& pool) {
   ThreadedExecutor executor(pool);
   return WholeDataComponents(shape, data, executor);
 }

@@ -44,7 +44,7 @@ struct KMeansOptions {
 // first_row is the index of its first row in the whole data), in order and
 // covering all num_rows() rows.
 template <class D>
-concept RowBlockSource = BlockSource<D, RowBlock> && std::same_as<BlockOf<D>, RowBlock> &&
+concept RowBlockSource = BlockSource<D, RowBlock<double>> && std::same_as<BlockOf<D>, RowBlock<double>> &&
                          requires(const D& data) {
                            { data.num_rows() } -> std::convertible_to<std::int64_t>;
                            { data.num_columns() } -> std::convertible_to<std::int64_t>;
@@ -58,7 +58,7 @@ void NearestCenters(const MatrixView& x, const RowMatrix& centers, int* labels);
 template <RowBlockSource Data>
 Eigen::RowVectorXd RowAt(const Data& data, std::int64_t row) {
   for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
-    const RowBlock block = data.GetBlock(b);
+    const RowBlock<double> block = data.GetBlock(b);
     if (row < block.first_row + block.rows.rows()) return block.rows.row(row - block.first_row);
   }
   throw std::out_of_range("row " + std::to_string(row) + " is past the data's last row");
@@ -66,7 +66,7 @@ Eigen::RowVectorXd RowAt(const Data& data, std::int64_t row) {
 
 namespace internal {
 
-inline double RowWeight(const RowBlock& block, Eigen::Index i) {
+inline double RowWeight(const RowBlock<double>& block, Eigen::Index i) {
   return block.weights == nullptr ? 1.0 : block.weights[i];
 }
 
@@ -127,7 +127,7 @@ RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& execut
   auto potential = [&](int c, bool commit) {
     NoStatistics none;
     const double total = executor.Reduce(
-        data, NoStatistics{}, &none, [&](std::int64_t, const RowBlock& block, NoStatistics*) {
+        data, NoStatistics{}, &none, [&](std::int64_t, const RowBlock<double>& block, NoStatistics*) {
           double sum = 0.0;
           for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
             const std::int64_t row = block.first_row + i;
@@ -149,7 +149,7 @@ RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& execut
     double cumulative = 0.0;
     Eigen::RowVectorXd last_positive = data.GetBlock(0).rows.row(0);
     for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
-      const RowBlock block = data.GetBlock(b);
+      const RowBlock<double> block = data.GetBlock(b);
       for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
         const double p = RowWeight(block, i) * closest(block.first_row + i, block.rows.row(i));
         if (p > 0.0) last_positive = block.rows.row(i);
@@ -207,7 +207,7 @@ RowMatrix LloydIterations(const Data& data, RowMatrix centers, const KMeansOptio
   for (int iteration = 0; iteration < options.max_iter; ++iteration) {
     internal::ClusterSums total = zero;
     executor.Reduce(data, zero, &total,
-                    [&](std::int64_t, const RowBlock& block, internal::ClusterSums* s) {
+                    [&](std::int64_t, const RowBlock<double>& block, internal::ClusterSums* s) {
                       std::vector<int> labels(block.rows.rows());
                       NearestCenters(block.rows, centers, labels.data());
                       for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
@@ -239,7 +239,7 @@ Vector FeatureVariance(const Data& data, Executor& executor) {
   const internal::Moments zero{0.0, Eigen::RowVectorXd::Zero(d), Eigen::RowVectorXd::Zero(d)};
   internal::Moments total = zero;
   executor.Reduce(data, zero, &total,
-                  [&](std::int64_t, const RowBlock& block, internal::Moments* m) {
+                  [&](std::int64_t, const RowBlock<double>& block, internal::Moments* m) {
                     for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
                       const double w = internal::RowWeight(block, i);
                       const Eigen::RowVectorXd c = block.rows.row(i) - shift;
@@ -257,11 +257,11 @@ Vector FeatureVariance(const Data& data, Executor& executor) {
 }
 
 // The same on in-memory rows and the threads of `pool`.
-RowMatrix KMeansPlusPlusSeeds(const RowBlocks& data, int k, Rng& rng, ThreadPool& pool);
-RowMatrix LloydIterations(const RowBlocks& data, RowMatrix centers,
+RowMatrix KMeansPlusPlusSeeds(const RowBlocks<double>& data, int k, Rng& rng, ThreadPool& pool);
+RowMatrix LloydIterations(const RowBlocks<double>& data, RowMatrix centers,
                           const KMeansOptions& options, const Vector& feature_variance,
                           ThreadPool& pool);
-Vector FeatureVariance(const RowBlocks& data, ThreadPool& pool);
+Vector FeatureVariance(const RowBlocks<double>& data, ThreadPool& pool);
 
 }  // namespace emkit
 

@@ -9,7 +9,11 @@
 //   - evaluate Q(theta | theta_old) from statistics computed at theta_old,
 //   - count its free parameters.
 // Nothing else: threads, restarts, convergence, the certificate and the
-// report come from the engine. Shipped models are written against this
+// report come from the engine. A model whose E-step rounds more coarsely
+// than double (float kernels) may declare
+//   static constexpr double kMinCertificateTolerance = ...;
+// and the certificate is then checked with at least that relative
+// tolerance (FitOptions::certificate_tolerance). Shipped models are written against this
 // concept alone; a user's model (see examples/) is no different.
 #ifndef EMKIT_MODEL_H_
 #define EMKIT_MODEL_H_

@@ -122,3 +122,33 @@ def test_float32_rejects_non_finite_values():
     # The core itself names the element.
     with pytest.raises(ValueError, match=r"X\[7, 1\]"):
         _core.fit(X, None, {"n_components": 3})
+
+
+def _count_rows(seed=3, n=400):
+    rng = np.random.default_rng(seed)
+    rates = np.where(np.arange(n)[:, None] % 2 == 0, 1.5, 9.0)
+    return rng.poisson(rates, size=(n, 4)).astype(np.float64)
+
+
+@pytest.mark.parametrize(
+    "estimator, make_rows",
+    [
+        (lambda: emkit.PoissonMixture(n_components=2, random_state=1), _count_rows),
+        (lambda: emkit.BernoulliMixture(n_components=2, random_state=2),
+         lambda: (_count_rows() > 3).astype(np.float64)),
+        (lambda: emkit.VonMisesFisherMixture(n_components=2, random_state=3),
+         lambda: (lambda x: x / np.linalg.norm(x, axis=1, keepdims=True))(
+             _count_rows() + 0.5)),
+    ],
+)
+def test_other_families_on_float32_are_the_widened_float64_fit(estimator, make_rows):
+    # Families without float kernels widen each block: the float32 array and
+    # the float64 array of the same values give the same bits.
+    X32 = np.ascontiguousarray(make_rows(), dtype=np.float32)
+    X64 = X32.astype(np.float64)
+    narrow = quiet(estimator().fit, X32)
+    wide = quiet(estimator().fit, X64)
+    assert narrow.lower_bound_ == wide.lower_bound_
+    np.testing.assert_array_equal(narrow.weights_, wide.weights_)
+    np.testing.assert_array_equal(narrow.score_samples(X32), wide.score_samples(X64))
+    np.testing.assert_array_equal(narrow.predict_proba(X32), wide.predict_proba(X64))

@@ -22,8 +22,8 @@ using ::testing::HasSubstr;
 TEST(ContextTest, AReusedContextGivesTheResultsOfFreshOnes) {
   const auto a = MakeProblem(11);
   const auto b = MakeProblem(12);
-  const RowBlocks data_a(ViewOf(a.x), a.weights.data(), a.options.block_rows);
-  const RowBlocks data_b(ViewOf(b.x), nullptr, b.options.block_rows);
+  const RowBlocks<double> data_a(ViewOf(a.x), a.weights.data(), a.options.block_rows);
+  const RowBlocks<double> data_b(ViewOf(b.x), nullptr, b.options.block_rows);
   const Fitted<GaussianMixtureFull> fresh_a = FitWithRestarts(a.options, data_a, Initialize);
   const Fitted<GaussianMixtureFull> fresh_b = FitWithRestarts(b.options, data_b, Initialize);
 
@@ -45,7 +45,7 @@ TEST(ContextTest, AReusedContextGivesTheResultsOfFreshOnes) {
 
 TEST(ContextTest, AWarmStartOnAContextEqualsOneWithout) {
   const auto p = MakeProblem(13);
-  const RowBlocks data(ViewOf(p.x), p.weights.data(), p.options.block_rows);
+  const RowBlocks<double> data(ViewOf(p.x), p.weights.data(), p.options.block_rows);
   GaussianMixtureFull fresh = testing_data::RandomTruth(3, 2, 3, 2.0);
   GaussianMixtureFull reused = fresh;
   const FitReport fresh_report = Fit(p.options, data, &fresh);
@@ -59,7 +59,7 @@ TEST(ContextTest, AWarmStartOnAContextEqualsOneWithout) {
 
 TEST(ContextTest, ItsThreadsAreTheFitsThreads) {
   const auto p = MakeProblem(14);
-  const RowBlocks data(ViewOf(p.x), nullptr, p.options.block_rows);
+  const RowBlocks<double> data(ViewOf(p.x), nullptr, p.options.block_rows);
   Context context(3);
   EXPECT_EQ(context.num_threads(), 3);
   FitOptions options = p.options;

@@ -28,9 +28,9 @@ using engine_testing::ExpectSameModel;
 using engine_testing::ExpectSameReport;
 using engine_testing::MakeProblem;
 
-static_assert(ExecutorFor<SerialExecutor, GaussianMixtureFull, RowBlocks>);
-static_assert(ExecutorFor<ThreadedExecutor, GaussianMixtureFull, RowBlocks>);
-static_assert(!ExecutorFor<ThreadPool, GaussianMixtureFull, RowBlocks>);
+static_assert(ExecutorFor<SerialExecutor, GaussianMixtureFull, RowBlocks<double>>);
+static_assert(ExecutorFor<ThreadedExecutor, GaussianMixtureFull, RowBlocks<double>>);
+static_assert(!ExecutorFor<ThreadPool, GaussianMixtureFull, RowBlocks<double>>);
 
 // A statistic that is one number: what Reduce merged, in order.
 struct Sum {
@@ -41,14 +41,14 @@ struct Sum {
 
 TEST(ExecutorTest, EveryBlockIsVisitedOnceAndMergedIntoTheTotal) {
   const RowMatrix x = RowMatrix::Zero(1000, 1);
-  const RowBlocks data(ViewOf(x), nullptr, 64);  // 16 blocks, the last of 40 rows
+  const RowBlocks<double> data(ViewOf(x), nullptr, 64);  // 16 blocks, the last of 40 rows
   ThreadPool pool(3);
   ThreadedExecutor threaded(pool);
   SerialExecutor serial;
   const auto reduce = [&](auto& executor) {
     Sum total{1.0};  // Reduce adds to what is there
     const double rows = executor.Reduce(
-        data, Sum{}, &total, [](std::int64_t b, const RowBlock& block, Sum* s) {
+        data, Sum{}, &total, [](std::int64_t b, const RowBlock<double>& block, Sum* s) {
           // A block handed with another block's index spoils the total.
           s->value += block.first_row == 64 * b ? static_cast<double>(block.first_row)
                                                 : std::numeric_limits<double>::quiet_NaN();
@@ -64,11 +64,11 @@ TEST(ExecutorTest, EveryBlockIsVisitedOnceAndMergedIntoTheTotal) {
 
 TEST(ExecutorTest, AnErrorInABlockReachesTheCaller) {
   const RowMatrix x = RowMatrix::Zero(1000, 1);
-  const RowBlocks data(ViewOf(x), nullptr, 64);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 64);
   ThreadPool pool(2);
   ThreadedExecutor threaded(pool);
   SerialExecutor serial;
-  const auto failing = [](std::int64_t b, const RowBlock&, Sum*) -> double {
+  const auto failing = [](std::int64_t b, const RowBlock<double>&, Sum*) -> double {
     if (b == 5) throw std::runtime_error("block " + std::to_string(b));
     return 0.0;
   };
@@ -79,7 +79,7 @@ TEST(ExecutorTest, AnErrorInABlockReachesTheCaller) {
 
 TEST(ExecutorTest, SerialAndThreadedEStepsAgreeBitForBit) {
   const auto p = MakeProblem(21);
-  const RowBlocks data(ViewOf(p.x), p.weights.data(), 37);
+  const RowBlocks<double> data(ViewOf(p.x), p.weights.data(), 37);
   const GaussianMixtureFull model = testing_data::RandomTruth(3, 2, 5, 2.0);
   SerialExecutor serial;
   GaussianMixtureFull::Statistics serial_stats = model.NewStatistics();
@@ -99,7 +99,7 @@ TEST(ExecutorTest, SerialAndThreadedEStepsAgreeBitForBit) {
 
 TEST(ExecutorTest, AFitOnTheSerialExecutorEqualsOneOnThreads) {
   auto p = MakeProblem(31);
-  const RowBlocks data(ViewOf(p.x), p.weights.data(), p.options.block_rows);
+  const RowBlocks<double> data(ViewOf(p.x), p.weights.data(), p.options.block_rows);
   p.options.num_threads = 3;
   const Fitted<GaussianMixtureFull> threaded =
       FitWithRestarts(p.options, data, engine_testing::Initialize);

@@ -20,7 +20,7 @@ using engine_testing::ExpectSameModel;
 using engine_testing::Initialize;
 using engine_testing::MakeProblem;
 
-static_assert(IterationPolicyFor<PlainEm, GaussianMixtureFull, RowBlocks, ThreadedExecutor>);
+static_assert(IterationPolicyFor<PlainEm, GaussianMixtureFull, RowBlocks<double>, ThreadedExecutor>);
 
 // Plain EM that counts how often the driver calls it.
 class CountingPolicy {
@@ -62,7 +62,7 @@ TEST(IterationPolicyTest, TheDriverCallsThePolicyOncePerIteration) {
   p.options.n_init = 3;
   p.options.max_iter = 6;
   p.options.tol = 0.0;  // every restart runs max_iter iterations
-  const RowBlocks data(ViewOf(p.x), nullptr, p.options.block_rows);
+  const RowBlocks<double> data(ViewOf(p.x), nullptr, p.options.block_rows);
   Context context(2);
   ThreadedExecutor executor(context.pool());
   CountingPolicy policy;
@@ -81,7 +81,7 @@ TEST(IterationPolicyTest, APolicyMayRunSeveralEStepsPerIteration) {
   auto p = MakeProblem(42);
   p.options.n_init = 1;
   p.options.tol = 0.0;
-  const RowBlocks data(ViewOf(p.x), p.weights.data(), p.options.block_rows);
+  const RowBlocks<double> data(ViewOf(p.x), p.weights.data(), p.options.block_rows);
   p.options.max_iter = 4;
   Context context(2);
   ThreadedExecutor executor(context.pool());

@@ -18,10 +18,10 @@ CallbackResult RunCallbacks(const FitOptions& options,
   return CallbackResult::kContinue;
 }
 
-bool CertificateViolated(const FitOptions& options, double loglik_old,
-                         double q_old, double bound_gain, double loglik_gain) {
+bool CertificateViolated(double certificate_tolerance, double loglik_old, double q_old,
+                         double bound_gain, double loglik_gain) {
   // Rounding in sums of n terms of size |L| is relative to |L| and |Q|.
-  const double eps = options.certificate_tolerance *
+  const double eps = certificate_tolerance *
                      (std::abs(loglik_old) + std::abs(q_old) + 1.0);
   return bound_gain < -eps || loglik_gain < bound_gain - eps;
 }

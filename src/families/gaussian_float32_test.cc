@@ -12,7 +12,6 @@
 #include <gtest/gtest.h>
 
 #include "emkit/families/gaussian_float32.h"
-#include "emkit/families/gaussian_mixture_float32.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/random.h"
 
@@ -199,7 +198,7 @@ TYPED_TEST(Float32KernelTest, KernelsAgreeWithTheDoubleKernels) {
   const RowMatrixF x = MixtureData(2000, 6, k, 41, 0.0);
   const RowMatrix wide = x.cast<double>();
   const TypeParam family = FamilyFor<TypeParam>(wide, k);
-  const typename Float32Kernel<TypeParam>::type kernel(family);
+  const typename TypeParam::FloatKernel kernel(family);
   RowMatrixF out32(x.rows(), k);
   RowMatrix out64(x.rows(), k);
   kernel.LogProbabilities(family, ViewOf(x), out32);
@@ -230,7 +229,7 @@ TYPED_TEST(Float32KernelTest, OutlierBlockFallsBackToTheExactFormula) {
   const TypeParam family = FamilyFor<TypeParam>(x.cast<double>(), k);
   x(17, 2) = 1e6f;
   const RowMatrix wide = x.cast<double>();
-  const typename Float32Kernel<TypeParam>::type kernel(family);
+  const typename TypeParam::FloatKernel kernel(family);
   RowMatrixF out32(x.rows(), k);
   RowMatrix out64(x.rows(), k);
   kernel.LogProbabilities(family, ViewOf(x), out32);
@@ -248,7 +247,7 @@ TYPED_TEST(Float32KernelTest, FarMeanIsRecentred) {
   const RowMatrixF x = MixtureData(1000, 6, k, 47, 3e3);
   const RowMatrix wide = x.cast<double>();
   const TypeParam family = FamilyFor<TypeParam>(MixtureData(1000, 6, k, 47, 0.0).cast<double>(), k);
-  const typename Float32Kernel<TypeParam>::type kernel(family);
+  const typename TypeParam::FloatKernel kernel(family);
   RowMatrixF w = RowMatrixF::Constant(x.rows(), k, 1.0f / k);
   auto s32 = family.NewStatistics();
   auto s64 = family.NewStatistics();

@@ -9,7 +9,7 @@ GaussianFull GaussianFull::InitialPrototype(const RowMatrix& centers) const {
 }
 GaussianFull GaussianFull::MaximizeInitial(const Statistics& stats,
                                            const InitialResponsibilities& responsibilities,
-                                           const RowBlocks& data, ThreadPool& pool,
+                                           const RowBlocks<double>& data, ThreadPool& pool,
                                            RepairCounts* repairs) const {
   return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
                                            repairs);
@@ -23,7 +23,7 @@ GaussianAxisAligned<kSpherical> GaussianAxisAligned<kSpherical>::InitialPrototyp
 template <bool kSpherical>
 GaussianAxisAligned<kSpherical> GaussianAxisAligned<kSpherical>::MaximizeInitial(
     const Statistics& stats, const InitialResponsibilities& responsibilities,
-    const RowBlocks& data, ThreadPool& pool, RepairCounts* repairs) const {
+    const RowBlocks<double>& data, ThreadPool& pool, RepairCounts* repairs) const {
   return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
                                            repairs);
 }
@@ -31,10 +31,10 @@ template GaussianDiag GaussianDiag::InitialPrototype(const RowMatrix&) const;
 template GaussianSpherical GaussianSpherical::InitialPrototype(const RowMatrix&) const;
 template GaussianDiag GaussianDiag::MaximizeInitial(const Statistics&,
                                                     const InitialResponsibilities&,
-                                                    const RowBlocks&, ThreadPool&,
+                                                    const RowBlocks<double>&, ThreadPool&,
                                                     RepairCounts*) const;
 template GaussianSpherical GaussianSpherical::MaximizeInitial(
-    const Statistics&, const InitialResponsibilities&, const RowBlocks&, ThreadPool&,
+    const Statistics&, const InitialResponsibilities&, const RowBlocks<double>&, ThreadPool&,
     RepairCounts*) const;
 
 GaussianTied GaussianTied::InitialPrototype(const RowMatrix& centers) const {
@@ -42,7 +42,7 @@ GaussianTied GaussianTied::InitialPrototype(const RowMatrix& centers) const {
 }
 GaussianTied GaussianTied::MaximizeInitial(const Statistics& stats,
                                            const InitialResponsibilities& responsibilities,
-                                           const RowBlocks& data, ThreadPool& pool,
+                                           const RowBlocks<double>& data, ThreadPool& pool,
                                            RepairCounts* repairs) const {
   return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
                                            repairs);

@@ -59,7 +59,7 @@ template <class Family>
 Family MaximizeGaussianInitial(const Family& prototype,
                                const typename Family::Statistics& stats,
                                const InitialResponsibilities& responsibilities,
-                               const RowBlocks& data, ThreadPool& pool,
+                               const RowBlocks<double>& data, ThreadPool& pool,
                                RepairCounts* repairs) {
   Family family = prototype.Maximize(stats, nullptr);
   Vector variance;

@@ -71,7 +71,7 @@ TEST(GaussianMixtureEmission, OneStateIsAGaussianMixture) {
   // One EM step: the state weight of every row is 1, so the statistics are
   // the mixture's.
   Mixture<GaussianDiag>::Statistics ms = mixture.NewStatistics();
-  mixture.EStep(RowBlock{ViewOf(x), nullptr, 0}, &ms);
+  mixture.EStep(RowBlock<double>{ViewOf(x), nullptr, 0}, &ms);
   GaussianMixtureEmissionDiag::Statistics es = emission.NewStatistics();
   emission.Accumulate(ViewOf(x), RowMatrix::Ones(80, 1), &es);
   const Mixture<GaussianDiag> m_next = mixture.MStep(ms, nullptr);

@@ -23,9 +23,6 @@ namespace emkit {
 
 inline constexpr int kMaxSmallDimension = 4;
 
-template <class Scalar>
-using RowMatrixOf = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 namespace internal {
 EMKIT_KERNEL_NAMESPACE_BEGIN
 

@@ -93,7 +93,7 @@ void ExpectWithinRounding(const Family& family, const RowMatrix& x) {
   const RowMatrix widened = xf.cast<double>();
   family.LogProbabilities(ViewOf(widened), general);
   RowMatrixF smallf(x.rows(), kK);
-  const typename Float32Kernel<Family>::type kernel(family);
+  const typename Family::FloatKernel kernel(family);
   kernel.LogProbabilities(family, ViewOf(xf), smallf);
   EXPECT_LT((smallf.cast<double>() - general).cwiseAbs().maxCoeff(), 2e-6 * scale);
 }

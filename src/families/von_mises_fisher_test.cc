@@ -420,7 +420,7 @@ TEST_P(VonMisesFisherParityTest, MatchesTheDirectNumpyEm) {
   std::vector<double> weights;
   if (!f["sample_weight"].is_null()) weights = f["sample_weight"].get<std::vector<double>>();
   VonMisesFisher::ValidateData(ViewOf(x));
-  const RowBlocks data(ViewOf(x), weights.empty() ? nullptr : weights.data(), 64);
+  const RowBlocks<double> data(ViewOf(x), weights.empty() ? nullptr : weights.data(), 64);
   Mixture<VonMisesFisher> model(VectorFrom(f["init"]["weights"]),
                                 VonMisesFisher(MatrixFrom(f["init"]["mean_directions"]),
                                                VectorFrom(f["init"]["concentrations"])));
@@ -557,7 +557,7 @@ TEST(VonMisesFisherTest, FitWithADuplicatedClusterCapsAndCounts) {
   options.max_concentration = 1e4;
   Mixture<VonMisesFisher> model(Vector::Constant(2, 0.5),
                                 VonMisesFisher(start, Vector::Constant(2, 1.0), options));
-  const RowBlocks data(ViewOf(x), nullptr, 32);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 32);
   FitOptions fit;
   fit.max_iter = 50;
   const FitReport report = Fit(fit, data, &model);

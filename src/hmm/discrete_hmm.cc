@@ -9,6 +9,7 @@
 #include "emkit/error.h"
 #include "emkit/family_fit.h"  // internal::CheckSequenceRows
 #include "emkit/random.h"
+#include "emkit/hmm/fit_hmm.h"
 #include "emkit/initialization.h"
 
 namespace emkit {
@@ -22,7 +23,7 @@ constexpr std::uint64_t kSeparationStream = 0x5e9a7a7e;
 // statistics of `shape` (a family of K components; its parameters are not
 // used).
 template <class Family>
-typename Family::Statistics KMeansStatistics(const Family& shape, const RowBlocks& data,
+typename Family::Statistics KMeansStatistics(const Family& shape, const RowBlocks<double>& data,
                                              const KMeansOptions& kmeans, Rng& rng,
                                              ThreadPool& pool) {
   const InitialResponsibilities partition = InitialResponsibilities::Draw(
@@ -53,8 +54,8 @@ void CheckK(int k) {
   if (k < 1) throw InvalidOptionError(fmt::format("n_states = {} must be >= 1", k));
 }
 
-template <class Family>
-void CheckInitModel(const HiddenMarkovModel<Family>& model, const MatrixView& x) {
+template <class Family, class View>
+void CheckInitModel(const HiddenMarkovModel<Family>& model, const View& x) {
   if (model.emissions().num_features() != x.cols()) {
     throw InvalidDataError(fmt::format(
         "the initial model has {} features, but X has {} columns",
@@ -62,33 +63,24 @@ void CheckInitModel(const HiddenMarkovModel<Family>& model, const MatrixView& x)
   }
 }
 
-// The engine from a given model, or from options' chain and `init` per
-// restart.
-template <class Family, class Init>
+// The engine from a given model, or from options' chain and
+// init(pooled, context) per restart (internal::FitHmmOnRows).
+template <class Family, DataScalar Scalar, class Init>
 Fitted<HiddenMarkovModel<Family>> FitFrom(const FitOptions& fit_options,
-                                          const HmmOptions& options, const MatrixView& x,
+                                          const HmmOptions& options,
+                                          const MatrixViewOf<Scalar>& x,
                                           std::span<const std::int64_t> lengths,
                                           const HiddenMarkovModel<Family>* init_model,
                                           Init&& init) {
-  const SequenceBlocks data(x, lengths, fit_options.block_rows);
-  if (init_model != nullptr) {
-    HiddenMarkovModel<Family> model = *init_model;
-    model.set_fit_parameters(options.fit);
-    model.set_chain_priors(options.priors);
-    FitReport report = Fit(fit_options, data, &model);
-    return {std::move(model), std::move(report)};
-  }
-  // k-means sees the pooled rows in row blocks whose size is fixed by the
-  // options, so the seeds do not depend on the thread count.
-  const RowBlocks pooled(x, nullptr, fit_options.block_rows);
-  return FitHmm<Family>(fit_options, options, data, [&](const InitContext& context) {
-    return init(pooled, context);
-  });
+  return internal::FitHmmOnRows<Family>(
+      fit_options, options, x, lengths, init_model, [&init](const RowBlocks<double>& pooled) {
+        return [&init, &pooled](const InitContext& context) { return init(pooled, context); };
+      });
 }
 
 }  // namespace
 
-Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks& data, int k,
+Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks<double>& data, int k,
                                        const BernoulliOptions& options,
                                        const KMeansOptions& kmeans,
                                        const InitContext& context) {
@@ -114,7 +106,7 @@ Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks& data, int k,
   return Bernoulli(std::move(p), options);
 }
 
-Poisson PoissonEmissionsFromKMeans(const RowBlocks& data, int k, const PoissonOptions& options,
+Poisson PoissonEmissionsFromKMeans(const RowBlocks<double>& data, int k, const PoissonOptions& options,
                                    const KMeansOptions& kmeans, const InitContext& context) {
   CheckK(k);
   Rng rng(context.seed);
@@ -132,7 +124,7 @@ Poisson PoissonEmissionsFromKMeans(const RowBlocks& data, int k, const PoissonOp
   return Poisson(std::move(rates), options);
 }
 
-Categorical CategoricalEmissionsFromKMeans(const RowBlocks& data, int k, int num_categories,
+Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>& data, int k, int num_categories,
                                            const CategoricalOptions& options,
                                            const KMeansOptions& kmeans,
                                            const InitContext& context) {
@@ -144,11 +136,15 @@ Categorical CategoricalEmissionsFromKMeans(const RowBlocks& data, int k, int num
   CategoricalOptions symbols = options;
   symbols.layout = CategoricalLayout::kSymbols;
   const MatrixView& x = data.data();
-  Categorical::ValidateData(x, CategoricalLayout::kSymbols, num_categories);
+  {
+    RowMatrix wide;
+    Categorical::ValidateData(WidenedRows(x, &wide), CategoricalLayout::kSymbols,
+                              num_categories);
+  }
   // Weighted symbol counts, in row order (a fixed order: deterministic).
   Vector counts = Vector::Zero(num_categories);
   for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
-    const RowBlock block = data.GetBlock(b);
+    const RowBlock<double> block = data.GetBlock(b);
     for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
       counts[static_cast<Eigen::Index>(block.rows(i, 0))] +=
           block.weights == nullptr ? 1.0 : block.weights[i];
@@ -168,7 +164,7 @@ Categorical CategoricalEmissionsFromKMeans(const RowBlocks& data, int k, int num
     points(s, observed[s]) = 1.0;
     point_weights[s] = counts[observed[s]];
   }
-  const RowBlocks point_blocks(ViewOf(points), point_weights.data(), 0);
+  const RowBlocks<double> point_blocks(ViewOf(points), point_weights.data(), 0);
   Rng rng(context.seed);
   const RowMatrix centers =
       InitialResponsibilities::Draw(InitMethod::kKMeansPlusPlus, kmeans, point_blocks, k,
@@ -203,46 +199,58 @@ Categorical CategoricalEmissionsFromKMeans(const RowBlocks& data, int k, int num
   return Categorical(std::move(p), symbols);
 }
 
+template <DataScalar Scalar>
 Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options, const HmmOptions& options,
-                                     const BernoulliOptions& bernoulli, const MatrixView& x,
+                                     const BernoulliOptions& bernoulli,
+                                     const MatrixViewOf<Scalar>& x,
                                      std::span<const std::int64_t> lengths,
                                      const BernoulliHmm* init_model) {
   fit_options.Validate();
   options.Validate();
   bernoulli.Validate();
   if (init_model != nullptr) CheckInitModel(*init_model, x);
-  internal::CheckSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
-  Bernoulli::ValidateData(x);
+  internal::CheckSequenceRows(x.rows(), x.cols(),
+                              init_model != nullptr ? init_model->num_states() : options.n_states);
+  {
+    RowMatrix wide;
+    Bernoulli::ValidateData(WidenedRows(x, &wide));
+  }
   return FitFrom<Bernoulli>(fit_options, options, x, lengths, init_model,
-                            [&](const RowBlocks& pooled, const InitContext& context) {
+                            [&](const RowBlocks<double>& pooled, const InitContext& context) {
                               return BernoulliEmissionsFromKMeans(
                                   pooled, options.n_states, bernoulli, KMeansOptions{},
                                   context);
                             });
 }
 
+template <DataScalar Scalar>
 Fitted<PoissonHmm> FitPoissonHmm(const FitOptions& fit_options, const HmmOptions& options,
-                                 const PoissonOptions& poisson, const MatrixView& x,
+                                 const PoissonOptions& poisson, const MatrixViewOf<Scalar>& x,
                                  std::span<const std::int64_t> lengths,
                                  const PoissonHmm* init_model) {
   fit_options.Validate();
   options.Validate();
   poisson.Validate();
   if (init_model != nullptr) CheckInitModel(*init_model, x);
-  internal::CheckSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
-  Poisson::ValidateData(x);
+  internal::CheckSequenceRows(x.rows(), x.cols(),
+                              init_model != nullptr ? init_model->num_states() : options.n_states);
+  {
+    RowMatrix wide;
+    Poisson::ValidateData(WidenedRows(x, &wide));
+  }
   return FitFrom<Poisson>(fit_options, options, x, lengths, init_model,
-                          [&](const RowBlocks& pooled, const InitContext& context) {
+                          [&](const RowBlocks<double>& pooled, const InitContext& context) {
                             return PoissonEmissionsFromKMeans(pooled, options.n_states,
                                                               poisson, KMeansOptions{},
                                                               context);
                           });
 }
 
+template <DataScalar Scalar>
 Fitted<CategoricalHmm> FitCategoricalHmm(const FitOptions& fit_options,
                                          const HmmOptions& options,
                                          const CategoricalOptions& categorical,
-                                         const MatrixView& x,
+                                         const MatrixViewOf<Scalar>& x,
                                          std::span<const std::int64_t> lengths,
                                          int num_categories,
                                          const CategoricalHmm* init_model) {
@@ -257,24 +265,43 @@ Fitted<CategoricalHmm> FitCategoricalHmm(const FitOptions& fit_options,
     CheckInitModel(*init_model, x);
     num_categories = init_model->emissions().num_categories();
   }
-  internal::CheckSequenceRows(x, init_model != nullptr ? init_model->num_states() : options.n_states);
+  internal::CheckSequenceRows(x.rows(), x.cols(),
+                              init_model != nullptr ? init_model->num_states() : options.n_states);
   if (x.cols() != 1) {
     throw InvalidDataError(fmt::format(
         "categorical emissions read one symbol per row, but X has {} columns", x.cols()));
   }
   if (num_categories == 0) {
     // The largest valid symbol + 1; an invalid one is reported below.
-    const double largest = x.col(0).maxCoeff();
+    const double largest = static_cast<double>(x.col(0).maxCoeff());
     num_categories =
         largest >= 0.0 && largest < 1e9 ? static_cast<int>(std::floor(largest)) + 1 : 1;
   }
-  Categorical::ValidateData(x, CategoricalLayout::kSymbols, num_categories);
+  {
+    RowMatrix wide;
+    Categorical::ValidateData(WidenedRows(x, &wide), CategoricalLayout::kSymbols,
+                              num_categories);
+  }
   return FitFrom<Categorical>(fit_options, options, x, lengths, init_model,
-                              [&](const RowBlocks& pooled, const InitContext& context) {
+                              [&](const RowBlocks<double>& pooled, const InitContext& context) {
                                 return CategoricalEmissionsFromKMeans(
                                     pooled, options.n_states, num_categories, categorical,
                                     KMeansOptions{}, context);
                               });
 }
+
+#define EMKIT_INSTANTIATE_FOR_ROWS(Scalar)                                                   \
+  template Fitted<BernoulliHmm> FitBernoulliHmm(                                             \
+      const FitOptions&, const HmmOptions&, const BernoulliOptions&,                         \
+      const MatrixViewOf<Scalar>&, std::span<const std::int64_t>, const BernoulliHmm*);      \
+  template Fitted<PoissonHmm> FitPoissonHmm(const FitOptions&, const HmmOptions&,            \
+                                            const PoissonOptions&, const MatrixViewOf<Scalar>&, \
+                                            std::span<const std::int64_t>, const PoissonHmm*); \
+  template Fitted<CategoricalHmm> FitCategoricalHmm(                                         \
+      const FitOptions&, const HmmOptions&, const CategoricalOptions&,                       \
+      const MatrixViewOf<Scalar>&, std::span<const std::int64_t>, int, const CategoricalHmm*);
+EMKIT_INSTANTIATE_FOR_ROWS(double)
+EMKIT_INSTANTIATE_FOR_ROWS(float)
+#undef EMKIT_INSTANTIATE_FOR_ROWS
 
 }  // namespace emkit

@@ -89,7 +89,7 @@ TEST(DiscreteHmmInit, BreaksSymmetryWithFewerDistinctRowsThanStates) {
   // Two distinct values, four states: k-means++ must repeat centres.
   RowMatrix binary(6, 1);
   binary << 0, 1, 0, 1, 1, 0;
-  const RowBlocks data(ViewOf(binary), nullptr, 0);
+  const RowBlocks<double> data(ViewOf(binary), nullptr, 0);
   const Bernoulli b = BernoulliEmissionsFromKMeans(data, 4, {}, {}, Context(3, &pool, &repairs));
   EXPECT_TRUE(AllRowsDistinct<Bernoulli>(b.probabilities())) << b.probabilities();
   EXPECT_TRUE((b.probabilities().array() > 0.0).all() &&
@@ -109,7 +109,7 @@ TEST(DiscreteHmmInit, SplitsWellSeparatedDataAndIsDeterministic) {
   ThreadPool pool(1);
   RepairCounts repairs;
   const RowMatrix x = SampleRows(TruePoisson(), kLengths, 1);
-  const RowBlocks data(ViewOf(x), nullptr, 0);
+  const RowBlocks<double> data(ViewOf(x), nullptr, 0);
   const Poisson a = PoissonEmissionsFromKMeans(data, 3, {}, {}, Context(9, &pool, &repairs));
   const Poisson b = PoissonEmissionsFromKMeans(data, 3, {}, {}, Context(9, &pool, &repairs));
   EXPECT_EQ(a.rates(), b.rates());
@@ -127,7 +127,7 @@ TEST(DiscreteHmmInit, SplitsWellSeparatedDataAndIsDeterministic) {
   EXPECT_NE(nearest[1], nearest[2]) << a.rates();
   // The symbols' split: each state's most probable symbol differs.
   const RowMatrix symbols = SampleRows(TrueCategorical(), kLengths, 2);
-  const RowBlocks symbol_data(ViewOf(symbols), nullptr, 0);
+  const RowBlocks<double> symbol_data(ViewOf(symbols), nullptr, 0);
   const Categorical c =
       CategoricalEmissionsFromKMeans(symbol_data, 3, 5, {}, {}, Context(9, &pool, &repairs));
   std::vector<int> modes;
@@ -201,7 +201,7 @@ TEST(DiscreteHmmFit, UsableThroughFitHmmAndIndependentOfThreads) {
   const RowMatrix x = SampleRows(TruePoisson(), kLengths, 4);
   HmmOptions hmm;
   hmm.n_states = 3;
-  const RowBlocks pooled(ViewOf(x), nullptr, 0);
+  const RowBlocks<double> pooled(ViewOf(x), nullptr, 0);
   const SequenceBlocks blocks(ViewOf(x), kLengths, 0);
   FitOptions options;
   options.n_init = 2;

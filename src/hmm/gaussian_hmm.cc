@@ -13,26 +13,20 @@
 namespace emkit {
 namespace {
 
-template <class Family>
+template <class Family, DataScalar Scalar>
 Fitted<GaussianHmmModel> FitTyped(const FitOptions& fit_options,
                                   const GaussianHmmOptions& options,
-                                  const SequenceBlocks& data,
+                                  const MatrixViewOf<Scalar>& x,
+                                  std::span<const std::int64_t> lengths,
                                   const GaussianHmmModel* init_model) {
-  if (init_model != nullptr) {
-    HiddenMarkovModel<Family> model = std::get<HiddenMarkovModel<Family>>(*init_model);
-    model.set_fit_parameters(options.hmm.fit);
-    model.set_chain_priors(options.hmm.priors);
-    FitReport report = Fit(fit_options, data, &model);
-    return {std::move(model), std::move(report)};
-  }
-  // k-means sees the pooled rows in the engine's row blocks (their size is
-  // fixed by the options, so the seeds do not depend on the thread count).
-  const RowBlocks pooled(data.data(), nullptr, fit_options.block_rows);
-  Fitted<HiddenMarkovModel<Family>> fitted =
-      FitHmm<Family>(fit_options, options.hmm, data, [&](const InitContext& context) {
-        return GaussianEmissionsFromKMeans<Family>(pooled, options.hmm.n_states,
-                                                   options.gaussian, options.kmeans,
-                                                   context);
+  Fitted<HiddenMarkovModel<Family>> fitted = internal::FitHmmOnRows<Family>(
+      fit_options, options.hmm, x, lengths,
+      init_model != nullptr ? &std::get<HiddenMarkovModel<Family>>(*init_model) : nullptr,
+      [&options](const RowBlocks<double>& pooled) {
+        return [&options, &pooled](const InitContext& context) {
+          return GaussianEmissionsFromKMeans<Family>(pooled, options.hmm.n_states,
+                                                     options.gaussian, options.kmeans, context);
+        };
       });
   return {std::move(fitted.model), std::move(fitted.report)};
 }
@@ -46,7 +40,7 @@ void GaussianHmmOptions::Validate() const {
 }
 
 template <class Family>
-Family GaussianEmissionsFromKMeans(const RowBlocks& data, int k,
+Family GaussianEmissionsFromKMeans(const RowBlocks<double>& data, int k,
                                    const GaussianOptions& gaussian,
                                    const KMeansOptions& kmeans, const InitContext& context) {
   Rng rng(context.seed);
@@ -59,35 +53,44 @@ Family GaussianEmissionsFromKMeans(const RowBlocks& data, int k,
 }
 
 template GaussianFull GaussianEmissionsFromKMeans<GaussianFull>(
-    const RowBlocks&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
+    const RowBlocks<double>&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
 template GaussianDiag GaussianEmissionsFromKMeans<GaussianDiag>(
-    const RowBlocks&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
+    const RowBlocks<double>&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
 template GaussianSpherical GaussianEmissionsFromKMeans<GaussianSpherical>(
-    const RowBlocks&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
+    const RowBlocks<double>&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
 template GaussianTied GaussianEmissionsFromKMeans<GaussianTied>(
-    const RowBlocks&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
+    const RowBlocks<double>&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
 
+template <DataScalar Scalar>
 Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions& fit_options,
                                         const GaussianHmmOptions& options,
-                                        const MatrixView& x,
+                                        const MatrixViewOf<Scalar>& x,
                                         std::span<const std::int64_t> lengths,
                                         const GaussianHmmModel* init_model) {
   fit_options.Validate();
   options.Validate();
   const CovarianceType type = internal::CheckGaussianHmmInputs(
       init_model, options.covariance_type, options.hmm.n_states, x);
-  const SequenceBlocks data(x, lengths, fit_options.block_rows);
   switch (type) {
     case CovarianceType::kFull:
-      return FitTyped<GaussianFull>(fit_options, options, data, init_model);
+      return FitTyped<GaussianFull>(fit_options, options, x, lengths, init_model);
     case CovarianceType::kDiag:
-      return FitTyped<GaussianDiag>(fit_options, options, data, init_model);
+      return FitTyped<GaussianDiag>(fit_options, options, x, lengths, init_model);
     case CovarianceType::kSpherical:
-      return FitTyped<GaussianSpherical>(fit_options, options, data, init_model);
+      return FitTyped<GaussianSpherical>(fit_options, options, x, lengths, init_model);
     case CovarianceType::kTied:
-      return FitTyped<GaussianTied>(fit_options, options, data, init_model);
+      return FitTyped<GaussianTied>(fit_options, options, x, lengths, init_model);
   }
   throw InvalidOptionError("unknown covariance type");
 }
+
+template Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions&, const GaussianHmmOptions&,
+                                                 const MatrixView&,
+                                                 std::span<const std::int64_t>,
+                                                 const GaussianHmmModel*);
+template Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions&, const GaussianHmmOptions&,
+                                                 const MatrixViewF&,
+                                                 std::span<const std::int64_t>,
+                                                 const GaussianHmmModel*);
 
 }  // namespace emkit

@@ -16,7 +16,8 @@ namespace emkit::internal {
 
 // InvalidDataError for an empty X, a value that is not finite (naming its
 // place), or fewer rows than `min_rows` (what the initialisation needs).
-inline void ValidateGaussianSequenceData(const MatrixView& x, int min_rows) {
+template <class View>
+void ValidateGaussianSequenceData(const View& x, int min_rows) {
   if (x.rows() == 0 || x.cols() == 0) {
     throw InvalidDataError(fmt::format(
         "X has shape ({}, {}): at least one row and one column are needed", x.rows(),
@@ -41,10 +42,10 @@ inline void ValidateGaussianSequenceData(const MatrixView& x, int min_rows) {
 // The covariance type the fit uses: the initial model's when there is one
 // (a variant in CovarianceType order, whose feature count must match x),
 // else `requested`. Checks x as ValidateGaussianSequenceData does.
-template <class ModelVariant>
+template <class ModelVariant, class View>
 CovarianceType CheckGaussianHmmInputs(const ModelVariant* init_model,
                                       CovarianceType requested, int n_states,
-                                      const MatrixView& x) {
+                                      const View& x) {
   CovarianceType type = requested;
   if (init_model != nullptr) {
     type = static_cast<CovarianceType>(init_model->index());

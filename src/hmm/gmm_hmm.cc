@@ -20,14 +20,14 @@ struct TwoLevelClusters {
   std::vector<int> component;
 };
 
-RowMatrix KMeansCenters(const RowBlocks& data, int k, const KMeansOptions& kmeans, Rng& rng,
+RowMatrix KMeansCenters(const RowBlocks<double>& data, int k, const KMeansOptions& kmeans, Rng& rng,
                         ThreadPool& pool) {
   return InitialResponsibilities::Draw(InitMethod::kKMeansPlusPlus, kmeans, data, k, rng,
                                        pool)
       .centers();
 }
 
-TwoLevelClusters ClusterInTwoLevels(const RowBlocks& data, int k, int m,
+TwoLevelClusters ClusterInTwoLevels(const RowBlocks<double>& data, int k, int m,
                                     const KMeansOptions& kmeans, const InitContext& context) {
   Rng rng(context.seed);
   ThreadPool& pool = *context.pool;
@@ -53,7 +53,7 @@ TwoLevelClusters ClusterInTwoLevels(const RowBlocks& data, int k, int m,
     // sees them as a data set of their own.
     RowMatrix members(static_cast<Eigen::Index>(rows.size()), x.cols());
     for (std::size_t j = 0; j < rows.size(); ++j) members.row(j) = x.row(rows[j]);
-    const RowBlocks member_blocks(ViewOf(members), nullptr, data.block_rows());
+    const RowBlocks<double> member_blocks(ViewOf(members), nullptr, data.block_rows());
     const RowMatrix sub = KMeansCenters(member_blocks, m, kmeans, rng, pool);
     out.centers.middleRows(s * m, m) = sub;
     std::vector<int> nearest(rows.size());
@@ -65,7 +65,7 @@ TwoLevelClusters ClusterInTwoLevels(const RowBlocks& data, int k, int m,
 
 // One M-step of the K*M Gaussians from the hard assignments.
 template <class Gaussian>
-Gaussian GaussiansOfClusters(const RowBlocks& data, const TwoLevelClusters& clusters, int,
+Gaussian GaussiansOfClusters(const RowBlocks<double>& data, const TwoLevelClusters& clusters, int,
                              const GaussianOptions& gaussian, const InitContext& context) {
   const Gaussian shape = internal::GaussianShape<Gaussian>(
       static_cast<int>(clusters.centers.rows()), clusters.centers.cols(), gaussian);
@@ -77,7 +77,7 @@ Gaussian GaussiansOfClusters(const RowBlocks& data, const TwoLevelClusters& clus
 
 // Tied per state: each state's covariance from its own rows only.
 template <>
-GaussianGroupTied GaussiansOfClusters<GaussianGroupTied>(const RowBlocks& data,
+GaussianGroupTied GaussiansOfClusters<GaussianGroupTied>(const RowBlocks<double>& data,
                                                          const TwoLevelClusters& clusters,
                                                          int m, const GaussianOptions& gaussian,
                                                          const InitContext& context) {
@@ -102,24 +102,19 @@ GaussianGroupTied GaussiansOfClusters<GaussianGroupTied>(const RowBlocks& data,
   return GaussianGroupTied(std::move(groups));
 }
 
-template <class Gaussian>
+template <class Gaussian, DataScalar Scalar>
 Fitted<GmmHmmModel> FitTyped(const FitOptions& fit_options, const GmmHmmOptions& options,
-                             const SequenceBlocks& data, const GmmHmmModel* init_model) {
+                             const MatrixViewOf<Scalar>& x, std::span<const std::int64_t> lengths,
+                             const GmmHmmModel* init_model) {
   using Emission = GaussianMixtureEmission<Gaussian>;
-  if (init_model != nullptr) {
-    HiddenMarkovModel<Emission> model = std::get<HiddenMarkovModel<Emission>>(*init_model);
-    model.set_fit_parameters(options.hmm.fit);
-    model.set_chain_priors(options.hmm.priors);
-    FitReport report = Fit(fit_options, data, &model);
-    return {std::move(model), std::move(report)};
-  }
-  // k-means sees the pooled rows in the engine's row blocks (their size is
-  // fixed by the options, so the seeds do not depend on the thread count).
-  const RowBlocks pooled(data.data(), nullptr, fit_options.block_rows);
-  Fitted<HiddenMarkovModel<Emission>> fitted =
-      FitHmm<Emission>(fit_options, options.hmm, data, [&](const InitContext& context) {
-        return GmmEmissionsFromKMeans<Emission>(pooled, options.hmm.n_states, options.n_mix,
-                                                options.gaussian, options.kmeans, context);
+  Fitted<HiddenMarkovModel<Emission>> fitted = internal::FitHmmOnRows<Emission>(
+      fit_options, options.hmm, x, lengths,
+      init_model != nullptr ? &std::get<HiddenMarkovModel<Emission>>(*init_model) : nullptr,
+      [&options](const RowBlocks<double>& pooled) {
+        return [&options, &pooled](const InitContext& context) {
+          return GmmEmissionsFromKMeans<Emission>(pooled, options.hmm.n_states, options.n_mix,
+                                                  options.gaussian, options.kmeans, context);
+        };
       });
   return {std::move(fitted.model), std::move(fitted.report)};
 }
@@ -143,7 +138,7 @@ void GmmHmmOptions::Validate() const {
 }
 
 template <class Emission>
-Emission GmmEmissionsFromKMeans(const RowBlocks& data, int k, int m,
+Emission GmmEmissionsFromKMeans(const RowBlocks<double>& data, int k, int m,
                                 const GaussianOptions& gaussian, const KMeansOptions& kmeans,
                                 const InitContext& context) {
   using Gaussian = typename InnerOf<Emission>::type;
@@ -153,39 +148,46 @@ Emission GmmEmissionsFromKMeans(const RowBlocks& data, int k, int m,
 }
 
 template GaussianMixtureEmissionFull GmmEmissionsFromKMeans<GaussianMixtureEmissionFull>(
-    const RowBlocks&, int, int, const GaussianOptions&, const KMeansOptions&,
+    const RowBlocks<double>&, int, int, const GaussianOptions&, const KMeansOptions&,
     const InitContext&);
 template GaussianMixtureEmissionDiag GmmEmissionsFromKMeans<GaussianMixtureEmissionDiag>(
-    const RowBlocks&, int, int, const GaussianOptions&, const KMeansOptions&,
+    const RowBlocks<double>&, int, int, const GaussianOptions&, const KMeansOptions&,
     const InitContext&);
 template GaussianMixtureEmissionSpherical
-GmmEmissionsFromKMeans<GaussianMixtureEmissionSpherical>(const RowBlocks&, int, int,
+GmmEmissionsFromKMeans<GaussianMixtureEmissionSpherical>(const RowBlocks<double>&, int, int,
                                                          const GaussianOptions&,
                                                          const KMeansOptions&,
                                                          const InitContext&);
 template GaussianMixtureEmissionTied GmmEmissionsFromKMeans<GaussianMixtureEmissionTied>(
-    const RowBlocks&, int, int, const GaussianOptions&, const KMeansOptions&,
+    const RowBlocks<double>&, int, int, const GaussianOptions&, const KMeansOptions&,
     const InitContext&);
 
+template <DataScalar Scalar>
 Fitted<GmmHmmModel> FitGmmHmm(const FitOptions& fit_options, const GmmHmmOptions& options,
-                              const MatrixView& x, std::span<const std::int64_t> lengths,
+                              const MatrixViewOf<Scalar>& x, std::span<const std::int64_t> lengths,
                               const GmmHmmModel* init_model) {
   fit_options.Validate();
   options.Validate();
   const CovarianceType type = internal::CheckGaussianHmmInputs(
       init_model, options.covariance_type, options.hmm.n_states, x);
-  const SequenceBlocks data(x, lengths, fit_options.block_rows);
   switch (type) {
     case CovarianceType::kFull:
-      return FitTyped<GaussianFull>(fit_options, options, data, init_model);
+      return FitTyped<GaussianFull>(fit_options, options, x, lengths, init_model);
     case CovarianceType::kDiag:
-      return FitTyped<GaussianDiag>(fit_options, options, data, init_model);
+      return FitTyped<GaussianDiag>(fit_options, options, x, lengths, init_model);
     case CovarianceType::kSpherical:
-      return FitTyped<GaussianSpherical>(fit_options, options, data, init_model);
+      return FitTyped<GaussianSpherical>(fit_options, options, x, lengths, init_model);
     case CovarianceType::kTied:
-      return FitTyped<GaussianGroupTied>(fit_options, options, data, init_model);
+      return FitTyped<GaussianGroupTied>(fit_options, options, x, lengths, init_model);
   }
   throw InvalidOptionError("unknown covariance type");
 }
+
+template Fitted<GmmHmmModel> FitGmmHmm(const FitOptions&, const GmmHmmOptions&,
+                                       const MatrixView&, std::span<const std::int64_t>,
+                                       const GmmHmmModel*);
+template Fitted<GmmHmmModel> FitGmmHmm(const FitOptions&, const GmmHmmOptions&,
+                                       const MatrixViewF&, std::span<const std::int64_t>,
+                                       const GmmHmmModel*);
 
 }  // namespace emkit

@@ -62,7 +62,7 @@ TEST(SequenceBlocks, GroupsWholeSequencesAndIsolatesLongOnes) {
   const std::vector<std::vector<std::int64_t>> expected{{3}, {10}, {2, 2, 1}, {20}, {4}};
   std::int64_t row = 0;
   for (std::int64_t b = 0; b < blocks.NumBlocks(); ++b) {
-    const SequenceBlock block = blocks.GetBlock(b);
+    const SequenceBlock<double> block = blocks.GetBlock(b);
     EXPECT_EQ(std::vector<std::int64_t>(block.lengths.begin(), block.lengths.end()), expected[b]);
     EXPECT_EQ(block.first_row, row);
     row += block.rows.rows();
@@ -111,7 +111,7 @@ TEST(Hmm, CertificateHoldsOnRandomProblems) {
 // The HMM with an M-step that ignores its statistics' transitions: Q drops,
 // and the certificate must say so.
 struct WrongMStepHmm {
-  using Block = SequenceBlock;
+  using Block = SequenceBlock<double>;
   using Statistics = GaussianHmmDiag::Statistics;
   GaussianHmmDiag inner;
 
@@ -213,7 +213,7 @@ TEST(Hmm, IdenticalTransitionRowsEqualTheMixture) {
 
   // One E-step and M-step: the same emission statistics and parameters.
   const SequenceBlocks sequences(ViewOf(s.x), s.lengths, 0);
-  const RowBlocks rows(ViewOf(s.x), nullptr, 0);
+  const RowBlocks<double> rows(ViewOf(s.x), nullptr, 0);
   ThreadPool pool(1);
   GaussianHmmDiag::Statistics hmm_stats = hmm.NewStatistics();
   Mixture<GaussianDiag>::Statistics mixture_stats = mixture.NewStatistics();

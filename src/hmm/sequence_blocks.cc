@@ -25,12 +25,10 @@ std::vector<std::int64_t> CheckedLengths(std::span<const std::int64_t> lengths,
   return {lengths.begin(), lengths.end()};
 }
 
-SequenceBlocks::SequenceBlocks(MatrixView data, std::span<const std::int64_t> lengths,
-                               std::int64_t block_rows)
-    : data_(data),
-      lengths_(CheckedLengths(lengths, data.rows())),
-      block_rows_(block_rows > 0 ? block_rows
-                                 : RowBlocks::DefaultBlockRows(data.cols())) {
+SequenceLayout::SequenceLayout(std::int64_t num_rows, std::int64_t num_columns,
+                               std::span<const std::int64_t> lengths, std::int64_t block_rows)
+    : lengths_(CheckedLengths(lengths, num_rows)),
+      block_rows_(block_rows > 0 ? block_rows : DefaultBlockRows(num_columns)) {
   sequence_first_row_.reserve(lengths_.size() + 1);
   sequence_first_row_.push_back(0);
   for (std::int64_t length : lengths_) {
@@ -50,18 +48,6 @@ SequenceBlocks::SequenceBlocks(MatrixView data, std::span<const std::int64_t> le
       rows_in_block = 0;
     }
   }
-}
-
-SequenceBlock SequenceBlocks::GetBlock(std::int64_t b) const {
-  const std::int64_t first_sequence = block_first_sequence_[b];
-  const std::int64_t end_sequence = block_first_sequence_[b + 1];
-  const std::int64_t first_row = sequence_first_row_[first_sequence];
-  const std::int64_t n = sequence_first_row_[end_sequence] - first_row;
-  return SequenceBlock{
-      MatrixView(data_.data() + first_row * data_.cols(), n, data_.cols()),
-      std::span<const std::int64_t>(lengths_.data() + first_sequence,
-                                    end_sequence - first_sequence),
-      first_row, first_sequence};
 }
 
 }  // namespace emkit

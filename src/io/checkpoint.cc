@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emkit/error.h"
-#include "emkit/families/gaussian_mixture_float32.h"
+#include "emkit/mixture_fit.h"
 #include "emkit/fit_progress.h"
 #include "emkit/io/atomic_file.h"
 #include "emkit/io/model_file.h"
@@ -59,19 +59,33 @@ struct Flatten<std::variant<T...>> {
   using type = typename Concat<typename Flatten<T>::type...>::type;
 };
 
-// Float32Mixture<F> for every Mixture<F> among the Gaussian mixtures.
-template <class V>
-struct Float32MixturesOf;
-template <class... F>
-struct Float32MixturesOf<std::variant<Mixture<F>...>> {
-  using type = TypeList<Float32Mixture<F>...>;
+// The engine model that fits a stored model on float32 rows: Mixture<F,
+// float> for Mixture<F>, HiddenMarkovModel<F, float> for
+// HiddenMarkovModel<F>.
+template <class M>
+struct OnFloatRows {
+  using type = TypeList<>;
+};
+template <class F>
+struct OnFloatRows<Mixture<F>> {
+  using type = TypeList<Mixture<F, float>>;
+};
+template <class F>
+struct OnFloatRows<HiddenMarkovModel<F>> {
+  using type = TypeList<HiddenMarkovModel<F, float>>;
+};
+template <class List>
+struct FloatRowModelsOf;
+template <class... M>
+struct FloatRowModelsOf<TypeList<M...>> {
+  using type = typename Concat<typename OnFloatRows<M>::type...>::type;
 };
 
 // The concrete models a checkpoint's model objects decode to.
 using StoredModels = Flatten<AnyModel>::type;
-using Float32Models = Float32MixturesOf<GaussianMixtureModel>::type;
+using FloatRowModels = FloatRowModelsOf<StoredModels>::type;
 // Every engine model type whose progress a checkpoint holds.
-using CheckpointedModels = Concat<StoredModels, Float32Models>::type;
+using CheckpointedModels = Concat<StoredModels, FloatRowModels>::type;
 
 // Calls f(std::type_identity<M>{}) for every M of the list, in order.
 template <class... M, class F>
@@ -79,15 +93,21 @@ void ForEachModel(TypeList<M...>, F&& f) {
   (f(std::type_identity<M>{}), ...);
 }
 
-// How an engine model is stored: as itself, or a Float32Mixture<F> as its
-// Mixture<F>.
+// How an engine model is stored: as itself, or one on float rows as the
+// same parameters on double rows.
 template <class M>
 struct Storage {
   static const M& Stored(const M& model) { return model; }
 };
 template <class F>
-struct Storage<Float32Mixture<F>> {
-  static const Mixture<F>& Stored(const Float32Mixture<F>& model) { return model.mixture(); }
+struct Storage<Mixture<F, float>> {
+  static Mixture<F> Stored(const Mixture<F, float>& model) { return Mixture<F>(model); }
+};
+template <class F>
+struct Storage<HiddenMarkovModel<F, float>> {
+  static HiddenMarkovModel<F> Stored(const HiddenMarkovModel<F, float>& model) {
+    return HiddenMarkovModel<F>(model);
+  }
 };
 
 // --- Writing ----------------------------------------------------------------
@@ -342,19 +362,23 @@ Checkpoint ReadCheckpoint(const std::string& path) {
 
 std::any Float32Progress(const Checkpoint& checkpoint) {
   std::any out;
-  ForEachModel(Float32Models{}, [&]<class F>(std::type_identity<Float32Mixture<F>>) {
-    const FitProgress<Mixture<F>>* stored = ProgressOf<Mixture<F>>(checkpoint.progress);
+  ForEachModel(FloatRowModels{}, [&]<class M>(std::type_identity<M>) {
+    using Stored = std::remove_cvref_t<decltype(Storage<M>::Stored(std::declval<const M&>()))>;
+    const FitProgress<Stored>* stored = ProgressOf<Stored>(checkpoint.progress);
     if (stored == nullptr) return;
-    const auto wrap = [](const std::optional<Mixture<F>>& m) {
-      return m ? std::optional<Float32Mixture<F>>(Float32Mixture<F>(*m)) : std::nullopt;
+    const auto on_float_rows = [](const std::optional<Stored>& m) {
+      return m ? std::optional<M>(M(*m)) : std::nullopt;
     };
-    out = FitProgress<Float32Mixture<F>>{stored->finished, stored->best_restart,
-                                         wrap(stored->best), stored->best_total_log_likelihood,
-                                         wrap(stored->model), stored->current};
+    out = FitProgress<M>{stored->finished,
+                         stored->best_restart,
+                         on_float_rows(stored->best),
+                         stored->best_total_log_likelihood,
+                         on_float_rows(stored->model),
+                         stored->current};
   });
   if (!out.has_value()) {
-    throw FileFormatError(fmt::format(
-        "{}: holds no Gaussian mixture, which a float32 fit continues", checkpoint.path));
+    throw FileFormatError(
+        fmt::format("{}: holds no model that a float32 fit continues", checkpoint.path));
   }
   return out;
 }

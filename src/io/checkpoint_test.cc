@@ -15,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include "emkit/error.h"
-#include "emkit/families/gaussian_mixture_float32.h"
 #include "emkit/fit_progress.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/hmm/gaussian_hmm.h"
@@ -77,9 +76,9 @@ void ExpectSameModel(const GaussianMixtureFull& a, const GaussianMixtureFull& b)
   EXPECT_EQ(a.components().precision_cholesky(), b.components().precision_cholesky());
 }
 
-void ExpectSameModel(const Float32Mixture<GaussianFull>& a,
-                     const Float32Mixture<GaussianFull>& b) {
-  ExpectSameModel(a.mixture(), b.mixture());
+void ExpectSameModel(const Mixture<GaussianFull, float>& a,
+                     const Mixture<GaussianFull, float>& b) {
+  ExpectSameModel(GaussianMixtureFull(a), GaussianMixtureFull(b));
 }
 
 // Restart records hold doubles only as the shortest text that reads back
@@ -198,14 +197,14 @@ TEST(CheckpointTest, AMixturesProgressReadsBackBitForBit) {
       dir, "gmm.ck", FingerprintOf(ViewOf(x)), {}, options, fit);
 
   // A float64 checkpoint holds no float32 model; Float32Progress wraps it.
-  EXPECT_EQ(ProgressOf<Float32Mixture<GaussianFull>>(checkpoint.progress), nullptr);
+  EXPECT_EQ((ProgressOf<Mixture<GaussianFull, float>>(checkpoint.progress)), nullptr);
   const std::any float32 = Float32Progress(checkpoint);
-  const auto* wrapped = ProgressOf<Float32Mixture<GaussianFull>>(float32);
+  const auto* wrapped = ProgressOf<Mixture<GaussianFull, float>>(float32);
   ASSERT_NE(wrapped, nullptr);
   const auto* stored = ProgressOf<GaussianMixtureFull>(checkpoint.progress);
   ASSERT_NE(stored, nullptr);
   ASSERT_TRUE(wrapped->model.has_value());
-  ExpectSameModel(wrapped->model->mixture(), *stored->model);
+  ExpectSameModel(GaussianMixtureFull(*wrapped->model), *stored->model);
 }
 
 TEST(CheckpointTest, AFloat32MixturesProgressIsStoredAsItsMixture) {
@@ -219,9 +218,9 @@ TEST(CheckpointTest, AFloat32MixturesProgressIsStoredAsItsMixture) {
   GaussianMixtureOptions mixture;
   mixture.n_components = 3;
   mixture.covariance_type = CovarianceType::kFull;
-  std::vector<FitProgress<Float32Mixture<GaussianFull>>> snapshots;
+  std::vector<FitProgress<Mixture<GaussianFull, float>>> snapshots;
   options.on_progress = [&snapshots](const std::any& progress) {
-    const auto* typed = ProgressOf<Float32Mixture<GaussianFull>>(progress);
+    const auto* typed = ProgressOf<Mixture<GaussianFull, float>>(progress);
     ASSERT_NE(typed, nullptr);
     snapshots.push_back(*typed);
   };
@@ -234,7 +233,7 @@ TEST(CheckpointTest, AFloat32MixturesProgressIsStoredAsItsMixture) {
   const Checkpoint checkpoint = ReadCheckpoint(dir.File("f32.ck"));
   ASSERT_NE(ProgressOf<GaussianMixtureFull>(checkpoint.progress), nullptr);
   const std::any float32 = Float32Progress(checkpoint);
-  const auto* read = ProgressOf<Float32Mixture<GaussianFull>>(float32);
+  const auto* read = ProgressOf<Mixture<GaussianFull, float>>(float32);
   ASSERT_NE(read, nullptr);
   ExpectSameProgress(*read, snapshots.back());
 }

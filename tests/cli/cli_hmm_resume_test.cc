@@ -374,5 +374,68 @@ TEST_F(HmmResumeTest, MixtureCheckpointsOfEarlierVersionsStillResume) {
   }
 }
 
+// Rows whose values are exact in float32 (multiples of 1/8), so that the
+// float32 fit sees the values the float64 fit reads.
+std::string ExactInFloat32(const std::string& emission) {
+  std::string csv;
+  for (int i = 0; i < 600; ++i) {
+    const int state = (i / 40) % 2;
+    if (emission == "poisson") {
+      csv += fmt::format("{},{}\n", (i * 7) % 4 + 5 * state, (i * 3) % 3 + 2 * state);
+    } else if (emission == "bernoulli") {
+      csv += fmt::format("{},{}\n", (i % 3 == 0) != (state == 1) ? 1 : 0,
+                         (i % 5 < 2) == (state == 1) ? 1 : 0);
+    } else if (emission == "categorical") {
+      csv += fmt::format("{}\n", (i * 7) % 3 + 2 * state);
+    } else {
+      csv += fmt::format("{},{}\n", 0.125 * ((i * 37) % 17) + 4.0 * state,
+                         0.25 * ((i * 11) % 13) - 3.0 * state);
+    }
+  }
+  return csv;
+}
+
+TEST_F(HmmResumeTest, Float32FitsAreTheFloat64FitsOfTheSameValues) {
+  // HMMs widen each block of float32 rows: the model file is the float64 one.
+  const std::string lengths = Write("lengths.txt", "250\n350\n");
+  for (const std::string emission : {"gaussian", "gmm", "poisson", "bernoulli", "categorical"}) {
+    const std::string data = Write(emission + ".csv", ExactInFloat32(emission));
+    std::string files[2];
+    int at = 0;
+    for (const char* dtype : {"float64", "float32"}) {
+      files[at] = Path(emission + dtype + ".json");
+      const Result r = Run({"hmm", "fit", data, "--lengths", lengths, "--emission", emission,
+                            "-k", "2", "--seed", "5", "--n-init", "2", "--dtype", dtype, "-o",
+                            files[at], "-q"});
+      ASSERT_EQ(r.exit_code, 0) << emission << " " << dtype << ": " << r.err;
+      ++at;
+    }
+    EXPECT_EQ(ReadFileBytes(files[1]), ReadFileBytes(files[0])) << emission;
+  }
+  ExpectUsageError(Run({"hmm", "fit", Path("gaussian.csv"), "-k", "2", "--dtype", "half"}),
+                   "--dtype \"half\" is not one of float64, float32");
+}
+
+TEST_F(HmmResumeTest, AFloat32FitResumesToTheUninterruptedModel) {
+  const Regimes regimes = MakeRegimes(30, 400, 4);
+  const std::string data = Write("d.csv", regimes.csv);
+  const std::string lengths = Write("lengths.txt", regimes.lengths);
+  const std::vector<std::string> fit = {"hmm", "fit", data, "--lengths", lengths,
+                                        "--dtype", "float32"};
+  const Result whole = Run(With(With(fit, {"-o", Path("whole.json")}), kLongFit));
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const Result limited = Run(With(With(fit, {"-o", Path("limited.json"), "--max-time", "0.1",
+                                             "--checkpoint", Path("ck.json"),
+                                             "--checkpoint-every", "0"}),
+                                  kLongFit));
+  ASSERT_EQ(limited.exit_code, 0) << limited.err;
+  EXPECT_NE(ReadFileBytes(Path("limited.json")), ReadFileBytes(Path("whole.json")));
+  // --dtype is a setting the checkpoint keeps: not given again.
+  const Result resumed = Run({"hmm", "fit", data, "--lengths", lengths, "--resume",
+                              Path("ck.json"), "-o", Path("resumed.json"), "-q"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(ReadFileBytes(Path("resumed.json")), ReadFileBytes(Path("whole.json")));
+}
+
 }  // namespace
 }  // namespace emkit::cli_testing

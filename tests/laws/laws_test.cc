@@ -241,11 +241,11 @@ TEST(ModelLaws, PoissonMixture) {
 // after maximising: Q goes down, and the certificate must say so.
 class ShrinkingMStep {
  public:
-  using Block = RowBlock;
+  using Block = RowBlock<double>;
   using Statistics = BernoulliMixture::Statistics;
   explicit ShrinkingMStep(BernoulliMixture inner) : inner_(std::move(inner)) {}
   Statistics NewStatistics() const { return inner_.NewStatistics(); }
-  double EStep(const RowBlock& block, Statistics* stats) const {
+  double EStep(const RowBlock<double>& block, Statistics* stats) const {
     return inner_.EStep(block, stats);
   }
   ShrinkingMStep MStep(const Statistics& stats, RepairCounts* repairs) const {
@@ -265,11 +265,11 @@ class ShrinkingMStep {
 // A mixture whose E-step forgets what the statistics held before.
 class OverwritingEStep {
  public:
-  using Block = RowBlock;
+  using Block = RowBlock<double>;
   using Statistics = BernoulliMixture::Statistics;
   explicit OverwritingEStep(BernoulliMixture inner) : inner_(std::move(inner)) {}
   Statistics NewStatistics() const { return inner_.NewStatistics(); }
-  double EStep(const RowBlock& block, Statistics* stats) const {
+  double EStep(const RowBlock<double>& block, Statistics* stats) const {
     stats->SetZero();
     return inner_.EStep(block, stats);
   }

@@ -59,8 +59,20 @@ void CheckResumable(const FitOptions& options, std::size_t finished, int best_re
 CallbackResult RunCallbacks(const FitOptions& options,
                             const IterationEvent& event);
 
-bool CertificateViolated(const FitOptions& options, double loglik_old,
-                         double q_old, double bound_gain, double loglik_gain);
+bool CertificateViolated(double certificate_tolerance, double loglik_old, double q_old,
+                         double bound_gain, double loglik_gain);
+
+// The certificate's tolerance for model M: the options', raised to
+// M::kMinCertificateTolerance where the model declares one (E-steps in
+// float, whose rounding moves L by more than the default tolerance).
+template <class M>
+double CertificateToleranceOf(const FitOptions& options) {
+  if constexpr (requires { M::kMinCertificateTolerance; }) {
+    return std::max(options.certificate_tolerance, double{M::kMinCertificateTolerance});
+  } else {
+    return options.certificate_tolerance;
+  }
+}
 
 inline double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -138,7 +150,7 @@ RestartOutcome RunRestart(const FitOptions& options, const Data& data, Executor&
     it.bound_gain = step.bound_gain;
     it.loglik_gain = loglik_gain;
     it.certificate_violated = CertificateViolated(
-        options, step.base_total_log_likelihood, step.q_base, step.bound_gain,
+        CertificateToleranceOf<M>(options), step.base_total_log_likelihood, step.q_base, step.bound_gain,
         next_loglik - step.base_total_log_likelihood);
     it.seconds = SecondsSince(iteration_start);
     if (it.certificate_violated) ++record->certificate_violations;

@@ -20,8 +20,15 @@
 namespace emkit {
 
 class InitialResponsibilities;  // emkit/initialization.h
+template <DataScalar Scalar>
 class RowBlocks;
 class ThreadPool;
+// The float32 E-step kernels (emkit/families/gaussian_float32.h), which
+// Mixture<F, float> runs.
+class GaussianFullF;
+class GaussianTiedF;
+template <bool kSpherical>
+class GaussianAxisAlignedF;
 
 struct GaussianOptions {
   // Added to the diagonal of every covariance after each M-step; keeps

@@ -22,6 +22,8 @@ class GaussianAxisAligned {
  public:
   static constexpr const char* kCovarianceName = kSpherical ? "spherical" : "diag";
   static constexpr const char* kFamilyName = "gaussian";
+  // Mixture<F, float> runs its E-step with this (families/gaussian_float32.h).
+  using FloatKernel = GaussianAxisAlignedF<kSpherical>;
   using Options = GaussianOptions;
 
   // Pooled moments (pooled_moments.h) per component and feature.
@@ -72,7 +74,7 @@ class GaussianAxisAligned {
   GaussianAxisAligned InitialPrototype(const RowMatrix& centers) const;
   GaussianAxisAligned MaximizeInitial(const Statistics& stats,
                       const InitialResponsibilities& responsibilities,
-                      const RowBlocks& data, ThreadPool& pool,
+                      const RowBlocks<double>& data, ThreadPool& pool,
                       RepairCounts* repairs) const;
   // Rows must be finite and within kMaxAbsDataValue.
   static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }

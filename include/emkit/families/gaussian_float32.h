@@ -140,22 +140,6 @@ using GaussianSphericalF = GaussianAxisAlignedF<true>;
 extern template class GaussianAxisAlignedF<false>;
 extern template class GaussianAxisAlignedF<true>;
 
-// The float32 kernel of a family.
-template <class Family>
-struct Float32Kernel;
-template <>
-struct Float32Kernel<GaussianFull> {
-  using type = GaussianFullF;
-};
-template <>
-struct Float32Kernel<GaussianTied> {
-  using type = GaussianTiedF;
-};
-template <bool kSpherical>
-struct Float32Kernel<GaussianAxisAligned<kSpherical>> {
-  using type = GaussianAxisAlignedF<kSpherical>;
-};
-
 }  // namespace emkit
 
 #endif  // EMKIT_FAMILIES_GAUSSIAN_FLOAT32_H_

@@ -20,6 +20,8 @@ class GaussianFull {
  public:
   static constexpr const char* kCovarianceName = "full";
   static constexpr const char* kFamilyName = "gaussian";
+  // Mixture<F, float> runs its E-step with this (families/gaussian_float32.h).
+  using FloatKernel = GaussianFullF;
   using Options = GaussianOptions;
 
   // Weighted sufficient statistics as pooled moments (pooled_moments.h):
@@ -76,7 +78,7 @@ class GaussianFull {
   GaussianFull InitialPrototype(const RowMatrix& centers) const;
   GaussianFull MaximizeInitial(const Statistics& stats,
                       const InitialResponsibilities& responsibilities,
-                      const RowBlocks& data, ThreadPool& pool,
+                      const RowBlocks<double>& data, ThreadPool& pool,
                       RepairCounts* repairs) const;
   // Rows must be finite and within kMaxAbsDataValue.
   static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }

@@ -19,6 +19,8 @@ class GaussianTied {
  public:
   static constexpr const char* kCovarianceName = "tied";
   static constexpr const char* kFamilyName = "gaussian";
+  // Mixture<F, float> runs its E-step with this (families/gaussian_float32.h).
+  using FloatKernel = GaussianTiedF;
   using Options = GaussianOptions;
 
   // Pooled moments (pooled_moments.h); the within-component scatter is
@@ -62,7 +64,7 @@ class GaussianTied {
   GaussianTied InitialPrototype(const RowMatrix& centers) const;
   GaussianTied MaximizeInitial(const Statistics& stats,
                       const InitialResponsibilities& responsibilities,
-                      const RowBlocks& data, ThreadPool& pool,
+                      const RowBlocks<double>& data, ThreadPool& pool,
                       RepairCounts* repairs) const;
   // Rows must be finite and within kMaxAbsDataValue.
   static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }

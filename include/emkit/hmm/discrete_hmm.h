@@ -44,11 +44,11 @@ using PoissonHmm = HiddenMarkovModel<Poisson>;
 // States that still coincide (fewer distinct rows than states) are moved
 // apart by a random factor from the seed: rates by [0.5, 1.5),
 // probabilities by up to +-0.5 in log-odds.
-Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks& data, int k,
+Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks<double>& data, int k,
                                        const BernoulliOptions& options,
                                        const KMeansOptions& kmeans,
                                        const InitContext& context);
-Poisson PoissonEmissionsFromKMeans(const RowBlocks& data, int k, const PoissonOptions& options,
+Poisson PoissonEmissionsFromKMeans(const RowBlocks<double>& data, int k, const PoissonOptions& options,
                                    const KMeansOptions& kmeans, const InitContext& context);
 
 // Symbols (one column, integers in [0, num_categories)): k-means++ and Lloyd
@@ -59,7 +59,7 @@ Poisson PoissonEmissionsFromKMeans(const RowBlocks& data, int k, const PoissonOp
 // far from any model worth starting at.) Coinciding states are moved apart
 // by exponential factors (a Dirichlet draw about their probabilities). The
 // layout in `options` is ignored: the result uses kSymbols.
-Categorical CategoricalEmissionsFromKMeans(const RowBlocks& data, int k, int num_categories,
+Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>& data, int k, int num_categories,
                                            const CategoricalOptions& options,
                                            const KMeansOptions& kmeans,
                                            const InitContext& context);
@@ -71,24 +71,27 @@ Categorical CategoricalEmissionsFromKMeans(const RowBlocks& data, int k, int num
 // states and family options win over the arguments'; options.fit still says
 // what is updated). Invalid options or data throw before any work, naming
 // the element and the rule.
+template <DataScalar Scalar>
 [[nodiscard]] Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options,
                                                   const HmmOptions& options,
                                                   const BernoulliOptions& bernoulli,
-                                                  const MatrixView& x,
+                                                  const MatrixViewOf<Scalar>& x,
                                                   std::span<const std::int64_t> lengths,
                                                   const BernoulliHmm* init_model = nullptr);
 
+template <DataScalar Scalar>
 [[nodiscard]] Fitted<PoissonHmm> FitPoissonHmm(const FitOptions& fit_options,
                                               const HmmOptions& options,
                                               const PoissonOptions& poisson,
-                                              const MatrixView& x,
+                                              const MatrixViewOf<Scalar>& x,
                                               std::span<const std::int64_t> lengths,
                                               const PoissonHmm* init_model = nullptr);
 
 // One symbol per row. num_categories 0 takes the largest symbol + 1.
+template <DataScalar Scalar>
 [[nodiscard]] Fitted<CategoricalHmm> FitCategoricalHmm(
     const FitOptions& fit_options, const HmmOptions& options,
-    const CategoricalOptions& categorical, const MatrixView& x,
+    const CategoricalOptions& categorical, const MatrixViewOf<Scalar>& x,
     std::span<const std::int64_t> lengths, int num_categories = 0,
     const CategoricalHmm* init_model = nullptr);
 

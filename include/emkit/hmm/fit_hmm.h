@@ -4,8 +4,12 @@
 #ifndef EMKIT_HMM_FIT_HMM_H_
 #define EMKIT_HMM_FIT_HMM_H_
 
+#include <cstdint>
 #include <optional>
+#include <span>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "emkit/fit.h"
 #include "emkit/hmm.h"
@@ -13,6 +17,10 @@
 #include "emkit/hmm/sequence_blocks.h"
 #include "emkit/matrix.h"
 #include "emkit/options.h"
+#include "emkit/random.h"
+#include "emkit/report.h"
+#include "emkit/row_blocks.h"
+#include "emkit/thread_pool.h"
 
 namespace emkit {
 
@@ -35,24 +43,90 @@ struct HmmOptions {
   MarkovChain InitialChain() const;
 };
 
-// Fits HiddenMarkovModel<Family> by EM with fit_options.n_init restarts:
-// for each, init_emissions(const InitContext&) -> Family gives the emissions
-// and the chain is options.InitialChain().
-template <class Family, class EmissionInitializer>
-[[nodiscard]] Fitted<HiddenMarkovModel<Family>> FitHmm(const FitOptions& fit_options,
-                                                      const HmmOptions& options,
-                                                      const SequenceBlocks& data,
-                                                      EmissionInitializer&& init_emissions) {
+// Fits HiddenMarkovModel<Family, Scalar> by EM with fit_options.n_init
+// restarts: for each, init_emissions(const InitContext&) -> Family gives the
+// emissions and the chain is options.InitialChain().
+template <class Family, DataScalar Scalar, class EmissionInitializer>
+[[nodiscard]] Fitted<HiddenMarkovModel<Family, Scalar>> FitHmm(
+    const FitOptions& fit_options, const HmmOptions& options,
+    const SequenceBlocks<Scalar>& data, EmissionInitializer&& init_emissions) {
   fit_options.Validate();
   options.Validate();
   const MarkovChain chain = options.InitialChain();
   return FitWithRestarts(fit_options, data, [&](const InitContext& context) {
-    HiddenMarkovModel<Family> model(chain, init_emissions(context), options.fit);
+    HiddenMarkovModel<Family, Scalar> model(chain, init_emissions(context), options.fit);
     model.set_chain_priors(options.priors);
     return model;
   });
 }
 
+// The same parameters for rows of type To.
+template <DataScalar To, class F, DataScalar From>
+HiddenMarkovModel<F, To> WithRowScalar(const HiddenMarkovModel<F, From>& model) {
+  if constexpr (std::is_same_v<To, From>) {
+    return model;
+  } else {
+    return HiddenMarkovModel<F, To>(model);
+  }
+}
+
+namespace internal {
+
+// EM for an HMM with Family emissions on the sequences of x (rows of either
+// scalar type; `lengths` as SequenceBlocks takes them). From init_model
+// when given (one restart; options.fit and options.priors replace its own),
+// else from options' chain and, per restart, the emissions of the
+// initialiser that make_initializer(pooled) returns, (const InitContext&)
+// -> Family, where `pooled` is every row in double row blocks of
+// fit_options.block_rows (so k-means' seeds do not depend on the thread
+// count). For float rows `pooled` is a widened copy made for the
+// initialisation alone and released before EM: the starting parameters are
+// those of the float64 fit of the same values, restart for restart.
+template <class Family, DataScalar Scalar, class MakeInitializer>
+Fitted<HiddenMarkovModel<Family>> FitHmmOnRows(const FitOptions& fit_options,
+                                               const HmmOptions& options,
+                                               const MatrixViewOf<Scalar>& x,
+                                               std::span<const std::int64_t> lengths,
+                                               const HiddenMarkovModel<Family>* init_model,
+                                               MakeInitializer&& make_initializer) {
+  using Model = HiddenMarkovModel<Family, Scalar>;
+  const SequenceBlocks<Scalar> data(x, lengths, fit_options.block_rows);
+  if (init_model != nullptr) {
+    Model model = WithRowScalar<Scalar>(*init_model);
+    model.set_fit_parameters(options.fit);
+    model.set_chain_priors(options.priors);
+    FitReport report = Fit(fit_options, data, &model);
+    return {WithRowScalar<double>(model), std::move(report)};
+  }
+  if constexpr (std::is_same_v<Scalar, double>) {
+    const RowBlocks<double> pooled(x, nullptr, fit_options.block_rows);
+    auto initialize = make_initializer(pooled);
+    return FitHmm<Family>(fit_options, options, data, initialize);
+  } else {
+    fit_options.Validate();
+    std::vector<Family> starts;
+    std::vector<RepairCounts> start_repairs(fit_options.n_init);
+    {
+      const RowMatrix wide = x.template cast<double>();
+      const RowBlocks<double> pooled(ViewOf(wide), nullptr, fit_options.block_rows);
+      auto initialize = make_initializer(pooled);
+      ThreadPool pool(fit_options.num_threads);
+      for (int r = 0; r < fit_options.n_init; ++r) {
+        const InitContext context{r, DeriveSeed(fit_options.seed, static_cast<std::uint64_t>(r)),
+                                  &pool, &start_repairs[r]};
+        starts.push_back(initialize(context));
+      }
+    }
+    Fitted<Model> fitted =
+        FitHmm<Family>(fit_options, options, data, [&](const InitContext& context) {
+          *context.repairs = start_repairs[context.restart];
+          return starts[context.restart];
+        });
+    return {WithRowScalar<double>(fitted.model), std::move(fitted.report)};
+  }
+}
+
+}  // namespace internal
 }  // namespace emkit
 
 #endif  // EMKIT_HMM_FIT_HMM_H_

@@ -45,7 +45,7 @@ struct GaussianHmmOptions {
 // structure (the data's variances for a cluster of fewer than two rows,
 // counted in context.repairs). Instantiated for the four Gaussian families.
 template <class Family>
-Family GaussianEmissionsFromKMeans(const RowBlocks& data, int k,
+Family GaussianEmissionsFromKMeans(const RowBlocks<double>& data, int k,
                                    const GaussianOptions& gaussian,
                                    const KMeansOptions& kmeans, const InitContext& context);
 
@@ -55,9 +55,13 @@ Family GaussianEmissionsFromKMeans(const RowBlocks& data, int k,
 // win over the options'; options.hmm.fit still says what is updated), else
 // each restart starts from options.hmm's chain and k-means++ emissions.
 // Invalid options or data throw before any work.
+// Rows of either scalar type: float rows are held as they are and widened
+// block by block (HiddenMarkovModel<F, float>), so the result is that of
+// the float64 rows of the same values, bit for bit.
+template <DataScalar Scalar>
 [[nodiscard]] Fitted<GaussianHmmModel> FitGaussianHmm(
     const FitOptions& fit_options, const GaussianHmmOptions& options,
-    const MatrixView& x, std::span<const std::int64_t> lengths,
+    const MatrixViewOf<Scalar>& x, std::span<const std::int64_t> lengths,
     const GaussianHmmModel* init_model = nullptr);
 
 }  // namespace emkit

@@ -45,7 +45,7 @@ struct GmmHmmOptions {
 // assignments, and uniform mixture weights. Instantiated for the
 // GaussianMixtureEmission of the four covariance structures.
 template <class Emission>
-Emission GmmEmissionsFromKMeans(const RowBlocks& data, int k, int m,
+Emission GmmEmissionsFromKMeans(const RowBlocks<double>& data, int k, int m,
                                 const GaussianOptions& gaussian, const KMeansOptions& kmeans,
                                 const InitContext& context);
 
@@ -54,8 +54,11 @@ Emission GmmEmissionsFromKMeans(const RowBlocks& data, int k, int m,
 // (one restart; its shape wins over the options'; options.hmm.fit still
 // says what is updated), else each restart starts from options.hmm's chain
 // and GmmEmissionsFromKMeans. Invalid options or data throw before any work.
+// Rows of either scalar type, as FitGaussianHmm takes them.
+template <DataScalar Scalar>
 [[nodiscard]] Fitted<GmmHmmModel> FitGmmHmm(const FitOptions& fit_options,
-                                            const GmmHmmOptions& options, const MatrixView& x,
+                                            const GmmHmmOptions& options,
+                                            const MatrixViewOf<Scalar>& x,
                                             std::span<const std::int64_t> lengths,
                                             const GmmHmmModel* init_model = nullptr);
 

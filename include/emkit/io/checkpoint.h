@@ -16,10 +16,10 @@
 //
 // Every model kind of the registry can be checkpointed (every alternative of
 // AnyModel, emkit/model_registry.h, with the Gaussian variants flattened to
-// their concrete Mixture<F> or HiddenMarkovModel<F>), and so can the float32
-// Gaussian mixtures Float32Mixture<F>
-// (emkit/families/gaussian_mixture_float32.h), whose models are stored as
-// those of Mixture<F>. What a model file does not hold cannot be resumed: an
+// their concrete Mixture<F> or HiddenMarkovModel<F>), and so can their
+// engine models on float32 rows, Mixture<F, float> (emkit/mixture.h) and
+// HiddenMarkovModel<F, float> (emkit/hmm.h), stored as the same parameters
+// on double rows. What a model file does not hold cannot be resumed: an
 // HMM whose chain has priors or fixed parameters (HmmFitParameters) is
 // refused by CheckpointWriter.
 #ifndef EMKIT_IO_CHECKPOINT_H_
@@ -80,9 +80,9 @@ struct Checkpoint {
 // wrong.
 Checkpoint ReadCheckpoint(const std::string& path);
 
-// The checkpoint's progress for a fit with float32 E-steps, whose engine
-// model is Float32Mixture<F> where the checkpoint holds Mixture<F>.
-// FileFormatError "PATH: ..." when it holds no Gaussian mixture.
+// The checkpoint's progress for a fit on float32 rows, whose engine model
+// is Mixture<F, float> or HiddenMarkovModel<F, float> where the checkpoint
+// holds Mixture<F> or HiddenMarkovModel<F>.
 std::any Float32Progress(const Checkpoint& checkpoint);
 
 // Keeps the latest progress of a fit and writes it to the checkpoint file

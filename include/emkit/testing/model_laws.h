@@ -116,10 +116,10 @@ class OwnedRowBlocks {
       : storage_(std::make_unique<Storage>(std::move(rows), std::move(weights), block_rows)) {}
 
   std::int64_t NumBlocks() const { return storage_->blocks.NumBlocks(); }
-  RowBlock GetBlock(std::int64_t b) const { return storage_->blocks.GetBlock(b); }
+  RowBlock<double> GetBlock(std::int64_t b) const { return storage_->blocks.GetBlock(b); }
   double TotalWeight() const { return storage_->blocks.TotalWeight(); }
   std::int64_t block_rows() const { return storage_->blocks.block_rows(); }
-  const RowBlocks& blocks() const { return storage_->blocks; }
+  const RowBlocks<double>& blocks() const { return storage_->blocks; }
 
  private:
   // Behind a pointer so that moving this object keeps the views valid.
@@ -130,7 +130,7 @@ class OwnedRowBlocks {
           blocks(ViewOf(rows), weights.empty() ? nullptr : weights.data(), block_rows) {}
     RowMatrix rows;
     std::vector<double> weights;
-    RowBlocks blocks;
+    RowBlocks<double> blocks;
   };
   std::unique_ptr<Storage> storage_;
 };
@@ -161,7 +161,7 @@ class OwnedSequenceBlocks {
       : storage_(std::make_unique<Storage>(std::move(rows), std::move(lengths), block_rows)) {}
 
   std::int64_t NumBlocks() const { return storage_->blocks.NumBlocks(); }
-  SequenceBlock GetBlock(std::int64_t b) const { return storage_->blocks.GetBlock(b); }
+  SequenceBlock<double> GetBlock(std::int64_t b) const { return storage_->blocks.GetBlock(b); }
   double TotalWeight() const { return storage_->blocks.TotalWeight(); }
   std::int64_t block_rows() const { return storage_->blocks.block_rows(); }
 
@@ -171,7 +171,7 @@ class OwnedSequenceBlocks {
         : rows(std::move(r)), lengths(std::move(l)), blocks(ViewOf(rows), lengths, block_rows) {}
     RowMatrix rows;
     std::vector<std::int64_t> lengths;
-    SequenceBlocks blocks;
+    SequenceBlocks<double> blocks;
   };
   std::unique_ptr<Storage> storage_;
 };

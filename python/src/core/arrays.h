@@ -20,14 +20,17 @@ namespace nb = nanobind;
 
 // Any C-contiguous float64 array on the CPU, read-only access.
 using InputArray = nb::ndarray<const double, nb::c_contig, nb::device::cpu>;
-// The same, two-dimensional: samples as rows.
-using InputMatrix =
-    nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+// Two-dimensional C-contiguous rows of either data scalar (emkit/matrix.h):
+// samples as rows.
+template <DataScalar Scalar>
+using InputRows = nb::ndarray<const Scalar, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using InputMatrix = InputRows<double>;
 
 // A view of the rows of x, without a copy.
-inline MatrixView ViewOf(const InputMatrix& x) {
-  return MatrixView(x.data(), static_cast<Eigen::Index>(x.shape(0)),
-                    static_cast<Eigen::Index>(x.shape(1)));
+template <DataScalar Scalar>
+MatrixViewOf<Scalar> ViewOf(const InputRows<Scalar>& x) {
+  return MatrixViewOf<Scalar>(x.data(), static_cast<Eigen::Index>(x.shape(0)),
+                              static_cast<Eigen::Index>(x.shape(1)));
 }
 
 // A numpy array of `shape` that takes ownership of `values` (moved to the

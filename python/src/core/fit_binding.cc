@@ -1,10 +1,9 @@
 // emkit._core.fit: one Gaussian mixture fit, run without the GIL. The GIL is
 // taken back briefly after every iteration to let Python handle signals
 // (Ctrl-C ends the fit with KeyboardInterrupt) and to call the progress
-// callback. C-contiguous float64 and float32 data are both viewed in place;
-// float32 data take the float32 path (emkit/gaussian_mixture.h), which
-// returns the same double-precision model. The float32 scoring functions
-// (score_samples_float32, ...) apply a model to float32 rows the same way.
+// callback. C-contiguous float64 and float32 data are both viewed in place
+// (emkit/gaussian_mixture.h: float32 rows are fitted as Mixture<F, float>),
+// and either returns the same double-precision model.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,7 +21,7 @@
 #include "arrays.h"
 #include "bindings.h"
 #include "iteration_hook.h"
-#include "emkit/families/gaussian_mixture_float32.h"
+#include "emkit/mixture_fit.h"
 #include "emkit/fit.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/io/report_json.h"
@@ -34,32 +33,6 @@ namespace emkit::python {
 namespace {
 
 using namespace nb::literals;
-
-// A C-contiguous float32 matrix, samples as rows, viewed in place.
-using InputMatrixF =
-    nb::ndarray<const float, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
-
-MatrixViewF ViewOf(const InputMatrixF& x) {
-  return MatrixViewF(x.data(), static_cast<Eigen::Index>(x.shape(0)),
-                     static_cast<Eigen::Index>(x.shape(1)));
-}
-using python::ViewOf;
-
-// The engine's model and blocks for each data type.
-template <class Family, class View>
-struct PathOf {
-  using Model = Mixture<Family>;
-  using Blocks = RowBlocks;
-  static Mixture<Family> Unwrap(Model m) { return m; }
-  static FitOptions Options(const FitOptions& o) { return o; }
-};
-template <class Family>
-struct PathOf<Family, MatrixViewF> {
-  using Model = Float32Mixture<Family>;
-  using Blocks = RowBlocksF;
-  static Mixture<Family> Unwrap(Model m) { return std::move(m).release(); }
-  static FitOptions Options(const FitOptions& o) { return Float32FitOptions(o); }
-};
 
 // The starting mixture of one restart when the user gave some initial
 // parameters: scikit-learn's rule, the given parameters replace those of the
@@ -91,24 +64,23 @@ Mixture<Family> InitialMixture(const FitRequest& request, const View& x,
   return std::get<Mixture<Family>>(BuildModel(p));
 }
 
-template <class Family, class View>
+template <class Family, DataScalar Scalar>
 Fitted<GaussianMixtureModel> FitFromInitialParameters(const FitRequest& request,
-                                                      const View& x,
+                                                      const MatrixViewOf<Scalar>& x,
                                                       const double* sample_weights) {
-  using Path = PathOf<Family, View>;
   request.fit.Validate();
   request.mixture.Validate();
   ValidateMixtureData(x, sample_weights, request.mixture.n_components);
-  const typename Path::Blocks data(x, sample_weights, request.fit.block_rows);
-  Fitted<typename Path::Model> fitted = FitWithRestarts(
-      Path::Options(request.fit), data, [&](const InitContext& context) {
-        return typename Path::Model(InitialMixture<Family>(request, x, sample_weights, context));
+  const RowBlocks<Scalar> data(x, sample_weights, request.fit.block_rows);
+  Fitted<Mixture<Family, Scalar>> fitted =
+      FitWithRestarts(request.fit, data, [&](const InitContext& context) {
+        return WithRowScalar<Scalar>(InitialMixture<Family>(request, x, sample_weights, context));
       });
-  return {Path::Unwrap(std::move(fitted.model)), std::move(fitted.report)};
+  return {WithRowScalar<double>(fitted.model), std::move(fitted.report)};
 }
 
-template <class View>
-Fitted<GaussianMixtureModel> RunFit(const FitRequest& request, const View& x,
+template <DataScalar Scalar>
+Fitted<GaussianMixtureModel> RunFit(const FitRequest& request, const MatrixViewOf<Scalar>& x,
                                     const double* sample_weights) {
   if (request.initial_model || !request.HasInitialParameters()) {
     return FitGaussianMixture(request.fit, request.mixture, x, sample_weights,
@@ -116,21 +88,21 @@ Fitted<GaussianMixtureModel> RunFit(const FitRequest& request, const View& x,
   }
   switch (request.mixture.covariance_type) {
     case CovarianceType::kFull:
-      return FitFromInitialParameters<GaussianFull, View>(request, x, sample_weights);
+      return FitFromInitialParameters<GaussianFull, Scalar>(request, x, sample_weights);
     case CovarianceType::kDiag:
-      return FitFromInitialParameters<GaussianDiag, View>(request, x, sample_weights);
+      return FitFromInitialParameters<GaussianDiag, Scalar>(request, x, sample_weights);
     case CovarianceType::kSpherical:
-      return FitFromInitialParameters<GaussianSpherical, View>(request, x, sample_weights);
+      return FitFromInitialParameters<GaussianSpherical, Scalar>(request, x, sample_weights);
     case CovarianceType::kTied:
-      return FitFromInitialParameters<GaussianTied, View>(request, x, sample_weights);
+      return FitFromInitialParameters<GaussianTied, Scalar>(request, x, sample_weights);
   }
   throw InvalidOptionError("unknown covariance type");
 }
 
 // (model, report as JSON, one-line report, full report)
-template <class Input>
+template <DataScalar Scalar>
 std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
-    Input x, std::optional<InputArray> sample_weight, const nb::dict& options) {
+    InputRows<Scalar> x, std::optional<InputArray> sample_weight, const nb::dict& options) {
   FitRequest request = ParseFitRequest(options);
   if (sample_weight && sample_weight->size() != x.shape(0)) {
     throw InvalidDataError("sample_weight must hold one value per row of X");
@@ -164,49 +136,13 @@ std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
 }  // namespace
 
 void RegisterFit(nb::module_& m) {
-  m.def("fit", &Fit<InputMatrix>, "x"_a.noconvert(),
-        "sample_weight"_a.noconvert() = nb::none(), "options"_a,
+  m.def("fit", &Fit<double>, "x"_a.noconvert(), "sample_weight"_a.noconvert() = nb::none(),
+        "options"_a,
         "Fits a Gaussian mixture to the rows of x (C-contiguous float64 or "
-        "float32, never copied; float32 takes the float32 path). Returns "
+        "float32, never copied; float32 rows run the float E-step). Returns "
         "(model, report_json, brief_report, full_report).");
-  m.def("fit", &Fit<InputMatrixF>, "x"_a.noconvert(),
-        "sample_weight"_a.noconvert() = nb::none(), "options"_a);
-  m.def(
-      "score_samples_float32",
-      [](const GaussianMixtureModel& model, InputMatrixF x) {
-        Vector s;
-        {
-          nb::gil_scoped_release release;
-          s = ScoreSamples(model, ViewOf(x));
-        }
-        return NumpyVector(std::move(s));
-      },
-      "model"_a, "x"_a.noconvert(),
-      "log p(x) of each row of x (C-contiguous float32, float kernels).");
-  m.def(
-      "predict_proba_float32",
-      [](const GaussianMixtureModel& model, InputMatrixF x) {
-        RowMatrix r;
-        {
-          nb::gil_scoped_release release;
-          r = PredictProba(model, ViewOf(x));
-        }
-        return NumpyMatrix(std::move(r));
-      },
-      "model"_a, "x"_a.noconvert(), "Responsibilities of the rows of x (float32).");
-  m.def(
-      "predict_float32",
-      [](const GaussianMixtureModel& model, InputMatrixF x) {
-        std::vector<std::int64_t> labels;
-        {
-          nb::gil_scoped_release release;
-          const std::vector<int> l = Predict(model, ViewOf(x));
-          labels.assign(l.begin(), l.end());
-        }
-        const std::size_t n = labels.size();
-        return OwningArray(std::move(labels), {n});
-      },
-      "model"_a, "x"_a.noconvert(), "The most probable component of each row (float32).");
+  m.def("fit", &Fit<float>, "x"_a.noconvert(), "sample_weight"_a.noconvert() = nb::none(),
+        "options"_a);
   nb::list keys;
   for (const std::string& key : OptionKeys()) keys.append(key);
   m.attr("OPTION_KEYS") = nb::tuple(keys);

@@ -1,5 +1,6 @@
 // emkit._core.Model: a fitted Gaussian mixture of any covariance type, with
-// the operations the estimator needs. Every method runs without the GIL.
+// the operations the estimator needs, on float64 or float32 rows. Every
+// method runs without the GIL.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "bindings.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/io/model_file.h"
+#include "emkit/mixture_fit.h"
 #include "emkit/random.h"
 #include "parameters.h"
 
@@ -39,6 +41,52 @@ nb::object CovarianceLikeArray(const GaussianMixtureModel& model, FlatArray valu
 template <class Function>
 auto Visit(const GaussianMixtureModel& model, Function&& f) {
   return std::visit(std::forward<Function>(f), model);
+}
+
+// The scoring methods, on float64 or float32 rows (float kernels, double
+// results: emkit/gaussian_mixture.h).
+template <DataScalar Scalar>
+nb::object PredictProbaOf(const GaussianMixtureModel& model, InputRows<Scalar> x) {
+  RowMatrix r;
+  {
+    nb::gil_scoped_release release;
+    r = PredictProba(model, ViewOf(x));
+  }
+  return NumpyMatrix(std::move(r));
+}
+
+template <DataScalar Scalar>
+nb::object PredictOf(const GaussianMixtureModel& model, InputRows<Scalar> x) {
+  std::vector<std::int64_t> labels;
+  {
+    nb::gil_scoped_release release;
+    const std::vector<int> l = Predict(model, ViewOf(x));
+    labels.assign(l.begin(), l.end());
+  }
+  const std::size_t n = labels.size();
+  return OwningArray(std::move(labels), {n});
+}
+
+template <DataScalar Scalar>
+nb::object ScoreSamplesOf(const GaussianMixtureModel& model, InputRows<Scalar> x) {
+  Vector s;
+  {
+    nb::gil_scoped_release release;
+    s = ScoreSamples(model, ViewOf(x));
+  }
+  return NumpyVector(std::move(s));
+}
+
+template <DataScalar Scalar>
+double BicOf(const GaussianMixtureModel& model, InputRows<Scalar> x) {
+  nb::gil_scoped_release release;
+  return Visit(model, [&](const auto& mix) { return WithRowScalar<Scalar>(mix).Bic(ViewOf(x)); });
+}
+
+template <DataScalar Scalar>
+double AicOf(const GaussianMixtureModel& model, InputRows<Scalar> x) {
+  nb::gil_scoped_release release;
+  return Visit(model, [&](const auto& mix) { return WithRowScalar<Scalar>(mix).Aic(ViewOf(x)); });
 }
 
 }  // namespace
@@ -98,56 +146,16 @@ void RegisterModel(nb::module_& m) {
                    [](const GaussianMixtureModel& model) {
                      return CovarianceLikeArray(model, PrecisionsCholesky(model));
                    })
-      .def(
-          "predict_proba",
-          [](const GaussianMixtureModel& model, InputMatrix x) {
-            RowMatrix r;
-            {
-              nb::gil_scoped_release release;
-              r = Visit(model, [&](const auto& mix) { return mix.PredictProba(ViewOf(x)); });
-            }
-            return NumpyMatrix(std::move(r));
-          },
-          "x"_a.noconvert())
-      .def(
-          "predict",
-          [](const GaussianMixtureModel& model, InputMatrix x) {
-            std::vector<std::int64_t> labels;
-            {
-              nb::gil_scoped_release release;
-              const std::vector<int> l =
-                  Visit(model, [&](const auto& mix) { return mix.Predict(ViewOf(x)); });
-              labels.assign(l.begin(), l.end());
-            }
-            const std::size_t n = labels.size();
-            return OwningArray(std::move(labels), {n});
-          },
-          "x"_a.noconvert())
-      .def(
-          "score_samples",
-          [](const GaussianMixtureModel& model, InputMatrix x) {
-            Vector s;
-            {
-              nb::gil_scoped_release release;
-              s = Visit(model, [&](const auto& mix) { return mix.ScoreSamples(ViewOf(x)); });
-            }
-            return NumpyVector(std::move(s));
-          },
-          "x"_a.noconvert())
-      .def(
-          "bic",
-          [](const GaussianMixtureModel& model, InputMatrix x) {
-            nb::gil_scoped_release release;
-            return Visit(model, [&](const auto& mix) { return mix.Bic(ViewOf(x)); });
-          },
-          "x"_a.noconvert())
-      .def(
-          "aic",
-          [](const GaussianMixtureModel& model, InputMatrix x) {
-            nb::gil_scoped_release release;
-            return Visit(model, [&](const auto& mix) { return mix.Aic(ViewOf(x)); });
-          },
-          "x"_a.noconvert())
+      .def("predict_proba", &PredictProbaOf<double>, "x"_a.noconvert())
+      .def("predict_proba", &PredictProbaOf<float>, "x"_a.noconvert())
+      .def("predict", &PredictOf<double>, "x"_a.noconvert())
+      .def("predict", &PredictOf<float>, "x"_a.noconvert())
+      .def("score_samples", &ScoreSamplesOf<double>, "x"_a.noconvert())
+      .def("score_samples", &ScoreSamplesOf<float>, "x"_a.noconvert())
+      .def("bic", &BicOf<double>, "x"_a.noconvert())
+      .def("bic", &BicOf<float>, "x"_a.noconvert())
+      .def("aic", &AicOf<double>, "x"_a.noconvert())
+      .def("aic", &AicOf<float>, "x"_a.noconvert())
       .def(
           "sample",
           [](const GaussianMixtureModel& model, std::int64_t n, std::uint64_t seed) {

@@ -28,6 +28,7 @@
 #include "emkit/family_fit.h"
 #include "emkit/io/model_file.h"
 #include "emkit/io/report_json.h"
+#include "emkit/mixture_fit.h"
 #include "emkit/model_registry.h"
 #include "emkit/option_table.h"
 #include "emkit/random.h"
@@ -87,6 +88,31 @@ void CheckData(const M& mixture, const MatrixView& x) {
   }
   mixture.components().ValidateData(x);
 }
+template <class M>
+void CheckData(const M& mixture, const MatrixViewF& x) {
+  RowMatrix wide;
+  CheckData(mixture, WidenedRows(x, &wide));
+}
+
+// The scoring functions on float64 or float32 rows.
+template <DataScalar Scalar>
+nb::object PredictProbaOf(const nb::dict& params, InputRows<Scalar> x) {
+  const MatrixViewOf<Scalar> v = ViewOf(x);
+  return NumpyMatrix(WithMixture(params, [&](const auto& mix) {
+    CheckData(mix, v);
+    nb::gil_scoped_release release;
+    return WithRowScalar<Scalar>(mix).PredictProba(v);
+  }));
+}
+template <DataScalar Scalar>
+nb::object ScoreSamplesOf(const nb::dict& params, InputRows<Scalar> x) {
+  const MatrixViewOf<Scalar> v = ViewOf(x);
+  return NumpyVector(WithMixture(params, [&](const auto& mix) {
+    CheckData(mix, v);
+    nb::gil_scoped_release release;
+    return WithRowScalar<Scalar>(mix).ScoreSamples(v);
+  }));
+}
 
 // The family's options from a dict of (name, number or string), through
 // its option table; an unknown name or a bad value is an error naming it.
@@ -113,8 +139,9 @@ T Option(const nb::dict& o, const char* key, T fallback) {
 // n_components, init, max_iter, tol, n_init, seed, num_threads,
 // family_options (a dict), warm (a parameter dict to start from: one
 // restart), callback(iteration, mean_log_likelihood).
+template <DataScalar Scalar>
 std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::string& family,
-                                                                InputMatrix x,
+                                                                InputRows<Scalar> x,
                                                                 const nb::dict& options) {
   FitOptions fit_options;
   fit_options.max_iter = Option<int>(options, "max_iter", fit_options.max_iter);
@@ -140,7 +167,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::strin
   if (options.contains("warm") && !options["warm"].is_none()) {
     warm.emplace(Decode(nb::cast<nb::dict>(options["warm"])));
   }
-  const MatrixView view = ViewOf(x);
+  const MatrixViewOf<Scalar> view = ViewOf(x);
   std::optional<AnyModel> fitted;
   FitReport report;
   WithFamily(family, [&]<class F>(std::type_identity<F>) {
@@ -180,31 +207,14 @@ FamilyOptions(const std::string& family) {
 void RegisterRegistry(nb::module_& m) {
   m.def("registry_family_options", &FamilyOptions, "family"_a,
         "(name, default, help, choices) of each option of a mixture family's table.");
-  m.def("registry_fit", &Fit, "family"_a, "x"_a.noconvert(), "options"_a,
-        "Fits a mixture of a registered family. Returns (params, report_json, "
-        "brief_report, full_report).");
-  m.def(
-      "registry_predict_proba",
-      [](const nb::dict& params, InputMatrix x) {
-        const MatrixView v = ViewOf(x);
-        return NumpyMatrix(WithMixture(params, [&](const auto& mix) {
-          CheckData(mix, v);
-          nb::gil_scoped_release release;
-          return mix.PredictProba(v);
-        }));
-      },
-      "params"_a, "x"_a.noconvert());
-  m.def(
-      "registry_score_samples",
-      [](const nb::dict& params, InputMatrix x) {
-        const MatrixView v = ViewOf(x);
-        return NumpyVector(WithMixture(params, [&](const auto& mix) {
-          CheckData(mix, v);
-          nb::gil_scoped_release release;
-          return mix.ScoreSamples(v);
-        }));
-      },
-      "params"_a, "x"_a.noconvert());
+  m.def("registry_fit", &Fit<double>, "family"_a, "x"_a.noconvert(), "options"_a,
+        "Fits a mixture of a registered family to float64 or float32 rows. Returns "
+        "(params, report_json, brief_report, full_report).");
+  m.def("registry_fit", &Fit<float>, "family"_a, "x"_a.noconvert(), "options"_a);
+  m.def("registry_predict_proba", &PredictProbaOf<double>, "params"_a, "x"_a.noconvert());
+  m.def("registry_predict_proba", &PredictProbaOf<float>, "params"_a, "x"_a.noconvert());
+  m.def("registry_score_samples", &ScoreSamplesOf<double>, "params"_a, "x"_a.noconvert());
+  m.def("registry_score_samples", &ScoreSamplesOf<float>, "params"_a, "x"_a.noconvert());
   m.def(
       "registry_sample",
       [](const nb::dict& params, std::int64_t n, std::uint64_t seed) {

@@ -89,7 +89,8 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
     def fit_predict(self, X, y=None):
         """Fits and returns the most probable component of each row of X."""
         self._check_params()
-        X = _validation.validate_data(self, X, reset=True)
+        # float32 rows stay float32 (the fit holds them as they are).
+        X = _validation.validate_rows(self, X, reset=True)
         if X.shape[0] < self.n_components:
             raise ValueError(
                 "Expected n_samples >= n_components but got n_components = "
@@ -128,7 +129,7 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
 
     def _checked(self, X):
         _compat.check_is_fitted(self)
-        return _validation.validate_data(self, X, reset=False)
+        return _validation.validate_rows(self, X, reset=False)
 
     def _predict_proba(self, X):
         return _core.registry_predict_proba(self._params(), X)

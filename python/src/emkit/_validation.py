@@ -197,3 +197,25 @@ def validate_data(estimator, X, *, reset, ensure_min_samples=1):
 def as_float64(array):
     """array as C-contiguous float64 (no copy when it already is)."""
     return np.ascontiguousarray(np.asarray(array, dtype=np.float64))
+
+
+def validate_rows(estimator, X, *, reset, ensure_min_samples=1):
+    """X checked as ``_validation.validate_data`` checks it, as a C-contiguous
+    array: a float32 numpy array stays float32 (no copy when it already is
+    C-contiguous) and is fitted and scored as float32 rows; anything else becomes
+    float64 as before. The fitted attributes are float64 either way."""
+    if not (isinstance(X, np.ndarray) and X.dtype == np.float32):
+        return validate_data(
+            estimator, X, reset=reset, ensure_min_samples=ensure_min_samples
+        )
+    if _compat.HAVE_SKLEARN:
+        X = _compat._validate_data(
+            estimator,
+            X,
+            reset=reset,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=ensure_min_samples,
+        )
+    else:
+        X = _validate_without_sklearn(estimator, X, reset, ensure_min_samples)
+    return np.ascontiguousarray(X, dtype=np.float32)

@@ -198,8 +198,6 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
     def score_samples(self, X):
         """The log-likelihood log p(x) of each row of X."""
         X = self._checked(X)
-        if X.dtype == np.float32:
-            return _core.score_samples_float32(self._model(), X)
         return self._model().score_samples(X)
 
     def score(self, X, y=None):
@@ -209,31 +207,21 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
     def predict(self, X):
         """The most probable component of each row of X."""
         X = self._checked(X)
-        if X.dtype == np.float32:
-            return _core.predict_float32(self._model(), X)
         return self._model().predict(X)
 
     def predict_proba(self, X):
         """The posterior probability of each component for each row of X."""
         X = self._checked(X)
-        if X.dtype == np.float32:
-            return _core.predict_proba_float32(self._model(), X)
         return self._model().predict_proba(X)
 
     def bic(self, X):
         """Bayesian information criterion of the model on X (lower is better)."""
         X = self._checked(X)
-        if X.dtype == np.float32:
-            return float(-2.0 * np.sum(_core.score_samples_float32(self._model(), X))
-                         + self._n_parameters() * np.log(X.shape[0]))
         return self._model().bic(X)
 
     def aic(self, X):
         """Akaike information criterion of the model on X (lower is better)."""
         X = self._checked(X)
-        if X.dtype == np.float32:
-            return float(-2.0 * np.sum(_core.score_samples_float32(self._model(), X))
-                         + 2.0 * self._n_parameters())
         return self._model().aic(X)
 
     def _n_parameters(self):
@@ -328,26 +316,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
                         )
 
 
-def _validated(estimator, X, *, reset, ensure_min_samples=1):
-    """X checked as ``_validation.validate_data`` checks it, as a C-contiguous
-    array: a float32 numpy array stays float32 (no copy when it already is
-    C-contiguous) and goes to the float32 path; anything else becomes
-    float64 as before. The fitted attributes are float64 either way."""
-    if not (isinstance(X, np.ndarray) and X.dtype == np.float32):
-        return _validation.validate_data(
-            estimator, X, reset=reset, ensure_min_samples=ensure_min_samples
-        )
-    if _compat.HAVE_SKLEARN:
-        X = _compat._validate_data(
-            estimator,
-            X,
-            reset=reset,
-            dtype=[np.float64, np.float32],
-            ensure_min_samples=ensure_min_samples,
-        )
-    else:
-        X = _validation._validate_without_sklearn(estimator, X, reset, ensure_min_samples)
-    return np.ascontiguousarray(X, dtype=np.float32)
+_validated = _validation.validate_rows
 
 
 def _check_shape(value, shape, name):
