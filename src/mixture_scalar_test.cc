@@ -73,7 +73,7 @@ void ExpectFloatFitIsTheWidenedFit(const RowMatrix& values, const typename F::Op
   fit_options.block_rows = 64;
   MixtureOptions mixture;
   mixture.n_components = 2;
-  for (const double* w : {static_cast<const double*>(nullptr), weights.data()}) {
+  for (const double* w : std::vector<const double*>{nullptr, weights.data()}) {
     const Fitted<Mixture<F>> wide =
         FitMixtureOfFamily<F>(fit_options, mixture, options, ViewOf(x64), w);
     const Fitted<Mixture<F>> narrow =

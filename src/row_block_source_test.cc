@@ -25,9 +25,9 @@ namespace {
 // RowBlocks behind a type of its own, counting the blocks it hands out.
 class CountingSource {
  public:
-  explicit CountingSource(const RowBlocks& blocks) : blocks_(blocks) {}
+  explicit CountingSource(const RowBlocks<double>& blocks) : blocks_(blocks) {}
   std::int64_t NumBlocks() const { return blocks_.NumBlocks(); }
-  RowBlock GetBlock(std::int64_t b) const {
+  RowBlock<double> GetBlock(std::int64_t b) const {
     ++handed_out_;
     return blocks_.GetBlock(b);
   }
@@ -37,7 +37,7 @@ class CountingSource {
   std::int64_t handed_out() const { return handed_out_; }
 
  private:
-  const RowBlocks& blocks_;
+  const RowBlocks<double>& blocks_;
   mutable std::atomic<std::int64_t> handed_out_{0};
 };
 
@@ -51,10 +51,11 @@ class GrowingBlocks {
     first_rows_.push_back(x.rows());
   }
   std::int64_t NumBlocks() const { return static_cast<std::int64_t>(first_rows_.size()) - 1; }
-  RowBlock GetBlock(std::int64_t b) const {
+  RowBlock<double> GetBlock(std::int64_t b) const {
     const std::int64_t first = first_rows_[b];
     const std::int64_t rows = first_rows_[b + 1] - first;
-    return RowBlock{MatrixView(x_.data() + first * x_.cols(), rows, x_.cols()), nullptr, first};
+    return RowBlock<double>{MatrixView(x_.data() + first * x_.cols(), rows, x_.cols()), nullptr,
+                            first};
   }
   double TotalWeight() const { return static_cast<double>(x_.rows()); }
   std::int64_t num_rows() const { return x_.rows(); }
@@ -89,7 +90,7 @@ Counts MakeCounts() {
 
 TEST(RowBlockSourceTest, KMeansOnAnotherSourceAndExecutorGivesTheSameBits) {
   const Counts c = MakeCounts();
-  const RowBlocks blocks(ViewOf(c.x), c.weights.data(), 8);
+  const RowBlocks<double> blocks(ViewOf(c.x), c.weights.data(), 8);
   const CountingSource source(blocks);
   ThreadPool pool(3);
   SerialExecutor serial;
@@ -107,7 +108,7 @@ TEST(RowBlockSourceTest, KMeansOnAnotherSourceAndExecutorGivesTheSameBits) {
 
 TEST(RowBlockSourceTest, DrawsOnAnotherSourceGiveTheSameResponsibilities) {
   const Counts c = MakeCounts();
-  const RowBlocks blocks(ViewOf(c.x), c.weights.data(), 8);
+  const RowBlocks<double> blocks(ViewOf(c.x), c.weights.data(), 8);
   const CountingSource source(blocks);
   ThreadPool pool(2);
   SerialExecutor serial;
@@ -144,7 +145,7 @@ static_assert(!InitialisesFrom<GaussianFull, CountingSource>);
 
 TEST(RowBlockSourceTest, AnInitialMixtureFromAnotherSourceIsTheSame) {
   const Counts c = MakeCounts();
-  const RowBlocks blocks(ViewOf(c.x), c.weights.data(), 8);
+  const RowBlocks<double> blocks(ViewOf(c.x), c.weights.data(), 8);
   const CountingSource source(blocks);
   ThreadPool pool(2);
   SerialExecutor serial;

@@ -126,7 +126,7 @@ TEST(HmmScalarTest, ConversionKeepsChainEmissionsAndFrozenParts) {
 }
 
 TEST(HmmScalarTest, BadFloatRowsNameTheElement) {
-  RowMatrixF x = Regimes(2, 6).cast<float>();
+  RowMatrixF x = Regimes(2, 6).array().abs().floor().cast<float>();
   x(33, 1) = -1.0f;
   HmmOptions hmm;
   hmm.n_states = 2;
