@@ -55,6 +55,13 @@ static_assert(AllComponentFamilies(MixtureFamilies{}),
               "every mixture family satisfies ComponentFamily (emkit/family.h)");
 static_assert(AllComponentFamilies(HmmEmissionFamilies{}),
               "every HMM emission family satisfies ComponentFamily (emkit/family.h)");
+// A mixture's statistics are its family's; an HMM's add the chain's counts.
+template <class... F>
+constexpr bool AllHmmStatisticsSerializable(FamilyList<F...>) {
+  return (SerializableStatistics<typename HiddenMarkovModel<F>::Statistics> && ...);
+}
+static_assert(AllHmmStatisticsSerializable(HmmEmissionFamilies{}),
+              "every HMM's statistics have a codec (SerializableStatistics, emkit/model.h)");
 
 // Every model a model file can hold.
 using AnyModel = std::variant<GaussianMixtureModel, BernoulliMixture, CategoricalMixture,
