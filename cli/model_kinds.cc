@@ -14,22 +14,6 @@ Fitted<io::AnyModel> Erase(Fitted<Model> fitted) {
   return {io::AnyModel(std::move(fitted.model)), std::move(fitted.report)};
 }
 
-// Calls f(std::type_identity<F>) for the family F of the generic path named
-// `family` (one without covariance structures).
-template <class Fn>
-void WithGenericFamily(const std::string& family, Fn&& f) {
-  bool found = false;
-  ForEachFamily(MixtureFamilies{}, [&]<class F>(std::type_identity<F> type) {
-    if constexpr (!HasCovarianceType<F> && FamilyFittableFromData<F>) {
-      if (!found && F::kFamilyName == family) {
-        found = true;
-        f(type);
-      }
-    }
-  });
-  if (!found) throw InvalidOptionError(fmt::format("no fit for --model {}", family));
-}
-
 }  // namespace
 
 std::string ParseMixtureFamily(const std::string& name) {
@@ -51,7 +35,7 @@ void ValidateFamilyOptions(const MixtureFitSpec& spec) {
     return;
   }
   spec.mixture.Validate();
-  WithGenericFamily(spec.family, [&]<class F>(std::type_identity<F>) {
+  WithMixtureFamilyNamed(spec.family, [&]<class F>(std::type_identity<F>) {
     spec.family_options->Apply(typename F::Options{}).Validate();
   });
 }
@@ -64,7 +48,7 @@ Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
     return Erase(FitGaussianMixture(fit_options, spec.gaussian, x, nullptr, spec.init_model));
   }
   std::optional<Fitted<io::AnyModel>> fitted;
-  WithGenericFamily(spec.family, [&]<class F>(std::type_identity<F>) {
+  WithMixtureFamilyNamed(spec.family, [&]<class F>(std::type_identity<F>) {
     fitted.emplace(Erase(emkit::FitMixtureOfFamily<F>(
         fit_options, spec.mixture, spec.family_options->Apply(typename F::Options{}), x,
         nullptr)));

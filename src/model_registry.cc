@@ -7,7 +7,9 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "emkit/error.h"
 #include "emkit/hmm/markov_chain.h"
 
 namespace emkit {
@@ -83,6 +85,19 @@ std::vector<std::string_view> CovarianceTypeNames(std::string_view family) {
   if (names.empty()) names = CovarianceNames(HmmEmissionFamilies{}, family);
   return names;
 }
+
+namespace internal {
+void ThrowNoMixtureFamilyNamed(std::string_view name) {
+  std::vector<std::string_view> names;
+  ForEachFamily(MixtureFamilies{}, [&]<class F>(std::type_identity<F>) {
+    if constexpr (kMixtureFamilyByName<F>) names.push_back(F::kFamilyName);
+  });
+  const std::string last(names.back());
+  names.pop_back();
+  throw InvalidOptionError(fmt::format("no mixture family named \"{}\" (expected {} or {})", name,
+                                       fmt::join(names, ", "), last));
+}
+}  // namespace internal
 
 std::string ModelKindName(const AnyModel& model) {
   return VisitModel(model, [](const auto& m) -> std::string {

@@ -6,6 +6,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -130,6 +132,40 @@ TEST(ModelRegistry, ListsTheShippedNamesInOrder) {
   EXPECT_THAT(CovarianceTypeNames("gaussian_mixture"),
               ElementsAre("full", "diag", "spherical", "tied"));
   EXPECT_TRUE(CovarianceTypeNames("poisson").empty());
+}
+
+TEST(ModelRegistry, FindsTheMixtureFamilyNamed) {
+  std::vector<std::string_view> found;
+  for (const char* name : {"bernoulli", "categorical", "poisson", "vmf"}) {
+    WithMixtureFamilyNamed(name, [&]<class F>(std::type_identity<F>) {
+      found.push_back(F::kFamilyName);
+    });
+  }
+  EXPECT_THAT(found, ElementsAre("bernoulli", "categorical", "poisson", "vmf"));
+  bool is_poisson = false;
+  WithMixtureFamilyNamed("poisson", [&]<class F>(std::type_identity<F>) {
+    is_poisson = std::is_same_v<F, Poisson>;
+  });
+  EXPECT_TRUE(is_poisson);
+}
+
+TEST(ModelRegistry, AMixtureFamilyNotFoundByNameListsTheNames) {
+  // The Gaussians are told apart by covariance structure too, so their name
+  // alone does not pick a family.
+  for (const char* name : {"gaussian", "student_t"}) {
+    EXPECT_THROW(
+        {
+          try {
+            WithMixtureFamilyNamed(name, [](auto) {});
+          } catch (const InvalidOptionError& e) {
+            EXPECT_EQ(std::string(e.what()),
+                      std::string("no mixture family named \"") + name +
+                          "\" (expected bernoulli, categorical, poisson or vmf)");
+            throw;
+          }
+        },
+        InvalidOptionError);
+  }
 }
 
 TEST(ModelRegistry, AnUnknownKindNamesTheChoices) {

@@ -25,6 +25,7 @@
 #include "emkit/engine/restart_driver.h"
 #include "emkit/family.h"
 #include "emkit/parameters.h"
+#include "emkit/statistics_codec.h"
 #include "emkit/option_table.h"
 #include "emkit/initialization.h"
 #include "emkit/kmeans.h"

@@ -23,7 +23,10 @@ namespace emkit {
 
 template <class F>
 concept ComponentFamily =
-    std::copy_constructible<F> && Statistics<typename F::Statistics> &&
+    std::copy_constructible<F> &&
+    // Statistics with their codec (Encode / Decode, emkit/model.h), so that
+    // they can be sent between processes and stored.
+    SerializableStatistics<typename F::Statistics> &&
     requires(const F& family, const MatrixView& x, Eigen::Ref<RowMatrix> log_probabilities,
              const Eigen::Ref<const RowMatrix>& weights, typename F::Statistics* stats,
              const typename F::Statistics& merged, RepairCounts* repairs, Rng& rng,

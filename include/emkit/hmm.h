@@ -31,6 +31,8 @@
 #include "emkit/hmm/markov_chain.h"
 #include "emkit/hmm/sequence_blocks.h"
 #include "emkit/matrix.h"
+#include "emkit/model.h"
+#include "emkit/parameters.h"
 #include "emkit/random.h"
 #include "emkit/report.h"
 
@@ -65,6 +67,26 @@ class HiddenMarkovModel {
       transition_counts.setZero();
       emission.SetZero();
     }
+    // The statistics codec (emkit/model.h): "start_counts" [K],
+    // "transition_counts" [K][K] and the emission statistics' keys; there
+    // when the emission statistics have one.
+    void Encode(ParameterWriter& out) const
+      requires SerializableStatistics<typename Family::Statistics>
+    {
+      out.Vector1("start_counts", start_counts);
+      out.Matrix2("transition_counts", transition_counts);
+      emission.Encode(out);
+    }
+    void Decode(const ParameterReader& in)
+      requires SerializableStatistics<typename Family::Statistics>
+    {
+      start_counts = in.Vector1("start_counts", start_counts.size());
+      transition_counts =
+          in.Matrix2("transition_counts", transition_counts.rows(), transition_counts.cols());
+      emission.Decode(in);
+    }
+    // The chain's counts are plain sums; the whole is when the emissions' are.
+    static constexpr bool kMergeIsSum = SummableStatistics<typename Family::Statistics>;
   };
 
   // The family must have as many components as the chain has states.

@@ -34,6 +34,37 @@ concept Statistics = std::copy_constructible<S> && requires(S s, const S& other)
   s.SetZero();
 };
 
+class ParameterWriter;  // emkit/parameters.h
+class ParameterReader;
+
+// Statistics that can leave the process as named, shaped arrays through the
+// parameter codec (emkit/parameters.h): for executors that reduce across
+// processes (MPI ranks, Dask workers) and for checkpoints of statistics.
+// A fit in one process never needs it, so EmModel does not ask for it; every
+// shipped family's statistics have it (ComponentFamily, emkit/family.h), and
+// so do the mixtures' and HMMs' built on them. emkit/statistics_codec.h
+// makes one flat buffer of them.
+template <class S>
+concept SerializableStatistics =
+    Statistics<S> && requires(S s, const S& stats, ParameterWriter& out,
+                              const ParameterReader& in) {
+      // Writes every number that Merge and the M-step read, as they are.
+      stats.Encode(out);
+      // Reads what Encode wrote into this value, whose shapes (those of the
+      // model's NewStatistics()) are the shapes expected: a missing key or
+      // another shape fails through in.Fail(), naming the key.
+      s.Decode(in);
+    };
+
+// Statistics whose Merge is the element-wise sum of the arrays Encode
+// writes (they declare `static constexpr bool kMergeIsSum = true`), so that
+// their flat buffers may be reduced by plain addition. Pooled moments (the
+// Gaussians') are not: their Merge pools means with a cross term.
+template <class S>
+concept SummableStatistics = SerializableStatistics<S> && requires {
+  requires S::kMergeIsSum;
+};
+
 template <class M>
 concept EmModel =
     std::copy_constructible<M> && Statistics<typename M::Statistics> &&

@@ -17,6 +17,7 @@
 #include "emkit/discrete_mixture.h"
 #include "emkit/families/von_mises_fisher.h"
 #include "emkit/family.h"
+#include "emkit/family_fit.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/hmm.h"
 #include "emkit/hmm/discrete_hmm.h"
@@ -55,6 +56,41 @@ static_assert(AllComponentFamilies(MixtureFamilies{}),
               "every mixture family satisfies ComponentFamily (emkit/family.h)");
 static_assert(AllComponentFamilies(HmmEmissionFamilies{}),
               "every HMM emission family satisfies ComponentFamily (emkit/family.h)");
+// A mixture's statistics are its family's; an HMM's add the chain's counts.
+template <class... F>
+constexpr bool AllHmmStatisticsSerializable(FamilyList<F...>) {
+  return (SerializableStatistics<typename HiddenMarkovModel<F>::Statistics> && ...);
+}
+static_assert(AllHmmStatisticsSerializable(HmmEmissionFamilies{}),
+              "every HMM's statistics have a codec (SerializableStatistics, emkit/model.h)");
+
+namespace internal {
+// The mixture families that a name alone picks out: those fitted from the
+// data alone (emkit/family_fit.h). Not the Gaussians, whose fits also
+// dispatch on a covariance structure (FitGaussianMixture).
+template <class F>
+inline constexpr bool kMixtureFamilyByName = !HasCovarianceType<F> && FamilyFittableFromData<F>;
+
+[[noreturn]] void ThrowNoMixtureFamilyNamed(std::string_view name);
+}  // namespace internal
+
+// Calls fn(std::type_identity<F>{}) for the mixture family F named `name`
+// among those a name alone picks out ("bernoulli", "categorical", ...): the
+// one place where the command and the Python package turn a family's name
+// into its type. Throws InvalidOptionError listing those names otherwise.
+template <class Fn>
+void WithMixtureFamilyNamed(std::string_view name, Fn&& fn) {
+  bool found = false;
+  ForEachFamily(MixtureFamilies{}, [&]<class F>(std::type_identity<F> type) {
+    if constexpr (internal::kMixtureFamilyByName<F>) {
+      if (!found && F::kFamilyName == name) {
+        found = true;
+        fn(type);
+      }
+    }
+  });
+  if (!found) internal::ThrowNoMixtureFamilyNamed(name);
+}
 
 // Every model a model file can hold.
 using AnyModel = std::variant<GaussianMixtureModel, BernoulliMixture, CategoricalMixture,

@@ -1,5 +1,5 @@
-// The parameter codecs of the discrete families: their model-file keys,
-// written and read through emkit/parameters.h.
+// The parameter codecs of the discrete families (their model-file keys,
+// written and read through emkit/parameters.h) and their statistics' codecs.
 #include <utility>
 
 #include "emkit/families/bernoulli.h"
@@ -62,6 +62,44 @@ Poisson Poisson::DecodeParameters(const ParameterReader& in, Eigen::Index k) {
     options.Validate();
     return Poisson(std::move(rates), options);
   });
+}
+
+// --- Statistics: every array a plain sum (kMergeIsSum) ---
+
+void Bernoulli::Statistics::Encode(ParameterWriter& out) const {
+  out.Vector1("counts", counts);
+  out.Matrix2("ones", ones);
+  out.Matrix2("zeros", zeros);
+}
+
+void Bernoulli::Statistics::Decode(const ParameterReader& in) {
+  counts = in.Vector1("counts", counts.size());
+  ones = in.Matrix2("ones", ones.rows(), ones.cols());
+  zeros = in.Matrix2("zeros", zeros.rows(), zeros.cols());
+}
+
+void Categorical::Statistics::Encode(ParameterWriter& out) const {
+  out.Vector1("counts", counts);
+  out.Matrix2("categories", categories);
+  out.Vector1("log_coefficients", log_coefficients);
+}
+
+void Categorical::Statistics::Decode(const ParameterReader& in) {
+  counts = in.Vector1("counts", counts.size());
+  categories = in.Matrix2("categories", categories.rows(), categories.cols());
+  log_coefficients = in.Vector1("log_coefficients", log_coefficients.size());
+}
+
+void Poisson::Statistics::Encode(ParameterWriter& out) const {
+  out.Vector1("counts", counts);
+  out.Matrix2("sums", sums);
+  out.Vector1("log_factorials", log_factorials);
+}
+
+void Poisson::Statistics::Decode(const ParameterReader& in) {
+  counts = in.Vector1("counts", counts.size());
+  sums = in.Matrix2("sums", sums.rows(), sums.cols());
+  log_factorials = in.Vector1("log_factorials", log_factorials.size());
 }
 
 }  // namespace emkit

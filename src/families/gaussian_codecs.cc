@@ -1,7 +1,8 @@
 // The parameter codecs of the Gaussian families (emkit/parameters.h). Saved
 // files hold covariances with their precision Cholesky factors, used as
 // stored so that a round trip is exact; hand-written ones may give
-// "precisions" instead, or covariances alone.
+// "precisions" instead, or covariances alone. Their statistics' codecs
+// are here too.
 #include <optional>
 #include <string>
 #include <utility>
@@ -223,6 +224,68 @@ GaussianGroupTied GaussianGroupTied::DecodeGroups(const ParameterReader& in,
     }
     return GaussianGroupTied(std::move(groups));
   });
+}
+
+// --- Statistics (pooled moments, stored as they are) ---
+
+void GaussianFull::Statistics::Encode(ParameterWriter& out) const {
+  out.Vector1("counts", counts);
+  out.Matrix2("means", means);
+  out.Matrices3("scatters", scatters);
+}
+
+void GaussianFull::Statistics::Decode(const ParameterReader& in) {
+  counts = in.Vector1("counts", counts.size());
+  means = in.Matrix2("means", means.rows(), means.cols());
+  scatters = in.Matrices3("scatters", counts.size(), means.cols());
+}
+
+void GaussianTied::Statistics::Encode(ParameterWriter& out) const {
+  out.Vector1("counts", counts);
+  out.Matrix2("means", means);
+  out.Matrix2("scatter", scatter);
+}
+
+void GaussianTied::Statistics::Decode(const ParameterReader& in) {
+  counts = in.Vector1("counts", counts.size());
+  means = in.Matrix2("means", means.rows(), means.cols());
+  scatter = in.Matrix2("scatter", scatter.rows(), scatter.cols());
+}
+
+void GaussianGroupTied::Statistics::Encode(ParameterWriter& out) const {
+  const Eigen::Index m = groups.front().counts.size();
+  const Eigen::Index d = groups.front().means.cols();
+  RowMatrix group_counts(static_cast<Eigen::Index>(groups.size()), m);
+  RowMatrix means(group_counts.size(), d);
+  std::vector<Eigen::MatrixXd> scatters;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const auto row = static_cast<Eigen::Index>(g);
+    group_counts.row(row) = groups[g].counts.transpose();
+    means.middleRows(row * m, m) = groups[g].means;
+    scatters.push_back(groups[g].scatter);
+  }
+  // The groups' counts as well as the family's: both are used, and the
+  // codec keeps every bit.
+  out.Vector1("counts", counts);
+  out.Matrix2("group_counts", group_counts);
+  out.Matrix2("means", means);
+  out.Matrices3("scatters", scatters);
+}
+
+void GaussianGroupTied::Statistics::Decode(const ParameterReader& in) {
+  const auto g_count = static_cast<Eigen::Index>(groups.size());
+  const Eigen::Index m = groups.front().counts.size();
+  const Eigen::Index d = groups.front().means.cols();
+  counts = in.Vector1("counts", counts.size());
+  const RowMatrix group_counts = in.Matrix2("group_counts", g_count, m);
+  const RowMatrix means = in.Matrix2("means", g_count * m, d);
+  const std::vector<Eigen::MatrixXd> scatters = in.Matrices3("scatters", g_count, d);
+  for (Eigen::Index g = 0; g < g_count; ++g) {
+    GaussianTied::Statistics& group = groups[static_cast<std::size_t>(g)];
+    group.counts = group_counts.row(g).transpose();
+    group.means = means.middleRows(g * m, m);
+    group.scatter = scatters[static_cast<std::size_t>(g)];
+  }
 }
 
 // --- Gaussian-mixture emissions ---

@@ -305,4 +305,14 @@ VonMisesFisher VonMisesFisher::DecodeParameters(const ParameterReader& in, Eigen
   });
 }
 
+void VonMisesFisher::Statistics::Encode(ParameterWriter& out) const {
+  out.Vector1("counts", counts);
+  out.Matrix2("sums", sums);
+}
+
+void VonMisesFisher::Statistics::Decode(const ParameterReader& in) {
+  counts = in.Vector1("counts", counts.size());
+  sums = in.Matrix2("sums", sums.rows(), sums.cols());
+}
+
 }  // namespace emkit

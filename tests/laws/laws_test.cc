@@ -1,19 +1,22 @@
 // Every shipped mixture model through the public laws header
 // (emkit/testing/model_laws.h): Gaussian mixtures of the four covariance
-// structures and the Bernoulli, Categorical (counts and symbols) and Poisson
-// mixtures. Each starts from parameters away from the data's maximum, so that
+// structures and the Bernoulli, Categorical (counts and symbols), Poisson and
+// von Mises-Fisher mixtures. Each starts from parameters away from the data's maximum, so that
 // EM has work to do. The last tests show that the laws can fail: a model
-// with a wrong M-step, and one whose E-step overwrites instead of adding,
-// are caught.
+// with a wrong M-step, one whose E-step overwrites instead of adding, and
+// one whose statistics codec drops an array, are caught.
 #include "emkit/testing/model_laws.h"
 
+#include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include "emkit/discrete_mixture.h"
+#include "emkit/families/von_mises_fisher.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/io/model_file.h"
 #include "emkit/random.h"
@@ -63,6 +66,12 @@ std::vector<double> Flatten(const Categorical& f) {
 std::vector<double> Flatten(const Poisson& f) {
   std::vector<double> out;
   Append(f.rates(), &out);
+  return out;
+}
+std::vector<double> Flatten(const VonMisesFisher& f) {
+  std::vector<double> out;
+  Append(f.mean_directions(), &out);
+  Append(f.concentrations(), &out);
   return out;
 }
 
@@ -235,6 +244,25 @@ TEST(ModelLaws, PoissonMixture) {
                         laws::RowDataMaker(x), kSamples, options);
 }
 
+TEST(ModelLaws, VonMisesFisherMixture) {
+  using VmfMixture = Mixture<VonMisesFisher>;
+  const double s = std::sqrt(0.5);
+  const VonMisesFisher truth((RowMatrix(2, 3) << 1.0, 0.0, 0.0, 0.0, s, s).finished(),
+                             (Vector(2) << 20.0, 8.0).finished());
+  Rng rng(13);
+  const RowMatrix x = VmfMixture(Vector::Constant(2, 0.5), truth).Sample(kSamples, rng, nullptr);
+  const VonMisesFisher start((RowMatrix(2, 3) << s, s, 0.0, 0.0, 0.0, 1.0).finished(),
+                             (Vector(2) << 2.0, 2.0).finished());
+  auto options = MixtureLawOptions<VonMisesFisher>();
+  options.round_trip = [](const VmfMixture& m) {
+    return VmfMixture(m.weights(), VonMisesFisher(m.components().mean_directions(),
+                                                  m.components().concentrations(),
+                                                  m.components().options()));
+  };
+  laws::ExpectModelLaws(VmfMixture(Vector::Constant(2, 0.5), start), laws::RowDataMaker(x),
+                        kSamples, options);
+}
+
 // --- The laws catch broken models ---
 
 // A Bernoulli mixture whose M-step moves every probability towards 1/2
@@ -275,6 +303,40 @@ class OverwritingEStep {
   }
   OverwritingEStep MStep(const Statistics& stats, RepairCounts* repairs) const {
     return OverwritingEStep(inner_.MStep(stats, repairs));
+  }
+  double ExpectedCompleteLogLikelihood(const Statistics& stats) const {
+    return inner_.ExpectedCompleteLogLikelihood(stats);
+  }
+  std::int64_t NumFreeParameters() const { return inner_.NumFreeParameters(); }
+
+ private:
+  BernoulliMixture inner_;
+};
+
+// Bernoulli statistics whose codec leaves out the counts of zeros.
+struct ForgetfulStatistics : Bernoulli::Statistics {
+  void Merge(const ForgetfulStatistics& other) { Bernoulli::Statistics::Merge(other); }
+  void Encode(ParameterWriter& out) const {
+    out.Vector1("counts", counts);
+    out.Matrix2("ones", ones);
+  }
+  void Decode(const ParameterReader& in) {
+    counts = in.Vector1("counts", counts.size());
+    ones = in.Matrix2("ones", ones.rows(), ones.cols());
+  }
+};
+
+class ForgetfulCodec {
+ public:
+  using Block = RowBlock;
+  using Statistics = ForgetfulStatistics;
+  explicit ForgetfulCodec(BernoulliMixture inner) : inner_(std::move(inner)) {}
+  Statistics NewStatistics() const { return {inner_.NewStatistics()}; }
+  double EStep(const RowBlock& block, Statistics* stats) const {
+    return inner_.EStep(block, stats);
+  }
+  ForgetfulCodec MStep(const Statistics& stats, RepairCounts* repairs) const {
+    return ForgetfulCodec(inner_.MStep(stats, repairs));
   }
   double ExpectedCompleteLogLikelihood(const Statistics& stats) const {
     return inner_.ExpectedCompleteLogLikelihood(stats);
@@ -348,6 +410,21 @@ TEST(ModelLaws, AnEStepThatOverwritesIsCaught) {
   EXPECT_TRUE(AnyContains(failures, "the E-step must add, not overwrite")) << failures.size();
   // The real mixture passes.
   laws::ExpectStatisticsAreAdditive(model, make_data, kSamples);
+}
+
+TEST(ModelLaws, AStatisticsCodecThatDropsAnArrayIsCaught) {
+  RowMatrix start(2, 4);
+  start << 0.7, 0.6, 0.4, 0.3,
+           0.3, 0.4, 0.6, 0.7;
+  const BernoulliMixture model(Vector::Constant(2, 0.5), Bernoulli(start, {}));
+  const auto make_data = laws::RowDataMaker(SeparatedBernoulliData());
+  const std::vector<std::string> failures = FailuresOf([&] {
+    laws::ExpectStatisticsCodecRoundTrips(ForgetfulCodec(model), make_data, kSamples);
+  });
+  EXPECT_TRUE(AnyContains(failures, "flattened and unflattened: Q(theta | S)"))
+      << failures.size();
+  // The real codec passes.
+  laws::ExpectStatisticsCodecRoundTrips(model, make_data, kSamples);
 }
 
 }  // namespace

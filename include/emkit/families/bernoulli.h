@@ -57,8 +57,15 @@ class Bernoulli {
     RowMatrix ones;    // K x D: sum w x
     RowMatrix zeros;   // K x D: sum w (1 - x)
 
+    // Merge adds every array: flat buffers reduce by addition.
+    static constexpr bool kMergeIsSum = true;
+
     void Merge(const Statistics& other);
     void SetZero();
+    // The statistics codec (emkit/model.h): "counts" [K], "ones" [K][D],
+    // "zeros" [K][D].
+    void Encode(ParameterWriter& out) const;
+    void Decode(const ParameterReader& in);
   };
 
   // probabilities (K x D): p_kd = P(x_d = 1 | k), each in [0, 1]. Throws

@@ -89,8 +89,15 @@ class Categorical {
     RowMatrix categories;     // K x V: sum w x_v (counts) or sum w [x = v] (symbols)
     Vector log_coefficients;  // K: sum w log(n! / prod x_v!)  (0 for symbols)
 
+    // Merge adds every array: flat buffers reduce by addition.
+    static constexpr bool kMergeIsSum = true;
+
     void Merge(const Statistics& other);
     void SetZero();
+    // The statistics codec (emkit/model.h): "counts" [K], "categories" [K][V],
+    // "log_coefficients" [K].
+    void Encode(ParameterWriter& out) const;
+    void Decode(const ParameterReader& in);
   };
 
   // probabilities (K x V): each row non-negative and summing to 1 within

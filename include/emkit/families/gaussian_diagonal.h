@@ -43,6 +43,18 @@ class GaussianAxisAligned {
       means.setZero();
       squares.setZero();
     }
+    // The statistics codec (emkit/model.h): "counts" [K], "means" [K][D],
+    // "squares" [K][D].
+    void Encode(ParameterWriter& out) const {
+      out.Vector1("counts", counts);
+      out.Matrix2("means", means);
+      out.Matrix2("squares", squares);
+    }
+    void Decode(const ParameterReader& in) {
+      counts = in.Vector1("counts", counts.size());
+      means = in.Matrix2("means", means.rows(), means.cols());
+      squares = in.Matrix2("squares", squares.rows(), squares.cols());
+    }
   };
 
   // variances is K x D; for spherical every row must hold one value

@@ -35,6 +35,10 @@ class GaussianFull {
 
     void Merge(const Statistics& other);
     void SetZero();
+    // The statistics codec (emkit/model.h): "counts" [K], "means" [K][D],
+    // "scatters" [K][D][D].
+    void Encode(ParameterWriter& out) const;
+    void Decode(const ParameterReader& in);
   };
 
   // From means (K x D) and covariances (K matrices D x D). Throws

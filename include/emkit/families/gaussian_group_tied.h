@@ -31,6 +31,11 @@ class GaussianGroupTied {
 
     void Merge(const Statistics& other);
     void SetZero();
+    // The statistics codec (emkit/model.h): "counts" [G*M], and the
+    // groups' moments stacked: "group_counts" [G][M], "means" [G*M][D],
+    // "scatters" [G][D][D].
+    void Encode(ParameterWriter& out) const;
+    void Decode(const ParameterReader& in);
   };
 
   // Throws InvalidDataError unless there is at least one group and all

@@ -41,6 +41,16 @@ class GaussianMixtureEmission {
       counts.setZero();
       components.SetZero();
     }
+    // The statistics codec (emkit/model.h): "state_counts" [K] and the
+    // inner components' keys.
+    void Encode(ParameterWriter& out) const {
+      out.Vector1("state_counts", counts);
+      components.Encode(out);
+    }
+    void Decode(const ParameterReader& in) {
+      counts = in.Vector1("state_counts", counts.size());
+      components.Decode(in);
+    }
   };
 
   // weights: K x M, each row a distribution (zeros allowed); components:

@@ -32,6 +32,10 @@ class GaussianTied {
 
     void Merge(const Statistics& other);
     void SetZero();
+    // The statistics codec (emkit/model.h): "counts" [K], "means" [K][D],
+    // "scatter" [D][D].
+    void Encode(ParameterWriter& out) const;
+    void Decode(const ParameterReader& in);
   };
 
   GaussianTied(RowMatrix means, Eigen::MatrixXd covariance, GaussianOptions options);

@@ -62,8 +62,15 @@ class Poisson {
     RowMatrix sums;         // K x D: sum w x
     Vector log_factorials;  // K: sum w sum_d log(x_d!)  (Q's constant term)
 
+    // Merge adds every array: flat buffers reduce by addition.
+    static constexpr bool kMergeIsSum = true;
+
     void Merge(const Statistics& other);
     void SetZero();
+    // The statistics codec (emkit/model.h): "counts" [K], "sums" [K][D],
+    // "log_factorials" [K].
+    void Encode(ParameterWriter& out) const;
+    void Decode(const ParameterReader& in);
   };
 
   // rates (K x D), each finite and >= 0. Throws InvalidDataError naming the

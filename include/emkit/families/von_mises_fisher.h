@@ -79,8 +79,14 @@ class VonMisesFisher {
     Vector counts;   // K: sum of weights
     RowMatrix sums;  // K x D: sum w x / |x|
 
+    // Merge adds every array: flat buffers reduce by addition.
+    static constexpr bool kMergeIsSum = true;
+
     void Merge(const Statistics& other);
     void SetZero();
+    // The statistics codec (emkit/model.h): "counts" [K], "sums" [K][D].
+    void Encode(ParameterWriter& out) const;
+    void Decode(const ParameterReader& in);
   };
 
   // mean_directions (K x D, K >= 1, D >= 2): each row of norm 1 within

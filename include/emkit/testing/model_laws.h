@@ -12,6 +12,9 @@
 //   - a sample weight of m behaves like m copies of the sample (0 like
 //     leaving it out), when the model's blocks carry weights;
 //   - a fit is bit-identical for 1, 2 and 3 threads;
+//   - statistics that have a codec (SerializableStatistics, emkit/model.h)
+//     come back from it bit for bit, and their flat buffers merge as the
+//     statistics do (emkit/statistics_codec.h);
 //   - saving and loading the model (when the user supplies a round trip)
 //     gives back a model that scores the data bit-identically.
 //
@@ -47,17 +50,20 @@
 #define EMKIT_TESTING_MODEL_LAWS_H_
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "emkit/error.h"
 #include "emkit/fit.h"
 #include "emkit/hmm/sequence_blocks.h"
 #include "emkit/matrix.h"
@@ -65,6 +71,7 @@
 #include "emkit/options.h"
 #include "emkit/report.h"
 #include "emkit/row_blocks.h"
+#include "emkit/statistics_codec.h"
 #include "emkit/thread_pool.h"
 
 namespace emkit::laws {
@@ -272,6 +279,26 @@ void ExpectSameSummary(const StatisticsSummary<M>& a, const StatisticsSummary<M>
                        what + ": the M-step's parameters");
 }
 
+// Compares bit patterns, so that -0.0 and NaN count as what they are; a
+// difference is reported with the key of `layout` it falls in.
+inline void ExpectSameBits(const std::vector<double>& actual, const std::vector<double>& expected,
+                           const StatisticsLayout& layout, const std::string& what) {
+  ASSERT_EQ(actual.size(), expected.size()) << what << ": buffers of different lengths";
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    if (std::bit_cast<std::uint64_t>(actual[i]) == std::bit_cast<std::uint64_t>(expected[i])) {
+      continue;
+    }
+    std::string key;
+    for (std::size_t a = 0, end = 0; a < layout.size() && key.empty(); ++a) {
+      end += FlatLength({layout[a]});
+      if (i < end) key = layout[a].key;
+    }
+    ADD_FAILURE() << what << ": value " << i << " (of \"" << key << "\") is " << actual[i]
+                  << " vs " << expected[i];
+    return;
+  }
+}
+
 template <class M, class Data>
 FitReport RunEm(const M& model, const Data& data, const LawOptions<M>& options,
                 int threads, M* fitted) {
@@ -464,10 +491,100 @@ void ExpectRoundTrip(const M& model, const Data& data, const LawOptions<M>& opti
   }
 }
 
+// Statistics leave the process through their codec unchanged
+// (emkit/statistics_codec.h): the statistics of an E-step on the data,
+// encoded as named arrays and decoded (into a value that held other
+// statistics), or flattened and unflattened, have the same bits and give
+// the same Q and M-step; merging flat buffers (MergeFlattened, and a plain
+// sum where SummableStatistics says so) gives the buffer of the merge, bit
+// for bit; and an array of another shape fails naming its key, as does a
+// buffer of another length.
+template <EmModel M, class MakeData>
+  requires SerializableStatistics<typename M::Statistics>
+void ExpectStatisticsCodecRoundTrips(const M& model, MakeData&& make_data,
+                                     std::int64_t num_samples,
+                                     const LawOptions<M>& options = {}) {
+  SCOPED_TRACE("law: statistics come back from their codec bit for bit");
+  using S = typename M::Statistics;
+  ASSERT_GE(num_samples, 2);
+  const std::vector<std::int64_t> all = internal::AllSamples(num_samples);
+  const auto whole = make_data(all, nullptr, num_samples);
+  ASSERT_EQ(whole.NumBlocks(), 1);
+  S stats = model.NewStatistics();
+  const double loglik = model.EStep(whole.GetBlock(0), &stats);
+  const auto reference = internal::Summarize(model, whole, stats, loglik, options);
+  const StatisticsLayout layout = LayoutOf(stats);
+  const std::vector<double> flat = FlattenStatistics(stats);
+  ASSERT_EQ(flat.size(), FlatLength(layout));
+  ASSERT_TRUE(std::any_of(flat.begin(), flat.end(), [](double v) { return v != 0.0; }))
+      << "the E-step left every statistic zero";
+
+  // Two parts of unequal size, for the merges and as a value to decode into.
+  const std::int64_t cut = num_samples / 3 + 1;
+  const auto data_first =
+      make_data(std::vector<std::int64_t>(all.begin(), all.begin() + cut), nullptr, num_samples);
+  const auto data_second =
+      make_data(std::vector<std::int64_t>(all.begin() + cut, all.end()), nullptr, num_samples);
+  S a = model.NewStatistics();
+  S b = model.NewStatistics();
+  (void)model.EStep(data_first.GetBlock(0), &a);
+  (void)model.EStep(data_second.GetBlock(0), &b);
+
+  {
+    FlatStatisticsWriter writer;
+    stats.Encode(writer);
+    S decoded = b;  // Decode must replace what a value holds, not add to it
+    decoded.Decode(FlatStatisticsReader(writer.layout(), writer.values()));
+    internal::ExpectSameBits(FlattenStatistics(decoded), flat, layout, "encoded and decoded");
+    internal::ExpectSameSummary(internal::Summarize(model, whole, decoded, loglik, options),
+                                reference, 0.0, "encoded and decoded");
+  }
+  {
+    const S unflattened = UnflattenStatistics(model.NewStatistics(), flat);
+    internal::ExpectSameBits(FlattenStatistics(unflattened), flat, layout,
+                             "flattened and unflattened");
+    internal::ExpectSameSummary(internal::Summarize(model, whole, unflattened, loglik, options),
+                                reference, 0.0, "flattened and unflattened");
+  }
+
+  S merged = a;
+  merged.Merge(b);
+  const std::vector<double> flat_merged = FlattenStatistics(merged);
+  const std::vector<double> flat_b = FlattenStatistics(b);
+  std::vector<double> total = FlattenStatistics(a);
+  MergeFlattened(model.NewStatistics(), std::span<double>(total), flat_b);
+  internal::ExpectSameBits(total, flat_merged, layout, "MergeFlattened");
+  if constexpr (SummableStatistics<S>) {
+    std::vector<double> sum = FlattenStatistics(a);
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += flat_b[i];
+    internal::ExpectSameBits(sum, flat_merged, layout,
+                             "element-wise sum of flat buffers (kMergeIsSum)");
+  }
+
+  for (const StatisticsArray& array : layout) {
+    StatisticsLayout wrong = layout;
+    for (StatisticsArray& w : wrong) {
+      if (w.key == array.key) w.shape.back() += 1;
+    }
+    const std::vector<double> values(FlatLength(wrong), 0.0);
+    S target = model.NewStatistics();
+    try {
+      target.Decode(FlatStatisticsReader(wrong, values));
+      ADD_FAILURE() << "Decode accepted \"" << array.key << "\" of another shape";
+    } catch (const InvalidDataError& e) {
+      EXPECT_NE(std::string(e.what()).find("\"" + array.key + "\""), std::string::npos)
+          << "the message does not name the key: " << e.what();
+    }
+  }
+  EXPECT_THROW((void)UnflattenStatistics(model.NewStatistics(),
+                                         std::span<const double>(flat).first(flat.size() - 1)),
+               InvalidDataError);
+}
+
 // All the laws above on `num_samples` samples made by `make_data`, starting
 // from `model`; the round trip is checked on the initial and the fitted
 // model when options.round_trip is given, the weights law when
-// options.weights is true.
+// options.weights is true, the codec law when the statistics have a codec.
 template <EmModel M, class MakeData>
 void ExpectModelLaws(const M& model, MakeData&& make_data, std::int64_t num_samples,
                      const LawOptions<M>& options = {}) {
@@ -477,6 +594,9 @@ void ExpectModelLaws(const M& model, MakeData&& make_data, std::int64_t num_samp
   ExpectStatisticsAreAdditive(model, make_data, num_samples, options);
   if (options.weights) ExpectWeightsActLikeRepeatedRows(model, make_data, num_samples, options);
   ExpectThreadCountInvariance(model, data, options);
+  if constexpr (SerializableStatistics<typename M::Statistics>) {
+    ExpectStatisticsCodecRoundTrips(model, make_data, num_samples, options);
+  }
   if (options.round_trip) {
     ExpectRoundTrip(model, data, options);
     M fitted = model;

@@ -39,23 +39,6 @@ namespace {
 
 using namespace nb::literals;
 
-// Calls f(std::type_identity<F>) for the generic mixture family named
-// `family` (one fitted from the data alone: not the Gaussians, whose
-// estimator has its own binding); InvalidOptionError when there is none.
-template <class Fn>
-void WithFamily(const std::string& family, Fn&& f) {
-  bool found = false;
-  ForEachFamily(MixtureFamilies{}, [&]<class F>(std::type_identity<F> type) {
-    if constexpr (!HasCovarianceType<F> && FamilyFittableFromData<F>) {
-      if (!found && F::kFamilyName == family) {
-        found = true;
-        f(type);
-      }
-    }
-  });
-  if (!found) throw InvalidOptionError("no mixture family named \"" + family + "\"");
-}
-
 nb::dict Encode(const AnyModel& model) {
   DictWriter writer;
   EncodeModel(model, writer);
@@ -170,7 +153,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::strin
   const MatrixViewOf<Scalar> view = ViewOf(x);
   std::optional<AnyModel> fitted;
   FitReport report;
-  WithFamily(family, [&]<class F>(std::type_identity<F>) {
+  WithMixtureFamilyNamed(family, [&]<class F>(std::type_identity<F>) {
     const auto family_settings = OptionsFrom<typename F::Options>(family_options);
     const Mixture<F>* start = nullptr;
     if (warm) {
@@ -194,7 +177,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::strin
 std::vector<std::tuple<std::string, std::string, std::string, std::vector<std::string>>>
 FamilyOptions(const std::string& family) {
   std::vector<std::tuple<std::string, std::string, std::string, std::vector<std::string>>> out;
-  WithFamily(family, [&]<class F>(std::type_identity<F>) {
+  WithMixtureFamilyNamed(family, [&]<class F>(std::type_identity<F>) {
     for (OptionEntry& e : OptionEntries(typename F::Options{})) {
       out.emplace_back(e.name, e.value, e.help, e.choices);
     }
