@@ -1,6 +1,8 @@
 #include "checkpoint.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -23,6 +25,33 @@ void ReadDataSettings(const CheckpointJson& j, DataOptions* options) {
   options->no_header = j.at("no_header").get<bool>();
   options->delimiter = j.at("delimiter").get<std::string>();
   options->columns = j.at("columns").get<std::string>();
+}
+
+void WriteOptionSetting(const OptionEntry& entry, const std::string& text,
+                        CheckpointJson* settings) {
+  CheckpointJson& value = (*settings)[entry.name];
+  if (entry.kind == OptionKind::kNumber) {
+    value = std::stod(text);
+  } else if (entry.kind == OptionKind::kInteger) {
+    if (text.starts_with('-')) {
+      value = std::stoll(text);
+    } else {
+      value = std::stoull(text);
+    }
+  } else {
+    value = text;
+  }
+}
+
+std::string OptionSettingText(const OptionEntry& entry, const CheckpointJson& value) {
+  if (entry.kind == OptionKind::kChoice) return value.get<std::string>();
+  // A fraction where an integer belongs reads back as itself, so that
+  // SetOption refuses it rather than the JSON library truncating it.
+  if (entry.kind == OptionKind::kNumber || value.is_number_float()) {
+    return internal::NumberText(value.get<double>());  // reads back as the same double
+  }
+  return value.is_number_unsigned() ? std::to_string(value.get<std::uint64_t>())
+                                    : std::to_string(value.get<std::int64_t>());
 }
 
 CheckpointJson CheckpointSettings(const io::Checkpoint& checkpoint,

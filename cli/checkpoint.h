@@ -13,6 +13,7 @@
 
 #include "emkit/io/checkpoint.h"
 #include "common.h"  // DataOptions
+#include "emkit/option_table.h"
 #include "emkit/report.h"
 
 namespace emkit::cli {
@@ -25,13 +26,21 @@ using CheckpointJson = nlohmann::ordered_json;
 CheckpointJson CheckpointSettings(const io::Checkpoint& checkpoint,
                                   const std::string& command);
 
-// Throws InvalidOptionError for the first of `shaping_options` that was
-// given: "--seed cannot be given with --resume: the checkpoint CK fixes it".
 // The data-reading options a checkpoint fixes (--header, --no-header,
 // --delimiter, --columns), written to and read from its settings.
 void WriteDataSettings(const DataOptions& options, CheckpointJson* settings);
 void ReadDataSettings(const CheckpointJson& settings, DataOptions* options);
 
+// An option-table entry (emkit/option_table.h) whose value is `text`, as the
+// setting named after it: a JSON number (an integer for an Integer option,
+// so that a 64-bit seed keeps every digit) or the choice's name. Back from
+// the setting's value to the text that SetOption reads.
+void WriteOptionSetting(const OptionEntry& entry, const std::string& text,
+                        CheckpointJson* settings);
+std::string OptionSettingText(const OptionEntry& entry, const CheckpointJson& value);
+
+// Throws InvalidOptionError for the first of `shaping_options` that was
+// given: "--seed cannot be given with --resume: the checkpoint CK fixes it".
 void RejectShapingOptions(const std::vector<CLI::Option*>& shaping_options,
                           const std::string& checkpoint_path);
 

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "checkpoint.h"
+
 namespace emkit::cli {
 namespace {
 
@@ -19,13 +21,16 @@ std::string JoinedWithOr(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string FlagName(std::string_view option_name) {
-  std::string flag = "--" + std::string(option_name);
-  std::replace(flag.begin(), flag.end(), '_', '-');
-  return flag;
-}
-
 }  // namespace
+
+const char* TypeName(OptionKind kind) {
+  switch (kind) {
+    case OptionKind::kNumber: return "FLOAT";
+    case OptionKind::kInteger: return "INT";
+    case OptionKind::kChoice: return "TEXT";
+  }
+  return "TEXT";
+}
 
 void FamilyOptionFlags::AddTables(
     CLI::App* command, std::string selector,
@@ -39,7 +44,7 @@ void FamilyOptionFlags::AddTables(
       auto [it, inserted] = flags_.try_emplace(entry.name);
       Flag& flag = it->second;
       if (inserted) {
-        flag.flag_name = FlagName(entry.name);
+        flag.flag_name = "--" + entry.flag;
         flag.entry = entry;
         order.push_back(entry.name);
       }
@@ -57,13 +62,13 @@ void FamilyOptionFlags::AddTables(
       families += (families.empty() ? "" : ", ") + family;
     }
     const std::string values =
-        flag.entry.is_number()
-            ? ""
-            : fmt::format("{}, ", fmt::join(flag.entry.choices, "|"));
+        flag.entry.kind == OptionKind::kChoice
+            ? fmt::format("{}, ", fmt::join(flag.entry.choices, "|"))
+            : "";
     const std::string help = fmt::format("{}: {} ({}default {})", families, flag.entry.help,
                                          values, flag.entry.value);
     flag.option = command->add_option(flag.flag_name, flag.value, help)
-                      ->type_name(flag.entry.is_number() ? "FLOAT" : "TEXT");
+                      ->type_name(TypeName(flag.entry.kind));
     flag.option->each([&flag](const std::string&) { flag.has_value = true; });
   }
 }
@@ -102,22 +107,14 @@ std::vector<CLI::Option*> FamilyOptionFlags::Options() const {
 
 void FamilyOptionFlags::WriteSettings(nlohmann::ordered_json* settings) const {
   for (const auto& [name, flag] : flags_) {
-    const std::string& text = flag.has_value ? flag.value : flag.entry.value;
-    if (flag.entry.is_number()) {
-      (*settings)[name] = std::stod(text);
-    } else {
-      (*settings)[name] = text;
-    }
+    WriteOptionSetting(flag.entry, flag.has_value ? flag.value : flag.entry.value, settings);
   }
 }
 
 void FamilyOptionFlags::ReadSettings(const nlohmann::ordered_json& settings) {
   for (auto& [name, flag] : flags_) {
     if (!settings.contains(name)) continue;
-    const nlohmann::ordered_json& value = settings.at(name);
-    // Shortest text that reads back as the same double.
-    flag.value = flag.entry.is_number() ? internal::NumberText(value.get<double>())
-                                        : value.get<std::string>();
+    flag.value = OptionSettingText(flag.entry, settings.at(name));
     flag.has_value = true;
   }
 }

@@ -23,6 +23,9 @@
 
 namespace emkit::cli {
 
+// CLI11's name for a value of that kind in the help text: FLOAT, INT, TEXT.
+const char* TypeName(OptionKind kind);
+
 class FamilyOptionFlags {
  public:
   // Adds a flag for every option that a family of `list` declares, except

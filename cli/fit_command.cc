@@ -2,7 +2,6 @@
 // to DATA and writes the model.
 
 #include <cmath>
-#include <cstdint>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -15,6 +14,7 @@
 #include "checkpoint.h"
 #include "common.h"
 #include "dtype.h"
+#include "engine_options.h"
 #include "family_options.h"
 #include "emkit/error.h"
 #include "emkit/io/model_file.h"
@@ -33,18 +33,15 @@ struct FitArgs {
   std::string covariance = CovarianceTypeName(GaussianMixtureOptions{}.covariance_type);
   std::string init = InitMethodName(GaussianMixtureOptions{}.init);
   std::string init_model;
-  int n_init = FitOptions{}.n_init;
-  int max_iter = FitOptions{}.max_iter;
-  double tol = FitOptions{}.tol;
-  std::uint64_t seed = FitOptions{}.seed;
-  int threads = FitOptions{}.num_threads;
+  // The engine's options (--n-init, --max-iter, --tol, --seed, --threads,
+  // --max-time).
+  EngineOptionFlags engine_options;
   // The families' own options (reg_covar, pseudo_count, min_rate, ...).
   FamilyOptionFlags family_options;
   FitOutputOptions output;
   std::string checkpoint;
   double checkpoint_every = 10.0;
   std::string resume;
-  double max_time = 0.0;
   std::string dtype = "float64";
   // A model to start from, as its file's text: what a checkpoint keeps of
   // --init-model.
@@ -58,7 +55,6 @@ struct FitArgs {
   CLI::Option* k_option = nullptr;
   CLI::Option* covariance_option = nullptr;
   CLI::Option* init_option = nullptr;
-  CLI::Option* n_init_option = nullptr;
 };
 
 // Runs `parse` on an option's value, naming the option in its error.
@@ -80,8 +76,8 @@ auto ParseOption(Parse parse, const std::string& value, const char* option) {
 
 // The options that shape the model come from the initial model; given ones
 // must agree with it.
-void CheckAgainstInitModel(const FitArgs& args, const GaussianMixtureModel& model,
-                           CovarianceType type) {
+void CheckAgainstInitModel(const FitArgs& args, const FitOptions& fit_options,
+                           const GaussianMixtureModel& model, CovarianceType type) {
   const std::string& path = args.init_model;
   if (args.k_option->count() > 0 && args.k != NumComponents(model)) {
     Conflict(fmt::format("-k {}", args.k), path,
@@ -102,10 +98,10 @@ void CheckAgainstInitModel(const FitArgs& args, const GaussianMixtureModel& mode
     throw InvalidOptionError(
         "--init does not apply with --init-model: the fit starts from the model");
   }
-  if (args.n_init_option->count() > 0 && args.n_init != 1) {
+  if (args.engine_options.Given("n_init") && fit_options.n_init != 1) {
     throw InvalidOptionError(fmt::format(
         "--n-init {} does not apply with --init-model: one fit starts from the "
-        "model", args.n_init));
+        "model", fit_options.n_init));
   }
 }
 
@@ -135,10 +131,7 @@ CheckpointJson SettingsOf(const FitArgs& args) {
   j["init"] = args.init;
   j["init_model"] =
       args.init_model_text.empty() ? CheckpointJson(nullptr) : CheckpointJson::parse(args.init_model_text);
-  j["n_init"] = args.n_init;
-  j["max_iter"] = args.max_iter;
-  j["tol"] = args.tol;
-  j["seed"] = args.seed;
+  args.engine_options.WriteSettings(&j);
   args.family_options.WriteSettings(&j);
   j["dtype"] = args.dtype;
   WriteDataSettings(args.data_options, &j);
@@ -158,10 +151,7 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, FitArgs* args) {
     args->init = j.at("init").get<std::string>();
     const CheckpointJson& init_model = j.at("init_model");
     args->init_model_text = init_model.is_null() ? "" : init_model.dump();
-    args->n_init = j.at("n_init").get<int>();
-    args->max_iter = j.at("max_iter").get<int>();
-    args->tol = j.at("tol").get<double>();
-    args->seed = j.at("seed").get<std::uint64_t>();
+    args->engine_options.ReadSettings(j);
     args->family_options.ReadSettings(j);
     args->dtype = j.at("dtype").get<std::string>();
     ReadDataSettings(j, &args->data_options);
@@ -180,9 +170,10 @@ int RunFit(const FitArgs& given) {
     checkpoint = io::ReadCheckpoint(args.resume);
     ApplyCheckpointSettings(*checkpoint, &args);
   }
-  if (!(args.max_time >= 0.0) || !std::isfinite(args.max_time)) {
-    throw InvalidOptionError(
-        fmt::format("--max-time {}: must be a number of seconds >= 0", args.max_time));
+  FitOptions fit_options = args.engine_options.Apply();
+  if (!(fit_options.max_seconds >= 0.0) || !std::isfinite(fit_options.max_seconds)) {
+    throw InvalidOptionError(fmt::format("--max-time {}: must be a number of seconds >= 0",
+                                         fit_options.max_seconds));
   }
   if (!(args.checkpoint_every >= 0.0)) {
     throw InvalidOptionError(fmt::format(
@@ -201,7 +192,7 @@ int RunFit(const FitArgs& given) {
   std::vector<std::string> init_names;
   if (!args.init_model.empty()) {
     init_model = io::LoadModel(args.init_model, &init_names);
-    CheckAgainstInitModel(args, *init_model, type);
+    CheckAgainstInitModel(args, fit_options, *init_model, type);
     args.init_model_text = io::ModelToJson(*init_model, init_names);
   } else if (!args.init_model_text.empty()) {
     init_model = io::ModelFromJson(args.init_model_text, args.resume, &init_names);
@@ -210,12 +201,7 @@ int RunFit(const FitArgs& given) {
         "-k (the number of components) is required unless --init-model gives it");
   }
 
-  FitOptions fit_options;
-  fit_options.max_iter = args.max_iter;
-  fit_options.tol = args.tol;
-  fit_options.n_init = init_model ? 1 : args.n_init;
-  fit_options.seed = args.seed;
-  fit_options.num_threads = args.threads;
+  if (init_model) fit_options.n_init = 1;
   MixtureFitSpec spec;
   spec.family = family;
   GaussianMixtureOptions& options = spec.gaussian;
@@ -247,7 +233,6 @@ int RunFit(const FitArgs& given) {
     fit_options.resume_from =
         float32 ? io::Float32Progress(*checkpoint) : std::move(checkpoint->progress);
   }
-  fit_options.max_seconds = args.max_time;
   // float32 rows replace the float64 table, which is freed before the fit.
   std::optional<RowMatrixF> values32;
   if (float32) {
@@ -309,19 +294,12 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
   args->shaping_options.push_back(
       command->add_option("--init-model", args->init_model,
                           "Start EM from this model file instead of an initialisation"));
-  args->n_init_option =
-      command->add_option("--n-init", args->n_init, "Number of restarts (default 1)");
-  args->shaping_options.push_back(command->add_option(
-      "--max-iter", args->max_iter, "Maximum EM iterations per restart (default 100)"));
-  args->shaping_options.push_back(
-      command->add_option("--tol", args->tol,
-                          "Convergence tolerance on the mean log-likelihood gain "
-                          "(default 1e-3)"));
+  args->engine_options.Add(command);
   args->family_options.Add(command, MixtureFamilies{}, "--model");
-  args->shaping_options.push_back(
-      command->add_option("--seed", args->seed, "Random seed (default 0)"));
-  for (CLI::Option* option :
-       {args->k_option, args->covariance_option, args->init_option, args->n_init_option}) {
+  for (CLI::Option* option : {args->k_option, args->covariance_option, args->init_option}) {
+    args->shaping_options.push_back(option);
+  }
+  for (CLI::Option* option : args->engine_options.ShapingOptions()) {
     args->shaping_options.push_back(option);
   }
   for (CLI::Option* option : args->family_options.Options()) {
@@ -331,9 +309,6 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
     args->shaping_options.push_back(command->get_option(name));
   }
   args->shaping_options.push_back(command->add_option("--dtype", args->dtype, kDtypeHelp));
-  command->add_option("--threads", args->threads,
-                      "Worker threads, 0 for all cores (default 1); results do "
-                      "not depend on it");
   command->add_option("--checkpoint", args->checkpoint,
                       "Save the fit's progress to FILE (atomically) as it runs and when "
                       "interrupted (SIGINT, SIGTERM); continue it with --resume FILE");
@@ -343,9 +318,6 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
   command->add_option("--resume", args->resume,
                       "Continue the fit saved in this checkpoint file, with the same DATA; "
                       "the result is that of a fit never stopped");
-  command->add_option("--max-time", args->max_time,
-                      "Stop after this many seconds with the best model so far "
-                      "(termination time_limit); 0 = no limit (default)");
   AddFitOutputOptions(command, &args->output);
   command->callback([run, args] { *run = [args] { return RunFit(*args); }; });
 }

@@ -21,6 +21,7 @@
 #include "emkit/family_fit.h"
 #include "emkit/model_registry.h"
 #include "emkit/option_table.h"
+#include "engine_options.h"
 #include "family_options.h"
 #include "emkit/error.h"
 #include "emkit/hmm/discrete_hmm.h"
@@ -79,12 +80,9 @@ struct HmmFitArgs {
   std::string dtype = "float64";
   // The families' own options (reg_covar, pseudo_count, min_rate, ...).
   FamilyOptionFlags family_options;
-  int n_init = FitOptions{}.n_init;
-  int max_iter = FitOptions{}.max_iter;
-  double tol = FitOptions{}.tol;
-  std::uint64_t seed = FitOptions{}.seed;
-  int threads = FitOptions{}.num_threads;
-  double max_time = 0.0;
+  // The engine's options (--n-init, --max-iter, --tol, --seed, --threads,
+  // --max-time).
+  EngineOptionFlags engine_options;
   FitOutputOptions output;
   std::string checkpoint;
   double checkpoint_every = 10.0;
@@ -104,7 +102,6 @@ struct HmmFitArgs {
   CLI::Option* emission_option = nullptr;
   CLI::Option* covariance_option = nullptr;
   CLI::Option* n_mix_option = nullptr;
-  CLI::Option* n_init_option = nullptr;
 };
 
 // What an initial model fixes: its emission, number of states and family
@@ -165,7 +162,8 @@ void CheckOptionsApply(const HmmFitArgs& args, const std::string& emission);
 
 // The options that shape the model come from the initial model; given ones
 // must agree with it.
-void CheckAgainstInitModel(const HmmFitArgs& args, const InitModelShape& shape) {
+void CheckAgainstInitModel(const HmmFitArgs& args, const FitOptions& fit_options,
+                           const InitModelShape& shape) {
   const std::string& path = args.init_model;
   if (args.emission_option->count() > 0 && ParseEmission(args.emission) != shape.emission) {
     Conflict(fmt::format("--emission {}", args.emission), path,
@@ -187,17 +185,18 @@ void CheckAgainstInitModel(const HmmFitArgs& args, const InitModelShape& shape) 
   for (const OptionEntry& entry : shape.family_options) {
     if (!args.family_options.Given(entry.name)) continue;
     const std::string& given = args.family_options.GivenText(entry.name);
-    const bool same = entry.is_number() ? ParseNumber(given) == ParseNumber(entry.value)
-                                        : given == entry.value;
+    const bool same = entry.kind == OptionKind::kChoice
+                          ? given == entry.value
+                          : ParseNumber(given) == ParseNumber(entry.value);
     if (!same) {
       Conflict(args.family_options.AsGiven(entry.name), path,
                fmt::format("{} {}", entry.name, entry.value));
     }
   }
-  if (args.n_init_option->count() > 0 && args.n_init != 1) {
+  if (args.engine_options.Given("n_init") && fit_options.n_init != 1) {
     throw InvalidOptionError(fmt::format(
         "--n-init {} does not apply with --init-model: one fit starts from the model",
-        args.n_init));
+        fit_options.n_init));
   }
 }
 
@@ -293,10 +292,7 @@ CheckpointJson SettingsOf(const HmmFitArgs& args, const io::DataFingerprint& seq
   j["dtype"] = args.dtype;
   j["init_model"] = args.init_model_text.empty() ? CheckpointJson(nullptr)
                                                  : CheckpointJson::parse(args.init_model_text);
-  j["n_init"] = args.n_init;
-  j["max_iter"] = args.max_iter;
-  j["tol"] = args.tol;
-  j["seed"] = args.seed;
+  args.engine_options.WriteSettings(&j);
   args.family_options.WriteSettings(&j);
   WriteDataSettings(args.data_options, &j);
   j["sequence_column"] = args.sequence_options.sequence_column;
@@ -320,10 +316,7 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, HmmFitArgs* args)
     args->dtype = j.value("dtype", std::string("float64"));
     const CheckpointJson& init_model = j.at("init_model");
     args->init_model_text = init_model.is_null() ? "" : init_model.dump();
-    args->n_init = j.at("n_init").get<int>();
-    args->max_iter = j.at("max_iter").get<int>();
-    args->tol = j.at("tol").get<double>();
-    args->seed = j.at("seed").get<std::uint64_t>();
+    args->engine_options.ReadSettings(j);
     args->family_options.ReadSettings(j);
     ReadDataSettings(j, &args->data_options);
     args->sequence_options.sequence_column = j.at("sequence_column").get<std::string>();
@@ -389,9 +382,10 @@ int RunHmmFit(const HmmFitArgs& given) {
   } catch (const InvalidOptionError& e) {
     throw InvalidOptionError(fmt::format("--covariance: {}", e.what()));
   }
-  if (!(args.max_time >= 0.0) || !std::isfinite(args.max_time)) {
-    throw InvalidOptionError(
-        fmt::format("--max-time {}: must be a number of seconds >= 0", args.max_time));
+  FitOptions fit_options = args.engine_options.Apply();
+  if (!(fit_options.max_seconds >= 0.0) || !std::isfinite(fit_options.max_seconds)) {
+    throw InvalidOptionError(fmt::format("--max-time {}: must be a number of seconds >= 0",
+                                         fit_options.max_seconds));
   }
   if (!(args.checkpoint_every >= 0.0)) {
     throw InvalidOptionError(fmt::format(
@@ -410,7 +404,7 @@ int RunHmmFit(const HmmFitArgs& given) {
       init = io::AnyModelFromJson(args.init_model_text, args.resume, &init_names);
     }
     const InitModelShape shape = ShapeOf(*init, source);
-    CheckAgainstInitModel(args, shape);
+    CheckAgainstInitModel(args, fit_options, shape);
     emission = shape.emission;
     n_states = shape.n_states;
   } else {
@@ -422,13 +416,7 @@ int RunHmmFit(const HmmFitArgs& given) {
   }
   args.output.Check();
 
-  FitOptions fit_options;
-  fit_options.n_init = init ? 1 : args.n_init;
-  fit_options.max_iter = args.max_iter;
-  fit_options.tol = args.tol;
-  fit_options.seed = args.seed;
-  fit_options.num_threads = args.threads;
-  fit_options.max_seconds = args.max_time;
+  if (init) fit_options.n_init = 1;
   fit_options.Validate();
   HmmOptions hmm;
   hmm.n_states = n_states;
@@ -527,18 +515,12 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
   // Categorical emissions always read one symbol per row: no layout flag.
   args->family_options.Add(command, HmmEmissionFamilies{}, "--emission",
                            {"categorical_layout"}, &EmissionDisplayName);
-  args->n_init_option =
-      command->add_option("--n-init", args->n_init, "Number of restarts (default 1)");
-  args->shaping_options.push_back(command->add_option(
-      "--max-iter", args->max_iter, "Maximum EM iterations per restart (default 100)"));
-  args->shaping_options.push_back(
-      command->add_option("--tol", args->tol,
-                          "Convergence tolerance on the mean log-likelihood gain per step "
-                          "(default 1e-3)"));
-  args->shaping_options.push_back(
-      command->add_option("--seed", args->seed, "Random seed (default 0)"));
+  args->engine_options.Add(command);
   for (CLI::Option* option : {args->k_option, args->emission_option, args->covariance_option,
-                              args->n_mix_option, args->n_init_option}) {
+                              args->n_mix_option}) {
+    args->shaping_options.push_back(option);
+  }
+  for (CLI::Option* option : args->engine_options.ShapingOptions()) {
     args->shaping_options.push_back(option);
   }
   for (CLI::Option* option : args->family_options.Options()) {
@@ -548,12 +530,6 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
        {"--header", "--no-header", "--delimiter", "--columns", "--sequence-column"}) {
     args->shaping_options.push_back(command->get_option(name));
   }
-  command->add_option("--threads", args->threads,
-                      "Worker threads, 0 for all cores (default 1); results do "
-                      "not depend on it");
-  command->add_option("--max-time", args->max_time,
-                      "Stop after this many seconds with the best model so far "
-                      "(termination time_limit); 0 = no limit (default)");
   command->add_option("--checkpoint", args->checkpoint,
                       "Save the fit's progress to FILE (atomically) as it runs and when "
                       "interrupted (SIGINT, SIGTERM); continue it with --resume FILE");

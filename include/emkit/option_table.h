@@ -1,26 +1,38 @@
-// The option table: a family's options declared once, as named settings,
-// from which the command's flags and their help text (defaults printed from
-// the table), the settings a checkpoint keeps and the Python keywords are
-// all derived.
+// The option table: options declared once, as named settings, from which
+// the command's flags and their help text (defaults printed from the table),
+// the settings a checkpoint keeps and the Python keywords are all derived.
+// The families' options have one (GaussianOptions, PoissonOptions, ...), and
+// so do the engine's (FitOptions, emkit/options.h).
 //
 // An options struct declares its table with a member template
 //
 //   template <class Table>
 //   void Describe(Table& table) {
 //     table.Number("min_rate", &min_rate, "lower bound on every rate");
+//     table.Integer("max_iter", &max_iter, "maximum EM iterations per restart");
 //     table.Choice("categorical_layout", &layout, kLayoutChoices, "...");
 //   }
 //
-// A table is any class with those two member templates (see the readers and
-// writers below and cli/family_options.h); names are snake_case (a flag is
-// "--" + the name with '-' for '_'). Options that are arrays (priors) or
-// only meaningful to one caller are not in the table.
+// Number takes a double, Integer any integral type but bool, Choice an
+// enumeration and the names of its values; each takes OptionDetails last,
+// where the option needs them. A table is any class with those three member
+// templates (see the readers and writers below, cli/family_options.h and
+// cli/engine_options.h); names are snake_case (a flag is "--" + the name
+// with '-' for '_', unless OptionDetails::flag says otherwise). Options
+// that are arrays (priors) or only meaningful to one caller are not in the
+// table.
 #ifndef EMKIT_OPTION_TABLE_H_
 #define EMKIT_OPTION_TABLE_H_
 
+#include <algorithm>
+#include <charconv>
+#include <concepts>
 #include <exception>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -34,11 +46,30 @@ namespace emkit {
 template <class E>
 using ChoiceNames = std::vector<std::pair<std::string_view, E>>;
 
+// What a declaration may add to the name, value and help.
+struct OptionDetails {
+  // The command's flag, without "--", where it is not the name with '-' for
+  // '_': FitOptions::num_threads is --threads. Callers that use names (the
+  // checkpoint settings, Python) keep the name.
+  std::string_view flag = {};
+  // A setting of one run rather than of the result: a checkpoint does not
+  // keep it, and a resumed run may give it anew (the threads, which do not
+  // change the result; the time budget, which belongs to each run).
+  bool per_run = false;
+};
+
+// The integral types an Integer option may have.
+template <class T>
+concept OptionInteger = std::integral<T> && !std::same_as<T, bool>;
+
 // Accepts every declaration; for the concept below only.
 struct OptionTableProbe {
-  void Number(std::string_view, double*, std::string_view) {}
+  void Number(std::string_view, double*, std::string_view, OptionDetails = {}) {}
+  template <OptionInteger T>
+  void Integer(std::string_view, T*, std::string_view, OptionDetails = {}) {}
   template <class E>
-  void Choice(std::string_view, E*, const ChoiceNames<E>&, std::string_view) {}
+  void Choice(std::string_view, E*, const ChoiceNames<E>&, std::string_view,
+              OptionDetails = {}) {}
 };
 
 template <class Options>
@@ -46,14 +77,18 @@ concept HasOptionTable = requires(Options& options) {
   options.Describe(std::declval<OptionTableProbe&>());
 };
 
+enum class OptionKind { kNumber, kInteger, kChoice };
+
 // One declared option as text: its name, help, current value and, for a
 // choice, the allowed values.
 struct OptionEntry {
   std::string name;
   std::string help;
-  std::string value;                 // "1e-10", "counts"
-  std::vector<std::string> choices;  // empty for a number
-  bool is_number() const { return choices.empty(); }
+  std::string value;                 // "1e-10", "100", "counts"
+  std::vector<std::string> choices;  // empty but for a choice
+  OptionKind kind = OptionKind::kNumber;
+  std::string flag;                  // "min-rate", "threads": without "--"
+  bool per_run = false;              // OptionDetails::per_run
 };
 
 namespace internal {
@@ -69,20 +104,43 @@ inline std::string NumberText(double value) {
   return text;
 }
 
+// An integer's decimal digits (char-sized types too, which fmt would print as
+// characters).
+template <OptionInteger T>
+std::string IntegerText(T value) {
+  using Wide = std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>;
+  return fmt::format("{}", static_cast<Wide>(value));
+}
+
 struct OptionLister {
   std::vector<OptionEntry>* out;
-  void Number(std::string_view name, double* value, std::string_view help) {
-    out->push_back({std::string(name), std::string(help), NumberText(*value), {}});
+  void Number(std::string_view name, double* value, std::string_view help,
+              OptionDetails details = {}) {
+    Add(name, help, details, OptionKind::kNumber, NumberText(*value));
+  }
+  template <OptionInteger T>
+  void Integer(std::string_view name, T* value, std::string_view help,
+               OptionDetails details = {}) {
+    Add(name, help, details, OptionKind::kInteger, IntegerText(*value));
   }
   template <class E>
   void Choice(std::string_view name, E* value, const ChoiceNames<E>& names,
-              std::string_view help) {
-    OptionEntry entry{std::string(name), std::string(help), "", {}};
+              std::string_view help, OptionDetails details = {}) {
+    OptionEntry& entry = Add(name, help, details, OptionKind::kChoice, "");
     for (const auto& [text, e] : names) {
       entry.choices.emplace_back(text);
       if (e == *value) entry.value = text;
     }
-    out->push_back(std::move(entry));
+  }
+
+ private:
+  OptionEntry& Add(std::string_view name, std::string_view help, OptionDetails details,
+                   OptionKind kind, std::string value) {
+    std::string flag(details.flag.empty() ? name : details.flag);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    return out->emplace_back(OptionEntry{std::string(name), std::string(help),
+                                         std::move(value), {}, kind, std::move(flag),
+                                         details.per_run});
   }
 };
 
@@ -90,7 +148,8 @@ struct OptionSetter {
   std::string_view name;
   std::string_view text;
   bool found = false;
-  void Number(std::string_view option, double* value, std::string_view) {
+  void Number(std::string_view option, double* value, std::string_view,
+              OptionDetails = {}) {
     if (option != name) return;
     found = true;
     const std::string s(text);
@@ -106,9 +165,29 @@ struct OptionSetter {
     }
     *value = parsed;
   }
+  // The whole text must be the integer, in T's range: "12x", "1.5", "1e3",
+  // " 7" and, for an unsigned T, "-1" are errors, never truncated or wrapped.
+  template <OptionInteger T>
+  void Integer(std::string_view option, T* value, std::string_view, OptionDetails = {}) {
+    if (option != name) return;
+    found = true;
+    const char* const end = text.data() + text.size();
+    T parsed{};
+    const auto [stop, error] = std::from_chars(text.data(), end, parsed);
+    if (error == std::errc::result_out_of_range) {
+      throw InvalidOptionError(fmt::format("{} = \"{}\" is outside the range {} to {}", name,
+                                           text, IntegerText(std::numeric_limits<T>::min()),
+                                           IntegerText(std::numeric_limits<T>::max())));
+    }
+    if (error != std::errc() || stop != end || text.empty()) {
+      throw InvalidOptionError(fmt::format("{} = \"{}\" is not an integer{}", name, text,
+                                           std::is_signed_v<T> ? "" : " >= 0"));
+    }
+    *value = parsed;
+  }
   template <class E>
   void Choice(std::string_view option, E* value, const ChoiceNames<E>& names,
-              std::string_view) {
+              std::string_view, OptionDetails = {}) {
     if (option != name) return;
     found = true;
     std::string allowed;
@@ -135,8 +214,8 @@ std::vector<OptionEntry> OptionEntries(Options options) {
   return entries;
 }
 
-// Sets the option `name` of *options from its text (a number, or one of the
-// choice names). Returns false when the table has no such option; a value
+// Sets the option `name` of *options from its text (a number, an integer, or
+// one of the choice names). Returns false when the table has no such option; a value
 // that does not parse is an InvalidOptionError naming the option.
 template <HasOptionTable Options>
 bool SetOption(Options* options, std::string_view name, std::string_view text) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "emkit/option_table.h"
+
 namespace emkit {
 
 // What a callback sees after each completed iteration.
@@ -84,6 +86,28 @@ struct FitOptions {
   // Throws InvalidOptionError naming the first invalid field, its value and
   // the rule it breaks.
   void Validate() const;
+
+  // The options that callers set by name (emkit/option_table.h): the fit
+  // commands' flags and checkpoint settings (cli/engine_options.h) and the
+  // Python option dictionaries. The names are the checkpoints' keys and the
+  // Python dictionaries' keys, so they cannot change. block_rows and
+  // certificate_tolerance are for programs and tests: no caller by name
+  // sets them.
+  template <class Table>
+  void Describe(Table& table) {
+    table.Integer("n_init", &n_init, "number of restarts; the best one is kept");
+    table.Integer("max_iter", &max_iter, "maximum EM iterations per restart");
+    table.Number("tol", &tol,
+                 "convergence tolerance on the mean log-likelihood gain per iteration");
+    table.Integer("seed", &seed, "random seed");
+    table.Integer("num_threads", &num_threads,
+                  "worker threads, 0 for all cores; results do not depend on it",
+                  {.flag = "threads", .per_run = true});
+    table.Number("max_seconds", &max_seconds,
+                 "stop after this many seconds with the best model so far "
+                 "(termination time_limit); 0 = no limit",
+                 {.flag = "max-time", .per_run = true});
+  }
 };
 
 }  // namespace emkit

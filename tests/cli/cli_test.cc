@@ -5,15 +5,19 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli_fixture.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/io/model_file.h"
+#include "emkit/option_table.h"
+#include "emkit/options.h"
 #include "test_files.h"
 
 namespace emkit {
@@ -259,6 +263,59 @@ TEST_F(CliTest, VersionAndUsage) {
   ExpectUsageError(Run({"fit", kFaithful, "-k", "2", "--bogus"}), "--bogus");
   ExpectUsageError(Run({"fit", kFaithful}), "-k (the number of components) is required");
   ExpectUsageError(Run({"fit", kFaithful, "-k", "two"}), "two");
+}
+
+// The text of `flag` in a help screen: from its line to the next option's.
+std::string HelpOf(const std::string& help, const std::string& flag) {
+  const std::size_t at = help.find("  " + flag + " ");
+  if (at == std::string::npos) return "";
+  return help.substr(at, help.find("\n  -", at) - at);
+}
+
+// Both fit commands take their engine flags, help and defaults from
+// FitOptions' option table; compared with FitOptions{} itself, so that a
+// changed default cannot leave the help text behind.
+TEST_F(CliTest, EngineOptionHelpComesFromTheEngineTable) {
+  const FitOptions defaults;
+  const std::vector<std::pair<std::string, std::string>> flags = {
+      {"--n-init", internal::IntegerText(defaults.n_init)},
+      {"--max-iter", internal::IntegerText(defaults.max_iter)},
+      {"--tol", internal::NumberText(defaults.tol)},
+      {"--seed", internal::IntegerText(defaults.seed)},
+      {"--threads", internal::IntegerText(defaults.num_threads)},
+      {"--max-time", internal::NumberText(defaults.max_seconds)}};
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"fit", "--help"}, {"hmm", "fit", "--help"}}) {
+    SCOPED_TRACE(command[0]);
+    const Result r = Run(command);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const auto& [flag, value] : flags) {
+      EXPECT_THAT(HelpOf(r.out, flag), HasSubstr("(default " + value + ")")) << flag;
+    }
+    EXPECT_THAT(HelpOf(r.out, "--max-iter"),
+                HasSubstr(fmt::format("Maximum EM iterations per restart (default {})",
+                                      defaults.max_iter)));
+  }
+}
+
+TEST_F(CliTest, EngineFlagsParseIntegersStrictly) {
+  for (const char* command : {"fit", "hmm"}) {
+    SCOPED_TRACE(command);
+    std::vector<std::string> fit = {"fit", kFaithful, "-k", "2", "-o", Path("m.json")};
+    if (std::string(command) == "hmm") fit.insert(fit.begin(), "hmm");
+    const auto with = [&](std::vector<std::string> extra) {
+      std::vector<std::string> args = fit;
+      args.insert(args.end(), extra.begin(), extra.end());
+      return Run(args);
+    };
+    ExpectUsageError(with({"--max-iter", "12x"}),
+                     "--max-iter: max_iter = \"12x\" is not an integer");
+    ExpectUsageError(with({"--n-init", "1.5"}), "--n-init: n_init = \"1.5\" is not an integer");
+    ExpectUsageError(with({"--seed", "-1"}), "--seed: seed = \"-1\" is not an integer >= 0");
+    ExpectUsageError(with({"--threads", "99999999999"}),
+                     "--threads: num_threads = \"99999999999\" is outside the range");
+    ExpectUsageError(with({"--tol", "x"}), "--tol: tol = \"x\" is not a number");
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ void RegisterErrors(nb::module_& m);   // module.cc
 void RegisterHmm(nb::module_& m);      // hmm_binding.cc
 void RegisterModelFiles(nb::module_& m);  // model_file_binding.cc
 void RegisterRegistry(nb::module_& m);    // registry_binding.cc
+void RegisterOptionTables(nb::module_& m);  // option_tables.cc
 
 }  // namespace emkit::python
 

@@ -1,7 +1,7 @@
 #include "fit_request.h"
 
-#include <cstdint>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nanobind/ndarray.h>
@@ -9,6 +9,7 @@
 
 #include "arrays.h"
 #include "emkit/error.h"
+#include "option_tables.h"
 
 namespace emkit::python {
 namespace {
@@ -35,12 +36,17 @@ InputArray CastArray(nb::handle value, const std::string& key) {
 }  // namespace
 
 const std::vector<std::string>& OptionKeys() {
-  static const std::vector<std::string> keys = {
-      "n_components",    "covariance_type", "init",          "kmeans_max_iter",
-      "reg_covar",       "max_iter",        "tol",           "n_init",
-      "seed",            "num_threads",     "initial_weights", "initial_means",
-      "initial_precisions", "initial_model", "callback",
-  };
+  // The mixture's keys, the engine's table, then the initial parameters.
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> k = {"n_components", "covariance_type", "init",
+                                  "kmeans_max_iter", "reg_covar"};
+    for (std::string& name : EngineOptionNames()) k.push_back(std::move(name));
+    for (const char* name : {"initial_weights", "initial_means", "initial_precisions",
+                             "initial_model", "callback"}) {
+      k.emplace_back(name);
+    }
+    return k;
+  }();
   return keys;
 }
 
@@ -49,6 +55,8 @@ FitRequest ParseFitRequest(const nb::dict& options) {
   for (auto [key_handle, value] : options) {
     const std::string key = Cast<std::string>(key_handle, "key");
     if (value.is_none()) continue;  // None leaves the default
+    // The engine's options, by the names of its table (FitOptions::Describe).
+    if (SetOptionFrom(&r.fit, key, value)) continue;
     if (key == "n_components") {
       r.mixture.n_components = Cast<int>(value, key);
     } else if (key == "covariance_type") {
@@ -59,16 +67,6 @@ FitRequest ParseFitRequest(const nb::dict& options) {
       r.mixture.kmeans.max_iter = Cast<int>(value, key);
     } else if (key == "reg_covar") {
       r.mixture.gaussian.reg_covar = Cast<double>(value, key);
-    } else if (key == "max_iter") {
-      r.fit.max_iter = Cast<int>(value, key);
-    } else if (key == "tol") {
-      r.fit.tol = Cast<double>(value, key);
-    } else if (key == "n_init") {
-      r.fit.n_init = Cast<int>(value, key);
-    } else if (key == "seed") {
-      r.fit.seed = Cast<std::uint64_t>(value, key);
-    } else if (key == "num_threads") {
-      r.fit.num_threads = Cast<int>(value, key);
     } else if (key == "initial_weights") {
       const InputArray a = CastArray(value, key);
       r.initial_weights = Eigen::Map<const Vector>(a.data(), a.size());

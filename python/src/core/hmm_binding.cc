@@ -25,6 +25,7 @@
 #include "bindings.h"
 #include "iteration_hook.h"
 #include "models.h"
+#include "option_tables.h"
 #include "emkit/error.h"
 #include "emkit/families/categorical.h"
 #include "emkit/families/gaussian_mixture_emission.h"
@@ -243,10 +244,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
     const std::string& family, const nb::dict& params, std::int64_t n_features,
     InputMatrix x, const Lengths& lengths, const nb::dict& options) {
   FitOptions fo;
-  fo.max_iter = Option<int>(options, "max_iter", fo.max_iter);
-  fo.tol = Option<double>(options, "tol", fo.tol);
-  fo.seed = Option<std::uint64_t>(options, "seed", 0);
-  fo.num_threads = Option<int>(options, "num_threads", 1);
+  SetOptionsFrom(&fo, options);  // max_iter, tol, seed, num_threads
   const double floor = Option<double>(options, "floor", 0.0);
   const std::string letters = Option<std::string>(options, "fit", "stmc");
   HmmFitParameters fit;

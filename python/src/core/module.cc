@@ -29,4 +29,5 @@ NB_MODULE(_core, m) {
   emkit::python::RegisterHmm(m);
   emkit::python::RegisterModelFiles(m);
   emkit::python::RegisterRegistry(m);
+  emkit::python::RegisterOptionTables(m);
 }

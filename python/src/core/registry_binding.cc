@@ -33,6 +33,7 @@
 #include "emkit/option_table.h"
 #include "emkit/random.h"
 #include "iteration_hook.h"
+#include "option_tables.h"
 
 namespace emkit::python {
 namespace {
@@ -104,9 +105,7 @@ Options OptionsFrom(const nb::dict& given) {
   Options options;
   for (auto [key, value] : given) {
     const std::string name = nb::cast<std::string>(key);
-    std::string text;
-    if (!nb::try_cast(value, text)) text = internal::NumberText(nb::cast<double>(value));
-    if (!SetOption(&options, name, text)) {
+    if (!SetOptionFrom(&options, name, value)) {
       throw InvalidOptionError(fmt::format("unknown option {}", name));
     }
   }
@@ -127,11 +126,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::strin
                                                                 InputRows<Scalar> x,
                                                                 const nb::dict& options) {
   FitOptions fit_options;
-  fit_options.max_iter = Option<int>(options, "max_iter", fit_options.max_iter);
-  fit_options.tol = Option<double>(options, "tol", fit_options.tol);
-  fit_options.n_init = Option<int>(options, "n_init", 1);
-  fit_options.seed = Option<std::uint64_t>(options, "seed", 0);
-  fit_options.num_threads = Option<int>(options, "num_threads", 1);
+  SetOptionsFrom(&fit_options, options);  // max_iter, tol, n_init, seed, num_threads
   MixtureOptions mixture;
   mixture.n_components = Option<int>(options, "n_components", 1);
   mixture.init = ParseInitMethod(Option<std::string>(options, "init", "kmeans"));
