@@ -328,11 +328,11 @@ struct ForgetfulStatistics : Bernoulli::Statistics {
 
 class ForgetfulCodec {
  public:
-  using Block = RowBlock;
+  using Block = RowBlock<double>;
   using Statistics = ForgetfulStatistics;
   explicit ForgetfulCodec(BernoulliMixture inner) : inner_(std::move(inner)) {}
   Statistics NewStatistics() const { return {inner_.NewStatistics()}; }
-  double EStep(const RowBlock& block, Statistics* stats) const {
+  double EStep(const RowBlock<double>& block, Statistics* stats) const {
     return inner_.EStep(block, stats);
   }
   ForgetfulCodec MStep(const Statistics& stats, RepairCounts* repairs) const {
