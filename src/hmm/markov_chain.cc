@@ -1,6 +1,7 @@
 #include "emkit/hmm/markov_chain.h"
 
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -23,12 +24,21 @@ void CheckDistribution(const Eigen::Ref<const Eigen::RowVectorXd>& p,
   }
 }
 
-// counts / sum(counts), or `old` when the counts are all zero.
+// counts / sum(counts), or `old` when the counts are all zero. A positive
+// count whose share underflows to 0 (after many iterations a transition's
+// posterior decays geometrically) keeps the smallest positive double: zero
+// stays reserved for structural zeros (a zero count), and Q(new | old),
+// whose term is c log p, stays finite, as its true value c log(c / total)
+// (about 0) is.
 Eigen::RowVectorXd Normalized(const Eigen::Ref<const Eigen::RowVectorXd>& counts,
                               const Eigen::Ref<const Eigen::RowVectorXd>& old) {
   const double total = counts.sum();
   if (!(total > 0.0)) return old;
-  return counts / total;
+  Eigen::RowVectorXd p = counts / total;
+  for (Eigen::Index k = 0; k < p.size(); ++k) {
+    if (p[k] == 0.0 && counts[k] > 0.0) p[k] = std::numeric_limits<double>::denorm_min();
+  }
+  return p;
 }
 
 double CountsDotLog(const Eigen::Ref<const Eigen::RowVectorXd>& counts,

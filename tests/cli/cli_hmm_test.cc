@@ -152,6 +152,18 @@ TEST_F(CliHmmTest, NMixAppliesToGmmEmissionsOnly) {
       "--n-mix 0 must be >= 1");
 }
 
+TEST_F(CliHmmTest, ALongFitWhoseTransitionsDecayToZeroStaysUsable) {
+  // With --tol 0 a 3-state fit of faithful runs until a transition's
+  // posterior underflows; the M-step keeps it at the smallest positive
+  // probability, so the certificate's bound stays finite.
+  const Result r = Run({"hmm", "fit", kFaithful, "-k", "3", "--tol", "0", "--max-iter", "2000",
+                        "-o", Path("long.json"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json report = Json::parse(r.out);
+  EXPECT_EQ(report["termination"], "max_iterations") << r.out;
+  EXPECT_EQ(report["certificate"]["violations"], 0);
+}
+
 TEST_F(CliHmmTest, ModelIsByteIdenticalForAnyThreadCount) {
   const std::string one = ReadFileBytes(FitFaithfulHmm("a.json", {"--threads", "1"}));
   const std::string four = ReadFileBytes(FitFaithfulHmm("b.json", {"--threads", "4"}));
