@@ -15,6 +15,7 @@
 
 #include "emkit/fit.h"
 #include "emkit/init_context.h"
+#include "emkit/internal/widened_starts.h"
 #include "emkit/matrix.h"
 #include "emkit/mixture.h"
 #include "emkit/options.h"
@@ -49,24 +50,9 @@ Fitted<Mixture<F>> FitMixtureOnRows(const FitOptions& fit_options, const MatrixV
     auto initialize = make_initializer(data);
     return FitWithRestarts(fit_options, data, initialize);
   } else {
-    std::vector<Mixture<F>> starts;
-    std::vector<RepairCounts> start_repairs(fit_options.n_init);
-    {
-      const RowMatrix wide = x.template cast<double>();
-      const RowBlocks<double> wide_blocks(ViewOf(wide), sample_weights, fit_options.block_rows);
-      auto initialize = make_initializer(wide_blocks);
-      ThreadPool pool(fit_options.num_threads);
-      for (int r = 0; r < fit_options.n_init; ++r) {
-        const InitContext context{r, DeriveSeed(fit_options.seed, static_cast<std::uint64_t>(r)),
-                                  &pool, &start_repairs[r]};
-        starts.push_back(initialize(context));
-      }
-    }
+    const auto starts = StartsOnWidenedRows(fit_options, x, sample_weights, make_initializer);
     Fitted<Mixture<F, Scalar>> fitted =
-        FitWithRestarts(fit_options, data, [&](const InitContext& context) {
-          *context.repairs = start_repairs[context.restart];
-          return Mixture<F, Scalar>(starts[context.restart]);
-        });
+        FitWithRestarts(fit_options, data, starts.template Initializer<Mixture<F, Scalar>>());
     return {Mixture<F>(fitted.model), std::move(fitted.report)};
   }
 }

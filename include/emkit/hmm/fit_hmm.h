@@ -15,6 +15,7 @@
 #include "emkit/hmm.h"
 #include "emkit/hmm/markov_chain.h"
 #include "emkit/hmm/sequence_blocks.h"
+#include "emkit/internal/widened_starts.h"
 #include "emkit/matrix.h"
 #include "emkit/options.h"
 #include "emkit/random.h"
@@ -104,24 +105,11 @@ Fitted<HiddenMarkovModel<Family>> FitHmmOnRows(const FitOptions& fit_options,
     return FitHmm<Family>(fit_options, options, data, initialize);
   } else {
     fit_options.Validate();
-    std::vector<Family> starts;
-    std::vector<RepairCounts> start_repairs(fit_options.n_init);
-    {
-      const RowMatrix wide = x.template cast<double>();
-      const RowBlocks<double> pooled(ViewOf(wide), nullptr, fit_options.block_rows);
-      auto initialize = make_initializer(pooled);
-      ThreadPool pool(fit_options.num_threads);
-      for (int r = 0; r < fit_options.n_init; ++r) {
-        const InitContext context{r, DeriveSeed(fit_options.seed, static_cast<std::uint64_t>(r)),
-                                  &pool, &start_repairs[r]};
-        starts.push_back(initialize(context));
-      }
-    }
-    Fitted<Model> fitted =
-        FitHmm<Family>(fit_options, options, data, [&](const InitContext& context) {
-          *context.repairs = start_repairs[context.restart];
-          return starts[context.restart];
-        });
+    const auto starts = StartsOnWidenedRows(fit_options, x, nullptr, make_initializer);
+    Fitted<Model> fitted = FitHmm<Family>(fit_options, options, data, [&](const InitContext& c) {
+      *c.repairs = starts.repairs[c.restart];
+      return starts.starts[c.restart];
+    });
     return {WithRowScalar<double>(fitted.model), std::move(fitted.report)};
   }
 }

@@ -180,6 +180,10 @@ def validate_data(estimator, X, *, reset, ensure_min_samples=1):
     With ``reset=True`` (fit) it sets ``n_features_in_`` and, for data with
     string column names, ``feature_names_in_``; otherwise it checks them.
     """
+    return _checked(estimator, X, reset, ensure_min_samples, np.float64)
+
+
+def _checked(estimator, X, reset, ensure_min_samples, dtype):
     if _compat.HAVE_SKLEARN:
         X = _compat._validate_data(
             estimator,
@@ -190,8 +194,8 @@ def validate_data(estimator, X, *, reset, ensure_min_samples=1):
         )
     else:
         X = _validate_without_sklearn(estimator, X, reset, ensure_min_samples)
-    # No copy when X already is C-contiguous float64.
-    return np.ascontiguousarray(X, dtype=np.float64)
+    # No copy when X already is C-contiguous of that dtype.
+    return np.ascontiguousarray(X, dtype=dtype)
 
 
 def as_float64(array):
@@ -200,22 +204,10 @@ def as_float64(array):
 
 
 def validate_rows(estimator, X, *, reset, ensure_min_samples=1):
-    """X checked as ``_validation.validate_data`` checks it, as a C-contiguous
-    array: a float32 numpy array stays float32 (no copy when it already is
-    C-contiguous) and is fitted and scored as float32 rows; anything else becomes
-    float64 as before. The fitted attributes are float64 either way."""
-    if not (isinstance(X, np.ndarray) and X.dtype == np.float32):
-        return validate_data(
-            estimator, X, reset=reset, ensure_min_samples=ensure_min_samples
-        )
-    if _compat.HAVE_SKLEARN:
-        X = _compat._validate_data(
-            estimator,
-            X,
-            reset=reset,
-            dtype=[np.float64, np.float32],
-            ensure_min_samples=ensure_min_samples,
-        )
-    else:
-        X = _validate_without_sklearn(estimator, X, reset, ensure_min_samples)
-    return np.ascontiguousarray(X, dtype=np.float32)
+    """X checked as ``validate_data`` checks it, as a C-contiguous array: a
+    float32 numpy array stays float32 (no copy when it already is
+    C-contiguous) and is fitted and scored as float32 rows; anything else
+    becomes float64 as before. The fitted attributes are float64 either way."""
+    float32 = isinstance(X, np.ndarray) and X.dtype == np.float32
+    return _checked(estimator, X, reset, ensure_min_samples,
+                    np.float32 if float32 else np.float64)
