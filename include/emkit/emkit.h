@@ -30,6 +30,7 @@
 #include "emkit/initialization.h"
 #include "emkit/kmeans.h"
 #include "emkit/mixture.h"
+#include "emkit/mixture_fit.h"
 
 #include "emkit/families/bernoulli.h"
 #include "emkit/families/categorical.h"
