@@ -6,14 +6,24 @@
 # with the compiler's default flags and, where the compiler has it, once
 # with -march=native, so that Eigen objects built for another instruction
 # set than the library's cross its interface.
+#
+# A native-only build (EMKIT_NATIVE=ON, third argument "native") is the
+# exception: its target must carry -march=native, which its users compile
+# with as the library was.
 set -euo pipefail
 build_dir=$1
 source_dir=$2
+native=${3:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 targets=$(cat "$work"/prefix/lib*/cmake/emkit/emkitTargets*.cmake)
-if grep -n -- '-march\|-mavx\|-mtune' <<<"$targets"; then
+if [ "$native" = native ]; then
+  if ! grep -q -- '-march=native' <<<"$targets"; then
+    echo "check_install: the native-only emkit target does not carry -march=native" >&2
+    exit 1
+  fi
+elif grep -n -- '-march\|-mavx\|-mtune' <<<"$targets"; then
   echo "check_install: the exported emkit target carries an instruction-set flag" >&2
   exit 1
 fi
