@@ -272,18 +272,28 @@ class Fnv1a {
 
 }  // namespace
 
-DataFingerprint FingerprintOf(const MatrixView& values) {
+namespace {
+
+template <DataScalar Scalar>
+DataFingerprint FingerprintOfRows(const MatrixViewOf<Scalar>& values) {
   Fnv1a hash;
   hash.Mix(static_cast<std::uint64_t>(values.rows()));
   hash.Mix(static_cast<std::uint64_t>(values.cols()));
-  const double* data = values.data();
+  const Scalar* data = values.data();
   for (Eigen::Index i = 0; i < values.size(); ++i) {
+    const double value = data[i];
     std::uint64_t bits = 0;
-    std::memcpy(&bits, data + i, sizeof bits);
+    std::memcpy(&bits, &value, sizeof bits);
     hash.Mix(bits);
   }
   return DataFingerprint{values.rows(), values.cols(), hash.hash()};
 }
+
+}  // namespace
+
+DataFingerprint FingerprintOf(const MatrixView& values) { return FingerprintOfRows(values); }
+
+DataFingerprint FingerprintOf(const MatrixViewF& values) { return FingerprintOfRows(values); }
 
 DataFingerprint FingerprintOfLengths(std::span<const std::int64_t> lengths,
                                      std::int64_t rows) {

@@ -295,6 +295,14 @@ TEST(CheckpointTest, FingerprintsSeeEveryBitAndEveryLength) {
   x(600, 1) = std::nextafter(x(600, 1), 1e300);
   EXPECT_NE(FingerprintOf(ViewOf(x)).checksum, a.checksum);
 
+  // float32 rows: the fingerprint of the same values as doubles.
+  RowMatrixF x32 = x.cast<float>();
+  const RowMatrix widened = x32.cast<double>();
+  EXPECT_EQ(FingerprintOf(ViewOf(x32)), FingerprintOf(ViewOf(widened)));
+  EXPECT_NE(FingerprintOf(ViewOf(x32)), FingerprintOf(ViewOf(x)));
+  x32(3, 0) = std::nextafter(x32(3, 0), 1e30f);
+  EXPECT_NE(FingerprintOf(ViewOf(x32)), FingerprintOf(ViewOf(widened)));
+
   const std::vector<std::int64_t> lengths = {100, 200, 300};
   const DataFingerprint l = FingerprintOfLengths(lengths, 600);
   EXPECT_EQ(l.rows, 3);

@@ -51,6 +51,10 @@ struct DataFingerprint {
 // FNV-1a over the shape and every value's bits, in row-major order: equal
 // fingerprints mean the same values with the same bits (up to collisions).
 DataFingerprint FingerprintOf(const MatrixView& values);
+// The same for float32 rows: the fingerprint of their values widened to
+// double, so float32 rows and the float64 rows of the same values have one
+// fingerprint (whether a fit ran on float32 is a setting of its own).
+DataFingerprint FingerprintOf(const MatrixViewF& values);
 
 // The same for the sequences that `rows` rows are cut into: a column of
 // their lengths (rows = the number of sequences, columns = 1). No lengths

@@ -15,6 +15,7 @@ void RegisterHmm(nb::module_& m);      // hmm_binding.cc
 void RegisterModelFiles(nb::module_& m);  // model_file_binding.cc
 void RegisterRegistry(nb::module_& m);    // registry_binding.cc
 void RegisterOptionTables(nb::module_& m);  // option_tables.cc
+void RegisterCheckpoints(nb::module_& m);   // checkpoint_binding.cc
 
 }  // namespace emkit::python
 

@@ -3,11 +3,13 @@
 // (Ctrl-C ends the fit with KeyboardInterrupt) and to call the progress
 // callback. C-contiguous float64 and float32 data are both viewed in place
 // (emkit/gaussian_mixture.h: float32 rows are fitted as Mixture<F, float>),
-// and either returns the same double-precision model.
+// and either returns the same double-precision model. A fit may write and
+// resume checkpoints (checkpoint_binding.h).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -20,6 +22,7 @@
 
 #include "arrays.h"
 #include "bindings.h"
+#include "checkpoint_binding.h"
 #include "iteration_hook.h"
 #include "emkit/mixture_fit.h"
 #include "emkit/fit.h"
@@ -102,7 +105,8 @@ Fitted<GaussianMixtureModel> RunFit(const FitRequest& request, const MatrixViewO
 // (model, report as JSON, one-line report, full report)
 template <DataScalar Scalar>
 std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
-    InputRows<Scalar> x, std::optional<InputArray> sample_weight, const nb::dict& options) {
+    InputRows<Scalar> x, std::optional<InputArray> sample_weight, const nb::dict& options,
+    nb::handle checkpoint_request) {
   FitRequest request = ParseFitRequest(options);
   if (sample_weight && sample_weight->size() != x.shape(0)) {
     throw InvalidDataError("sample_weight must hold one value per row of X");
@@ -122,12 +126,19 @@ std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
     return CallbackResult::kContinue;
   }));
 
+  FitCheckpoint checkpoint(
+      checkpoint_request, [&] { return io::FingerprintOf(ViewOf(x)); },
+      std::is_same_v<Scalar, float>, &request.fit);
+
   std::optional<Fitted<GaussianMixtureModel>> fitted;
   {
     nb::gil_scoped_release release;
     fitted.emplace(RunFit(request, ViewOf(x), weights));
   }
-  if (pending) throw std::move(*pending);
+  if (pending) {
+    checkpoint.Flush();
+    throw std::move(*pending);
+  }
   const FitReport& report = fitted->report;
   return {std::move(fitted->model), io::ReportToJson(report, -1), report.BriefReport(),
           report.FullReport()};
@@ -137,12 +148,13 @@ std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
 
 void RegisterFit(nb::module_& m) {
   m.def("fit", &Fit<double>, "x"_a.noconvert(), "sample_weight"_a.noconvert() = nb::none(),
-        "options"_a,
+        "options"_a, "checkpoint"_a = nb::none(),
         "Fits a Gaussian mixture to the rows of x (C-contiguous float64 or "
-        "float32, never copied; float32 rows run the float E-step). Returns "
-        "(model, report_json, brief_report, full_report).");
+        "float32, never copied; float32 rows run the float E-step), writing or "
+        "resuming a checkpoint as the checkpoint dict asks (emkit/_checkpoint.py). "
+        "Returns (model, report_json, brief_report, full_report).");
   m.def("fit", &Fit<float>, "x"_a.noconvert(), "sample_weight"_a.noconvert() = nb::none(),
-        "options"_a);
+        "options"_a, "checkpoint"_a = nb::none());
   nb::list keys;
   for (const std::string& key : OptionKeys()) keys.append(key);
   m.attr("OPTION_KEYS") = nb::tuple(keys);

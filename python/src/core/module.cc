@@ -30,4 +30,5 @@ NB_MODULE(_core, m) {
   emkit::python::RegisterModelFiles(m);
   emkit::python::RegisterRegistry(m);
   emkit::python::RegisterOptionTables(m);
+  emkit::python::RegisterCheckpoints(m);
 }

@@ -23,6 +23,7 @@
 
 #include "arrays.h"
 #include "bindings.h"
+#include "checkpoint_binding.h"
 #include "dict_codec.h"
 #include "emkit/error.h"
 #include "emkit/family_fit.h"
@@ -120,11 +121,13 @@ T Option(const nb::dict& o, const char* key, T fallback) {
 // (parameters, report as JSON, one-line report, full report). options:
 // n_components, init, max_iter, tol, n_init, seed, num_threads,
 // family_options (a dict), warm (a parameter dict to start from: one
-// restart), callback(iteration, mean_log_likelihood).
+// restart), callback(iteration, mean_log_likelihood); `checkpoint` as
+// checkpoint_binding.h says.
 template <DataScalar Scalar>
 std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::string& family,
                                                                 InputRows<Scalar> x,
-                                                                const nb::dict& options) {
+                                                                const nb::dict& options,
+                                                                nb::handle checkpoint_request) {
   FitOptions fit_options;
   SetOptionsFrom(&fit_options, options);  // max_iter, tol, n_init, seed, num_threads
   MixtureOptions mixture;
@@ -146,6 +149,9 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::strin
     warm.emplace(Decode(nb::cast<nb::dict>(options["warm"])));
   }
   const MatrixViewOf<Scalar> view = ViewOf(x);
+  FitCheckpoint checkpoint(
+      checkpoint_request, [&] { return io::FingerprintOf(view); },
+      std::is_same_v<Scalar, float>, &fit_options);
   std::optional<AnyModel> fitted;
   FitReport report;
   WithMixtureFamilyNamed(family, [&]<class F>(std::type_identity<F>) {
@@ -163,7 +169,10 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(const std::strin
     fitted.emplace(ToAnyModel(std::move(result.model)));
     report = std::move(result.report);
   });
-  if (pending) throw std::move(*pending);
+  if (pending) {
+    checkpoint.Flush();
+    throw std::move(*pending);
+  }
   return {Encode(*fitted), io::ReportToJson(report, -1), report.BriefReport(),
           report.FullReport()};
 }
@@ -186,9 +195,12 @@ void RegisterRegistry(nb::module_& m) {
   m.def("registry_family_options", &FamilyOptions, "family"_a,
         "(name, default, help, choices) of each option of a mixture family's table.");
   m.def("registry_fit", &Fit<double>, "family"_a, "x"_a.noconvert(), "options"_a,
-        "Fits a mixture of a registered family to float64 or float32 rows. Returns "
-        "(params, report_json, brief_report, full_report).");
-  m.def("registry_fit", &Fit<float>, "family"_a, "x"_a.noconvert(), "options"_a);
+        "checkpoint"_a = nb::none(),
+        "Fits a mixture of a registered family to float64 or float32 rows, writing or "
+        "resuming a checkpoint as the checkpoint dict asks (emkit/_checkpoint.py). "
+        "Returns (params, report_json, brief_report, full_report).");
+  m.def("registry_fit", &Fit<float>, "family"_a, "x"_a.noconvert(), "options"_a,
+        "checkpoint"_a = nb::none());
   m.def("registry_predict_proba", &PredictProbaOf<double>, "params"_a, "x"_a.noconvert());
   m.def("registry_predict_proba", &PredictProbaOf<float>, "params"_a, "x"_a.noconvert());
   m.def("registry_score_samples", &ScoreSamplesOf<double>, "params"_a, "x"_a.noconvert());

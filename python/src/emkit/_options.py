@@ -74,8 +74,10 @@ PARAMETERS = {
     "precisions_init": Row(("initial_precisions",),
                            lambda v, c: {"initial_precisions": _optional_array(v)},
                            "user-given initial precisions"),
-    "random_state": Row(("seed",), lambda v, c: {"seed": seed_from_random_state(v)},
-                        "seed of the initialisation"),
+    "random_state": Row(("seed",),
+                        lambda v, c: {"seed": c["seed"] if "seed" in c
+                                      else seed_from_random_state(v)},
+                        "seed of the initialisation (the context's seed when it has one)"),
     "warm_start": Row(("initial_model",),
                       lambda v, c: {"initial_model": c.get("warm_model") if v else None},
                       "start from the fitted model, one initialisation"),
@@ -97,7 +99,9 @@ def engine_options(params, context):
     """The option dictionary of ``emkit._core.fit`` for estimator params.
 
     ``context`` holds what is not a parameter: ``warm_model`` (the fitted
-    model when warm starting) and ``callback`` (the per-iteration hook).
+    model when warm starting), ``callback`` (the per-iteration hook) and
+    ``seed`` (the seed drawn from random_state already, or a resumed
+    checkpoint's).
     """
     options = {}
     for name, row in PARAMETERS.items():

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from . import _compat, _core, _model_file, _validation
+from . import _checkpoint, _compat, _core, _model_file, _validation
 from ._report import FitReport
 
 # The settings of a parameter dict that are not arrays of the family.
@@ -80,14 +80,60 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         for key in self._array_keys_:
             setattr(self, key + "_", params[key])
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, checkpoint=None, checkpoint_every=10.0, resume=None):
         """Fits the mixture by EM (n_init restarts; with warm_start, one run
-        from the previous fit). Returns self."""
-        self.fit_predict(X, y)
+        from the previous fit). Returns self.
+
+        ``checkpoint`` (a path) saves the fit's progress every
+        ``checkpoint_every`` seconds (0: after every iteration) and when
+        Ctrl-C interrupts it; ``resume`` (a path) continues the fit saved
+        there, with the same X and the same parameters that shape the
+        result (ValueError naming the first that differs), to the very
+        result of a fit never interrupted. Both are the command's
+        checkpoint files (``emkit fit --checkpoint/--resume``)."""
+        self._fit_predict(X, checkpoint, checkpoint_every, resume)
         return self
 
     def fit_predict(self, X, y=None):
         """Fits and returns the most probable component of each row of X."""
+        return self._fit_predict(X)
+
+    def _checkpoint_settings(self, X, warm, seed):
+        """The command's settings of this fit (emkit fit --model FAMILY),
+        and for a warm start the parameters it starts from, which only
+        Python continues."""
+        family = self._family_options()
+        settings = {
+            "command": "python fit" if warm else "fit",
+            "model": self._family,
+            "n_components": int(self.n_components),
+            # The command keeps a covariance type for every model.
+            "covariance": "full",
+            "init": "kmeans++" if self.init_params in ("kmeans", "k-means++")
+                    else self.init_params,
+            "init_model": None,
+            "n_init": 1 if warm else int(self.n_init),
+            "max_iter": int(self.max_iter),
+            "tol": float(self.tol),
+            "seed": seed,
+            **{name: value if isinstance(value, str) else float(value)
+               for name, value in family.items()},
+            "dtype": _checkpoint.dtype_setting(X),
+            **_checkpoint.DATA_SETTINGS,
+        }
+        if warm:
+            settings["warm_model"] = {
+                key: _checkpoint.array_setting(value) for key, value in self._params().items()
+                if isinstance(value, np.ndarray)}
+        labels = {"model": "the estimator", "n_components": "n_components",
+                  "init": "init_params", "init_model": "the command's --init-model",
+                  "warm_model": "warm_start", "n_init": "n_init", "max_iter": "max_iter",
+                  "tol": "tol", "seed": "random_state"}
+        labels.update({name: name for name in family})
+        labels["dtype"] = "the dtype of X"
+        return settings, labels
+
+    def _fit_predict(self, X, checkpoint=None, checkpoint_every=10.0, resume=None):
         self._check_params()
         # float32 rows stay float32 (the fit holds them as they are).
         X = _validation.validate_rows(self, X, reset=True)
@@ -96,13 +142,18 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
                 "Expected n_samples >= n_components but got n_components = "
                 f"{self.n_components}, n_samples = {X.shape[0]}")
         warm = self.warm_start and hasattr(self, "weights_")
+        settings, labels = self._checkpoint_settings(
+            X, warm, _checkpoint.seed(self.random_state, resume))
+        request, settings = _checkpoint.plan(
+            settings, labels, ("fit", "python fit"), checkpoint, checkpoint_every, resume,
+            _checkpoint.feature_names(self))
         options = {
             "n_components": int(self.n_components),
             "init": self.init_params,
             "max_iter": int(self.max_iter),
             "tol": float(self.tol),
             "n_init": 1 if warm else int(self.n_init),
-            "seed": _validation.seed_from_random_state(self.random_state),
+            "seed": settings["seed"],
             "family_options": self._family_options(),
             # The estimator's current options, as scikit-learn's warm start
             # keeps the parameters but not the settings of the last fit.
@@ -111,7 +162,8 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         if self.verbose:
             options["callback"] = lambda it, ll: print(
                 f"  Iteration {it}\t mean log-likelihood {ll:.8f}", flush=True)
-        params, report_json, brief, full = _core.registry_fit(self._family, X, options)
+        params, report_json, brief, full = _core.registry_fit(self._family, X, options,
+                                                              request)
         report = FitReport._from_core(report_json, brief, full)
         if not report.usable:
             raise ValueError(f"Fitting the mixture model failed ({report.message})")

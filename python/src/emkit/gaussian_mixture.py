@@ -5,12 +5,33 @@ import warnings
 
 import numpy as np
 
-from . import _compat, _core, _validation
+from . import _checkpoint, _compat, _core, _validation
 from ._options import INIT_METHODS, engine_options
 from ._report import FitReport
 from ._verbose import VerbosePrinter
 
 _COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+# The checkpoint settings that a resumed fit compares, and the parameter
+# each comes from (emkit/_checkpoint.py).
+_CHECKPOINT_LABELS = {
+    "model": "the estimator",
+    "n_components": "n_components",
+    "covariance": "covariance_type",
+    "init": "init_params",
+    "kmeans_max_iter": "init_params",
+    "weights_init": "weights_init",
+    "means_init": "means_init",
+    "precisions_init": "precisions_init",
+    "init_model": "the command's --init-model",
+    "warm_model": "warm_start",
+    "n_init": "n_init",
+    "max_iter": "max_iter",
+    "tol": "tol",
+    "seed": "random_state",
+    "reg_covar": "reg_covar",
+    "dtype": "the dtype of X",
+}
 
 _FIT_FAILED = (
     "Fitting the mixture model failed because some components have "
@@ -104,7 +125,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
     # ------------------------------------------------------------------
     # Fitting
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, checkpoint=None, checkpoint_every=10.0, resume=None):
         """Estimate the parameters by EM; see scikit-learn's ``fit``.
 
         Runs ``n_init`` initialisations (one when warm starting a fitted
@@ -113,11 +134,29 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         one did not converge. Ctrl-C raises ``KeyboardInterrupt`` after the
         current iteration and leaves the estimator as it was.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        checkpoint : str or path, optional
+            Write the fit's progress to this file (atomically) every
+            ``checkpoint_every`` seconds and when Ctrl-C interrupts the fit,
+            so that ``fit(X, resume=checkpoint)`` continues it.
+        checkpoint_every : float, default=10.0
+            Seconds between checkpoint writes; 0 writes after every iteration.
+        resume : str or path, optional
+            Continue the fit saved in this checkpoint file (written by
+            ``fit(checkpoint=...)`` or by ``emkit fit --checkpoint``). X and
+            the parameters that shape the result must be those of the fit
+            that wrote it (ValueError naming the first that differs); the
+            result is then the very one, bit for bit, of a fit that was
+            never interrupted. ``n_jobs`` and ``verbose`` may differ.
+
         Returns
         -------
         self : GaussianMixture
         """
-        self._fit(X)
+        self._fit(X, checkpoint, checkpoint_every, resume)
         return self
 
     def fit_predict(self, X, y=None):
@@ -125,7 +164,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         X = self._fit(X)
         return self._model().predict(X)
 
-    def _fit(self, X):
+    def _fit(self, X, checkpoint=None, checkpoint_every=10.0, resume=None):
         self._check_params()
         X = _validated(self, X, reset=True, ensure_min_samples=2)
         n_samples, n_features = X.shape
@@ -137,13 +176,17 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
             )
         self._check_initial_parameters(n_features)
         warm = self.warm_start and hasattr(self, "converged_")
-        context = {"warm_model": self._model() if warm else None}
+        request, settings = _checkpoint.plan(
+            self._checkpoint_settings(X, warm, _checkpoint.seed(self.random_state, resume)),
+            _CHECKPOINT_LABELS, ("fit", "python fit"), checkpoint, checkpoint_every, resume,
+            _checkpoint.feature_names(self))
+        context = {"warm_model": self._model() if warm else None, "seed": settings["seed"]}
         if self.verbose:
             context["callback"] = VerbosePrinter(
                 self.verbose, self.verbose_interval, n_samples, self.tol, self.max_iter
             )
         options = engine_options(self.get_params(deep=False), context)
-        model, report_json, brief, full = _core.fit(X, None, options)
+        model, report_json, brief, full = _core.fit(X, None, options, request)
         report = FitReport._from_core(report_json, brief, full)
         if not report.usable:
             raise ValueError(f"{_FIT_FAILED} ({report.message})")
@@ -161,6 +204,39 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
                 _compat.ConvergenceWarning,
             )
         return X
+
+    def _checkpoint_settings(self, X, warm, seed):
+        """The settings a checkpoint of this fit keeps: the command's for a
+        fit that ``emkit fit`` runs alike, else also those only Python has."""
+        init, kmeans_max_iter = INIT_METHODS[self.init_params]
+        array = _checkpoint.array_setting
+        python_only = {
+            "kmeans_max_iter": kmeans_max_iter if kmeans_max_iter == 0 else None,
+            "weights_init": array(self.weights_init),
+            "means_init": array(self.means_init),
+            "precisions_init": array(self.precisions_init),
+            "warm_model": {
+                "weights": array(self.weights_), "means": array(self.means_),
+                "covariances": array(self.covariances_),
+            } if warm else None,
+        }
+        python_only = {k: v for k, v in python_only.items() if v is not None}
+        return {
+            "command": "python fit" if python_only else "fit",
+            "model": "gaussian",
+            "n_components": int(self.n_components),
+            "covariance": self.covariance_type,
+            "init": init,
+            "init_model": None,
+            "n_init": 1 if warm else int(self.n_init),
+            "max_iter": int(self.max_iter),
+            "tol": float(self.tol),
+            "seed": seed,
+            "reg_covar": float(self.reg_covar),
+            "dtype": _checkpoint.dtype_setting(X),
+            **python_only,
+            **_checkpoint.DATA_SETTINGS,
+        }
 
     def _set_fitted(self, model):
         self.weights_ = model.weights
