@@ -29,14 +29,16 @@ class PressCtrlC:
     prints its verbose line of `iteration` for the `occurrence`-th time
     (iterations count again in every restart), and keeps the lines."""
 
-    def __init__(self, iteration=None, occurrence=1, copy=None):
+    def __init__(self, iteration=None, occurrence=1, copy=None,
+                 pattern=r"\s*Iteration (\d+)\b"):
+        self.pattern = pattern
         self.iteration = iteration
         self.occurrence = occurrence
         self.copy = copy  # (checkpoint, snapshot): copy the file instead
         self.lines = []
 
     def write(self, text):
-        match = re.match(r"\s*Iteration (\d+)\b", text)
+        match = re.match(self.pattern, text)
         if match:
             self.lines.append(int(match.group(1)))
             if (int(match.group(1)) == self.iteration
@@ -51,25 +53,29 @@ class PressCtrlC:
         pass
 
 
-def interrupt(estimator, X, at, occurrence=1, **fit_args):
+# The verbose line of an HMM's iteration: "   ITERATION   LOG-LIKELIHOOD".
+HMM_LINE = r"\s*(\d+) +-?\d"
+
+
+def interrupt(estimator, X, at, occurrence=1, pattern=PressCtrlC().pattern, **fit_args):
     """Fits with verbose lines until Ctrl-C at iteration `at`; returns the
     iterations that ran."""
     estimator.set_params(verbose=1)
     if isinstance(estimator, emkit.GaussianMixture):
         estimator.set_params(verbose_interval=1)
-    out = PressCtrlC(at, occurrence)
+    out = PressCtrlC(at, occurrence, pattern=pattern)
     with contextlib.redirect_stdout(out), pytest.raises(KeyboardInterrupt):
         estimator.fit(X, **fit_args)
     return out.lines
 
 
-def resume(estimator, X, **fit_args):
+def resume(estimator, X, pattern=PressCtrlC().pattern, **fit_args):
     """Fits with verbose lines; returns the estimator and the iterations
     that ran."""
     estimator.set_params(verbose=1)
     if isinstance(estimator, emkit.GaussianMixture):
         estimator.set_params(verbose_interval=1)
-    out = PressCtrlC()
+    out = PressCtrlC(pattern=pattern)
     with contextlib.redirect_stdout(out):
         estimator.fit(X, **fit_args)
     return estimator, out.lines
@@ -287,6 +293,86 @@ def test_an_interrupted_registry_mixture_resumes_bit_for_bit(cls, dtype, tmp_pat
     option = cls._option_table()[0][0]  # pseudo_count, min_rate, max_concentration
     with pytest.raises(ValueError, match=rf"made with {option}=.*, this fit has {option}=0.5;"):
         cls(**params, **{option: 0.5}).fit(X, resume=path)
+
+
+# --- Hidden Markov models ---------------------------------------------------
+
+
+def hmm_data(cls, rng):
+    """Sequences of 40 steps from 3 states (2 for the counts), and their
+    lengths."""
+    states = np.repeat(rng.integers(0, 3, size=15), 40)
+    if cls is emkit.CategoricalHMM:
+        probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]])
+        X = np.array([[rng.choice(3, p=probabilities[s])] for s in states])
+    elif cls is emkit.PoissonHMM:
+        X = rng.poisson(np.array([[1.0, 4.0], [9.0, 2.0], [4.0, 4.0]])[states])
+    else:
+        means = np.array([[0.0, 0.0], [5.0, 1.0], [-3.0, 4.0]])
+        X = means[states] + rng.normal(size=(states.size, 2))
+    return X, [200, 150, 250]
+
+
+HMMS = [(emkit.GaussianHMM, {"covariance_type": "diag"}),
+        (emkit.GaussianHMM, {"covariance_type": "full"}),
+        (emkit.GMMHMM, {"n_mix": 2, "covariance_type": "diag"}),
+        (emkit.CategoricalHMM, {}),
+        (emkit.PoissonHMM, {})]
+
+
+def hmm_attributes(model):
+    names = ["startprob_", "transmat_"] + [
+        name for name in ("means_", "covars_", "weights_", "emissionprob_", "lambdas_")
+        if hasattr(model, name)]
+    return names
+
+
+@pytest.mark.parametrize("cls, params", HMMS,
+                         ids=lambda p: p.__name__ if isinstance(p, type) else
+                         "-".join(map(str, p.values())))
+def test_an_interrupted_hmm_resumes_bit_for_bit(cls, params, tmp_path):
+    X, lengths = hmm_data(cls, np.random.default_rng(4))
+    path = tmp_path / "hmm.ck"
+    params = {"n_components": 3, "n_iter": 12, "tol": 0.0, "random_state": 2} | params
+    whole = cls(**params).fit(X, lengths)
+    ran = interrupt(cls(**params), X, at=4, pattern=HMM_LINE, lengths=lengths,
+                    checkpoint=path)
+    assert ran == [1, 2, 3, 4]
+    assert _core.read_checkpoint(str(path)).where == "restart 1, iteration 4"
+    resumed, ran = resume(cls(**params), X, pattern=HMM_LINE, lengths=lengths, resume=path)
+    assert ran == list(range(5, 13))
+    assert_same_fit(resumed, whole, hmm_attributes(whole))
+    assert resumed.monitor_.history == whole.monitor_.history
+
+    with pytest.raises(ValueError, match=r"made with sequences\.count=3, this fit has "
+                                         r"sequences\.count=2 \(from lengths\)"):
+        cls(**params).fit(X, [300, 300], resume=path)
+    with pytest.raises(ValueError, match=r"n_iter=12, this fit has n_iter=13;"):
+        cls(**params | {"n_iter": 13}).fit(X, lengths, resume=path)
+    # The initial means of a GMMHMM are rows of X: a difference in them is
+    # found first.
+    with pytest.raises(ValueError, match=r"initial.means=" if cls is emkit.GMMHMM
+                       else "not the data"):
+        cls(**params).fit(X[::-1], lengths, resume=path)
+
+
+def test_hmms_that_a_checkpoint_cannot_hold_are_refused_before_the_fit(tmp_path):
+    X, lengths = hmm_data(emkit.GaussianHMM, np.random.default_rng(4))
+    path = tmp_path / "hmm.ck"
+    with pytest.raises(ValueError, match="params='st' keeps parameters fixed"):
+        emkit.GaussianHMM(3, params="st").fit(X, lengths, checkpoint=path)
+    with pytest.raises(ValueError, match="priors other than the neutral ones"):
+        emkit.GaussianHMM(3, transmat_prior=2.0).fit(X, lengths, checkpoint=path)
+    counts, lengths = hmm_data(emkit.PoissonHMM, np.random.default_rng(4))
+    with pytest.raises(ValueError, match="priors other than the neutral ones"):
+        emkit.PoissonHMM(3, lambdas_prior=1.0, lambdas_weight=1.0).fit(
+            counts, lengths, checkpoint=path)
+    assert not path.exists()
+    # A mixture's checkpoint is no HMM's.
+    interrupt(gaussian(), X, at=3, checkpoint=path)
+    with pytest.raises(ValueError, match="a checkpoint of 'fit', not of a fit that "
+                                         "'python hmm fit' continues"):
+        emkit.GaussianHMM(3).fit(X, lengths, resume=path)
 
 
 # --- The command's checkpoints and Python's are one format ----------------

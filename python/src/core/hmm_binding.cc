@@ -23,6 +23,7 @@
 
 #include "arrays.h"
 #include "bindings.h"
+#include "checkpoint_binding.h"
 #include "iteration_hook.h"
 #include "models.h"
 #include "option_tables.h"
@@ -239,10 +240,12 @@ T Option(const nb::dict& o, const char* key, T fallback) {
 // (parameters, report as JSON, one-line report, full report). options: fit
 // ("stmc..." letters to update), init_emissions (Gaussian: k-means++ emissions,
 // the other families' must be given), max_iter, tol, seed, num_threads, floor
-// (reg_covar, pseudo_count or min_rate), callback.
+// (reg_covar, pseudo_count or min_rate), callback; `checkpoint` as
+// checkpoint_binding.h says.
 std::tuple<nb::dict, std::string, std::string, std::string> Fit(
     const std::string& family, const nb::dict& params, std::int64_t n_features,
-    InputMatrix x, const Lengths& lengths, const nb::dict& options) {
+    InputMatrix x, const Lengths& lengths, const nb::dict& options,
+    nb::handle checkpoint_request) {
   FitOptions fo;
   SetOptionsFrom(&fo, options);  // max_iter, tol, seed, num_threads
   const double floor = Option<double>(options, "floor", 0.0);
@@ -262,6 +265,8 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
   }));
 
   const MatrixView view = ViewOf(x);
+  FitCheckpoint checkpoint(
+      checkpoint_request, [&] { return io::FingerprintOf(view); }, false, &fo);
   const InputArray start = Get(params, "startprob", kAnySize);
   const Eigen::Index k = static_cast<Eigen::Index>(start.size());
   // Priors: the chain's go to HmmOptions, the family's to its options (as
@@ -326,7 +331,10 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(
         },
         initial);
   }
-  if (pending) throw std::move(*pending);
+  if (pending) {
+    checkpoint.Flush();
+    throw std::move(*pending);
+  }
   return {HmmParametersOf(*fitted), io::ReportToJson(report, -1), report.BriefReport(),
           report.FullReport()};
 }
@@ -351,9 +359,10 @@ nb::object Labels(const std::vector<int>& l) {
 
 void RegisterHmm(nb::module_& m) {
   m.def("hmm_fit", &Fit, "family"_a, "params"_a, "n_features"_a, "x"_a.noconvert(),
-        "lengths"_a, "options"_a,
-        "Baum-Welch from the given parameters. Returns (params, report_json, "
-        "brief_report, full_report).");
+        "lengths"_a, "options"_a, "checkpoint"_a = nb::none(),
+        "Baum-Welch from the given parameters, writing or resuming a checkpoint as "
+        "the checkpoint dict asks (emkit/_checkpoint.py). Returns (params, "
+        "report_json, brief_report, full_report).");
   m.def(
       "hmm_score",
       [](const std::string& family, const nb::dict& params, std::int64_t d, InputMatrix x,

@@ -11,7 +11,8 @@ well is written as the command's (``"command": "fit"``), so ``emkit fit DATA
 --resume PATH`` continues it and an estimator continues the command's; a fit
 that only Python can run (initial parameters, a warm start, ``init_params=
 "k-means++"`` of GaussianMixture) is written as ``"python fit"``, with its
-extra settings, and the command refuses it.
+extra settings, and the command refuses it. The HMM classes write
+``"python hmm fit"`` (they initialise as hmmlearn, not as the command).
 
 On resume the estimator's settings are compared with the checkpoint's, key
 by key (a ValueError names the first that differs and the parameter it comes
@@ -58,6 +59,16 @@ def array_setting(value):
     return None if value is None else np.asarray(value, dtype=np.float64).tolist()
 
 
+def json_value(value):
+    """A parameter's value as JSON: arrays and sequences as nested lists,
+    numpy scalars as Python numbers."""
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return np.asarray(value).tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def dtype_setting(X):
     return "float32" if X.dtype == np.float32 else "float64"
 
@@ -70,6 +81,15 @@ def feature_names(estimator):
 def _text(value):
     text = json.dumps(value) if value is not None else "none"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _first_difference(name, was, now):
+    """(name.key, ...) of the first entry that differs in two objects."""
+    if isinstance(was, dict) and isinstance(now, dict):
+        for key in list(now) + [k for k in was if k not in now]:
+            if was.get(key) != now.get(key):
+                return _first_difference(f"{name}.{key}", was.get(key), now.get(key))
+    return name, was, now
 
 
 def _check_settings(path, saved, expected, labels, commands):
@@ -85,10 +105,11 @@ def _check_settings(path, saved, expected, labels, commands):
                 raise ValueError(f"{path}: the checkpoint has no setting {key!r}")
             continue
         if saved.get(key) != given:
-            source = "" if parameter == key else f" (from {parameter})"
+            name, was, now = _first_difference(key, saved.get(key), given)
+            source = "" if parameter == name else f" (from {parameter})"
             raise ValueError(
-                f"{path}: the checkpoint was made with {key}={_text(saved.get(key))}, "
-                f"this fit has {key}={_text(given)}{source}; a resumed fit needs the "
+                f"{path}: the checkpoint was made with {name}={_text(was)}, "
+                f"this fit has {name}={_text(now)}{source}; a resumed fit needs the "
                 "settings of the fit that it continues")
 
 

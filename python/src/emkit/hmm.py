@@ -14,10 +14,13 @@ import os
 
 import numpy as np
 
-from . import _compat, _core, _model_file, _validation
+from . import _checkpoint, _compat, _core, _model_file, _validation
 from ._report import FitReport
 
 _DECODERS = ("viterbi", "map")
+
+# Parameters that do not shape a fit's result: a resumed fit may change them.
+_PER_RUN = ("algorithm", "implementation", "verbose", "random_state")
 
 
 class ConvergenceMonitor:
@@ -194,12 +197,23 @@ class _BaseHMM(_compat.BaseEstimator):
 
     # --- hmmlearn's methods ---
 
-    def fit(self, X, lengths=None):
+    def fit(self, X, lengths=None, *, checkpoint=None, checkpoint_every=10.0, resume=None):
         """Baum-Welch on the sequences of X (rows concatenated; ``lengths``
-        their lengths, None for one sequence). Returns self."""
+        their lengths, None for one sequence). Returns self.
+
+        ``checkpoint`` (a path) saves the fit's progress every
+        ``checkpoint_every`` seconds (0: after every iteration) and when
+        Ctrl-C interrupts it; ``resume`` (a path) continues the fit saved
+        there, with the same X, lengths, parameters and initial parameters
+        (ValueError naming the first that differs), to the very result of a
+        fit never interrupted. Priors other than the neutral ones and
+        ``params`` that keep a parameter fixed cannot be checkpointed (model
+        files hold neither)."""
         self._check_params()
         X = self._check_X(X, fitting=True)
         lengths = _check_lengths(lengths, X.shape[0])
+        if checkpoint is not None or resume is not None:
+            self._check_checkpointable()
         k = self.n_components
         if self._needs_init("s", "startprob_"):
             self.startprob_ = np.full(k, 1.0 / k)
@@ -212,17 +226,22 @@ class _BaseHMM(_compat.BaseEstimator):
             # hmmlearn's tol is on the total log-likelihood, emkit's on its
             # mean per time step.
             "tol": max(float(self.tol), 0.0) / X.shape[0],
-            "seed": _validation.seed_from_random_state(self.random_state),
+            "seed": _checkpoint.seed(self.random_state, resume),
             "floor": float(self._floor()),
             "fit": self.params,
             "init_emissions": engine_init,
             "priors": self._priors(),
         }
+        initial = self._core_params(emissions=not engine_init)
+        settings, labels = self._checkpoint_settings(X, lengths, options["seed"], initial)
+        request, settings = _checkpoint.plan(
+            settings, labels, ("python hmm fit",), checkpoint, checkpoint_every, resume,
+            _checkpoint.feature_names(self))
+        options["seed"] = settings["seed"]
         if self.verbose:
             options["callback"] = self._print_iteration(X.shape[0])
         params, report_json, brief, full = _core.hmm_fit(
-            self._family(), self._core_params(emissions=not engine_init),
-            self.n_features, X, lengths, options)
+            self._family(), initial, self.n_features, X, lengths, options, request)
         report = FitReport._from_core(report_json, brief, full)
         if not report.usable:
             raise ValueError(f"Fitting the HMM failed ({report.message})")
@@ -237,6 +256,41 @@ class _BaseHMM(_compat.BaseEstimator):
                                            history, report.n_iter, report.converged)
         self.report_ = report
         return self
+
+    def _check_checkpointable(self):
+        letters = set(self.params)
+        k = self.n_components
+        neutral = ((self._prior("startprob_prior", (k,)) == 1.0).all()
+                   and (self._prior("transmat_prior", (k, k)) == 1.0).all())
+        if not ({"s", "t"} <= letters and letters - {"s", "t"}):
+            raise ValueError(f"params={self.params!r} keeps parameters fixed, which a "
+                             "checkpoint cannot hold (model files do not store it); "
+                             "checkpoints need every parameter's letter in params")
+        if not neutral or self._emission_priors():
+            raise ValueError("a checkpoint cannot hold priors other than the neutral ones "
+                             "(model files do not store them)")
+
+    def _checkpoint_settings(self, X, lengths, seed, initial):
+        """What a checkpoint of this fit keeps (as ``"python hmm fit"``: the
+        command's HMMs start otherwise), and the parameter of each setting."""
+        count, checksum = _core.lengths_fingerprint(lengths, X.shape[0])
+        settings = {"command": "python hmm fit", "model": self._family()}
+        settings.update({name: _checkpoint.json_value(value)
+                         for name, value in self.get_params(deep=False).items()
+                         if name not in _PER_RUN})
+        settings["seed"] = seed
+        # Drawn from random_state, or set by hand (init_params).
+        settings["initial"] = (_checkpoint.FROM_CHECKPOINT
+                               if seed is _checkpoint.FROM_CHECKPOINT else
+                               {key: _checkpoint.json_value(value)
+                                for key, value in initial.items()})
+        settings["sequences"] = {"count": count, "checksum": checksum}
+        labels = {key: key for key in settings if key != "command"}
+        labels.update({"model": "the estimator", "seed": "random_state",
+                       "initial": "the initial parameters: init_params, random_state and "
+                                  "the attributes it keeps",
+                       "sequences": "lengths"})
+        return settings, labels
 
     def _print_iteration(self, n):
         def callback(iteration, mean_log_likelihood):
@@ -476,8 +530,9 @@ class CategoricalHMM(_BaseHMM):
         _validation.check_real(self, "pseudo_count", 0.0)
 
     def _emission_priors(self):
-        return {"emissionprob_prior": self._prior(
-            "emissionprob_prior", (self.n_components, self.n_features))}
+        prior = self._prior("emissionprob_prior", (self.n_components, self.n_features))
+        # All ones is the maximum-likelihood M-step: dropped, as the chain's.
+        return {} if (prior == 1.0).all() else {"emissionprob_prior": prior}
 
     def _check_X(self, X, fitting):
         X = np.asarray(X)
@@ -566,7 +621,8 @@ class PoissonHMM(_BaseHMM):
             if value.shape == (self.n_components,):
                 value = value[:, None]
             out[name] = self._prior(name, shape, value)
-        return out
+        # All zeros is the maximum-likelihood M-step: dropped, as the chain's.
+        return out if any((a != 0.0).any() for a in out.values()) else {}
 
     def _check_X(self, X, fitting):
         X = super()._check_X(X, fitting)
