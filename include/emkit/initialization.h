@@ -143,6 +143,11 @@ InitialResponsibilities InitialResponsibilities::Draw(InitMethod method,
   throw InvalidOptionError("unknown init method");
 }
 
+// The draw the shipped initialisers make (in-memory rows, the context's
+// executor), compiled once in initialization.cc.
+extern template InitialResponsibilities InitialResponsibilities::Draw(
+    InitMethod, const KMeansOptions&, const RowBlocks<double>&, int, Rng&, AnyExecutor&);
+
 // How a block's first responsibilities are written: fill(block_index,
 // block, &r) with r (block rows x K) zeros on entry.
 template <class Fill>
