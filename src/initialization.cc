@@ -36,6 +36,10 @@ InitialResponsibilities InitialResponsibilities::Draw(InitMethod method,
   return Draw(method, kmeans, data, k, rng, executor);
 }
 
+template InitialResponsibilities InitialResponsibilities::Draw(InitMethod, const KMeansOptions&,
+                                                               const RowBlocks<double>&, int,
+                                                               Rng&, AnyExecutor&);
+
 InitialResponsibilities InitialResponsibilities::NearestOf(RowMatrix centers) {
   return InitialResponsibilities(std::move(centers), /*hard=*/true, 0);
 }

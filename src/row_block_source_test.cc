@@ -1,21 +1,32 @@
-// The initialisers work on any RowBlockSource through any executor: a
-// source of one's own that hands out the in-memory blocks gives the bits
-// RowBlocks gives, and one with blocks of other sizes gives the closed
-// forms.
+// The initialisers work on any RowBlockSource through any executor, for
+// every family (the Gaussians, with their MaximizeInitial hook, included)
+// and for the Gaussian HMM's emissions: a source of one's own that hands
+// out the in-memory blocks, reduced by the serial executor, gives the bits
+// RowBlocks gives on threads, and one with blocks of other sizes gives the
+// closed forms.
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "emkit/engine/serial_executor.h"
 #include "emkit/engine/threaded_executor.h"
+#include "emkit/engine/any_executor.h"
+#include "emkit/families/gaussian_diagonal.h"
 #include "emkit/families/gaussian_full.h"
+#include "emkit/families/gaussian_tied.h"
 #include "emkit/families/poisson.h"
+#include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/init_context.h"
 #include "emkit/initialization.h"
+#include "emkit/internal/gaussian_shape.h"
 #include "emkit/kmeans.h"
+#include "emkit/parameters.h"
 #include "emkit/row_blocks.h"
 #include "emkit/thread_pool.h"
 
@@ -134,14 +145,16 @@ TEST(RowBlockSourceTest, DrawsOnAnotherSourceGiveTheSameResponsibilities) {
 }
 
 // Whether a family's initial mixture can be made from a source through an
-// executor: not for a family whose MaximizeInitial needs RowBlocks.
+// executor: every family's, the Gaussians' (with MaximizeInitial) too.
 template <class F, class Data>
 concept InitialisesFrom = requires(const F& shape, const Data& data, SerialExecutor& executor,
                                    const InitContext& context) {
   InitialMixture(InitMethod::kRandom, KMeansOptions{}, shape, data, executor, context);
+  InitialMixture(InitMethod::kRandom, KMeansOptions{}, shape, data, context);
 };
 static_assert(InitialisesFrom<Poisson, CountingSource>);
-static_assert(!InitialisesFrom<GaussianFull, CountingSource>);
+static_assert(InitialisesFrom<GaussianFull, CountingSource>);
+static_assert(InitialisesFrom<GaussianFull, GrowingBlocks>);
 
 TEST(RowBlockSourceTest, AnInitialMixtureFromAnotherSourceIsTheSame) {
   const Counts c = MakeCounts();
@@ -159,6 +172,177 @@ TEST(RowBlockSourceTest, AnInitialMixtureFromAnotherSourceIsTheSame) {
                                                   InitContext{0, 9, nullptr, &repairs_b});
     EXPECT_EQ(other.weights(), in_memory.weights()) << InitMethodName(method);
     EXPECT_EQ(other.components().rates(), in_memory.components().rates());
+  }
+}
+
+// Everything a family's parameter codec writes, by key.
+struct EncodedParameters {
+  std::map<std::string, std::string> texts;
+  std::map<std::string, std::vector<double>> numbers;
+  bool operator==(const EncodedParameters&) const = default;
+};
+
+class RecordingWriter : public ParameterWriter {
+ public:
+  void Text(std::string_view key, std::string_view value) override {
+    recorded.texts[std::string(key)] = std::string(value);
+  }
+  void Integer(std::string_view key, std::int64_t value) override {
+    recorded.numbers[std::string(key)] = {static_cast<double>(value)};
+  }
+  void Number(std::string_view key, double value) override {
+    recorded.numbers[std::string(key)] = {value};
+  }
+  void Array(std::string_view key, const std::vector<Eigen::Index>& shape,
+             const double* values) override {
+    Eigen::Index size = 1;
+    for (Eigen::Index n : shape) size *= n;
+    recorded.numbers[std::string(key)] = std::vector<double>(values, values + size);
+  }
+
+  EncodedParameters recorded;
+};
+
+template <class F>
+EncodedParameters ParametersOf(const F& family) {
+  RecordingWriter out;
+  family.EncodeParameters(out);
+  return out.recorded;
+}
+
+// MakeCounts' rows and one row far from both groups, which k-means++
+// makes a cluster of its own: a component with one row, whose covariance
+// comes from the data's variances (MaximizeInitial).
+Counts MakeCountsWithOutlier() {
+  Counts c = MakeCounts();
+  c.x.conservativeResize(c.x.rows() + 1, Eigen::NoChange);
+  c.x.row(c.x.rows() - 1) << 900.0, -700.0;
+  c.weights.push_back(1.5);
+  return c;
+}
+
+template <class F>
+class GaussianInitialisationTest : public ::testing::Test {};
+using GaussianFamilies = ::testing::Types<GaussianFull, GaussianDiag, GaussianSpherical, GaussianTied>;
+TYPED_TEST_SUITE(GaussianInitialisationTest, GaussianFamilies);
+
+TYPED_TEST(GaussianInitialisationTest, AnInitialMixtureFromAnotherSourceAndExecutorIsTheSame) {
+  using F = TypeParam;
+  const Counts c = MakeCountsWithOutlier();
+  const RowBlocks<double> blocks(ViewOf(c.x), c.weights.data(), 8);
+  const CountingSource source(blocks);
+  ThreadPool pool(3);
+  ThreadedExecutor threaded(pool);
+  SerialExecutor serial;
+  const F shape = internal::GaussianShape<F>(3, c.x.cols(), GaussianOptions{});
+  for (InitMethod method :
+       {InitMethod::kKMeansPlusPlus, InitMethod::kRandom, InitMethod::kRandomFromData}) {
+    SCOPED_TRACE(InitMethodName(method));
+    // In memory on threads, the executor given, and through the context's
+    // pool as the shipped initialisers ran before.
+    RepairCounts repairs_a, repairs_b, repairs_c, repairs_d;
+    const Mixture<F> in_memory =
+        InitialMixture(method, {}, shape, blocks, threaded, InitContext{0, 9, nullptr, &repairs_a});
+    const Mixture<F> on_pool =
+        InitialMixture(method, {}, shape, blocks, InitContext{0, 9, &pool, &repairs_b});
+    // Another source, one block after another: given, and as the context's
+    // executor.
+    const Mixture<F> other =
+        InitialMixture(method, {}, shape, source, serial, InitContext{0, 9, nullptr, &repairs_c});
+    InitContext serial_context{0, 9, nullptr, &repairs_d};
+    serial_context.executor.emplace(serial);
+    const Mixture<F> through_context = InitialMixture(method, {}, shape, source, serial_context);
+    for (const Mixture<F>* m : {&on_pool, &other, &through_context}) {
+      EXPECT_EQ(m->weights(), in_memory.weights());
+      EXPECT_EQ(ParametersOf(m->components()), ParametersOf(in_memory.components()));
+    }
+    for (const RepairCounts* r : {&repairs_b, &repairs_c, &repairs_d}) {
+      EXPECT_EQ(r->initial_covariances_from_data, repairs_a.initial_covariances_from_data);
+    }
+    if (method == InitMethod::kKMeansPlusPlus) {
+      // The outlier's cluster took the data's variances.
+      EXPECT_EQ(repairs_a.initial_covariances_from_data, 1);
+    }
+  }
+  EXPECT_GT(source.handed_out(), 0);
+}
+
+TYPED_TEST(GaussianInitialisationTest, AComponentOfOneRowTakesTheDataVariancesOnAnySource) {
+  using F = TypeParam;
+  const Counts c = MakeCounts();
+  const RowBlocks<double> blocks(ViewOf(c.x), c.weights.data(), 8);
+  const CountingSource source(blocks);
+  ThreadPool pool(2);
+  SerialExecutor serial;
+  // Row 0 alone in component 2; the groups in components 0 and 1.
+  std::vector<int> labels;
+  for (Eigen::Index i = 0; i < c.x.rows(); ++i) labels.push_back(i == 0 ? 2 : i % 2);
+  RowMatrix centers(3, 2);
+  centers << 0.0, 0.0, 40.0, 40.0, c.x(0, 0), c.x(0, 1);
+  const InitialResponsibilities partition = InitialResponsibilities::FromLabels(centers, labels);
+  const F shape = internal::GaussianShape<F>(3, c.x.cols(), GaussianOptions{});
+  RepairCounts repairs_a, repairs_b;
+  const InitialComponents<F> in_memory =
+      ComponentsFromResponsibilities(shape, partition, blocks, pool, &repairs_a);
+  const InitialComponents<F> other =
+      ComponentsFromResponsibilities(shape, partition, source, serial, &repairs_b);
+  EXPECT_EQ(other.counts, in_memory.counts);
+  EXPECT_EQ(ParametersOf(other.family), ParametersOf(in_memory.family));
+  // The tied covariance is shared, so it is never replaced, but the repair
+  // is counted all the same.
+  EXPECT_EQ(repairs_a.initial_covariances_from_data, 1);
+  EXPECT_EQ(repairs_b.initial_covariances_from_data, 1);
+}
+
+TYPED_TEST(GaussianInitialisationTest, HmmEmissionsFromAnotherSourceAndExecutorAreTheSame) {
+  using F = TypeParam;
+  const Counts c = MakeCountsWithOutlier();
+  const RowBlocks<double> blocks(ViewOf(c.x), c.weights.data(), 8);
+  const CountingSource source(blocks);
+  ThreadPool pool(3);
+  SerialExecutor serial;
+  RepairCounts repairs_a, repairs_b;
+  const F in_memory = GaussianEmissionsFromKMeans<F>(blocks, 3, GaussianOptions{}, KMeansOptions{},
+                                                     InitContext{0, 4, &pool, &repairs_a});
+  InitContext serial_context{0, 4, nullptr, &repairs_b};
+  serial_context.executor.emplace(serial);
+  const F other =
+      GaussianEmissionsFromKMeans<F>(source, 3, GaussianOptions{}, KMeansOptions{}, serial_context);
+  EXPECT_EQ(ParametersOf(other), ParametersOf(in_memory));
+  EXPECT_EQ(repairs_b.initial_covariances_from_data, repairs_a.initial_covariances_from_data);
+  EXPECT_EQ(repairs_a.initial_covariances_from_data, 1);
+}
+
+TEST(RowBlockSourceTest, AGaussianFromBlocksOfOtherSizesHasTheGroupMoments) {
+  const Counts c = MakeCounts();
+  const GrowingBlocks data(c.x);
+  ThreadPool pool(2);
+  ThreadedExecutor threaded(pool);
+  std::vector<int> labels;
+  for (Eigen::Index i = 0; i < c.x.rows(); ++i) labels.push_back(static_cast<int>(i % 2));
+  RowMatrix centers(2, 2);
+  centers << 0.0, 0.0, 40.0, 40.0;
+  const GaussianOptions options;
+  const InitialComponents<GaussianFull> initial = ComponentsFromResponsibilities(
+      internal::GaussianShape<GaussianFull>(2, 2, options),
+      InitialResponsibilities::FromLabels(centers, labels), data, threaded, nullptr);
+  // Closed form: each component the (biased) mean and covariance of its
+  // group, plus reg_covar.
+  for (int k = 0; k < 2; ++k) {
+    Eigen::RowVector2d mean = Eigen::RowVector2d::Zero();
+    double n = 0;
+    for (Eigen::Index i = k; i < c.x.rows(); i += 2, n += 1) mean += c.x.row(i);
+    mean /= n;
+    Eigen::Matrix2d covariance = Eigen::Matrix2d::Zero();
+    for (Eigen::Index i = k; i < c.x.rows(); i += 2) {
+      const Eigen::RowVector2d d = c.x.row(i) - mean;
+      covariance += d.transpose() * d;
+    }
+    covariance /= n;
+    covariance.diagonal().array() += options.reg_covar;
+    EXPECT_EQ(initial.counts[k], n);
+    EXPECT_NEAR((initial.family.means().row(k) - mean).norm(), 0.0, 1e-12);
+    EXPECT_NEAR((initial.family.covariances()[k] - covariance).norm(), 0.0, 1e-11);
   }
 }
 

@@ -19,6 +19,7 @@
 #include "emkit/fit_progress.h"
 #include "emkit/context.h"
 #include "emkit/fit.h"
+#include "emkit/engine/any_executor.h"
 #include "emkit/engine/serial_executor.h"
 #include "emkit/engine/threaded_executor.h"
 #include "emkit/engine/plain_em.h"

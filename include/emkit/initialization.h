@@ -11,23 +11,26 @@
 //       the K-component family whose statistics the partition fills, e.g.
 //       centred on the partition's centres for accurate second moments;
 //   F MaximizeInitial(const Statistics&, const InitialResponsibilities&,
-//                     const RowBlocks&, ThreadPool&, RepairCounts*) const
+//                     LazyFeatureVariance&, RepairCounts*) const
 //       the M-step from those statistics, e.g. giving a component that a
-//       hard partition left with too few rows the data's variances.
+//       hard partition left with too few rows the data's variances (one
+//       more pass over the data, made only when it asks for them).
 // Without them the family's own shape and Maximize are used: a component
 // the partition leaves empty then keeps the shape's parameters
 // (WholeDataComponents below gives the maximum-likelihood fit of all rows).
 //
-// The draws and the passes that only sum statistics take any
-// RowBlockSource (emkit/kmeans.h) and an executor, with overloads on
-// RowBlocks and a ThreadPool. So do the one M-step and InitialMixture, for
-// a family without MaximizeInitial: that hook takes RowBlocks and a pool,
-// so a family with it (the Gaussians) is initialised from RowBlocks.
+// Every pass takes any RowBlockSource (emkit/kmeans.h) and any executor
+// (emkit/engine/executor.h), for every family; InitialMixture with only an
+// InitContext reduces through the context's executor (the engine's), and
+// the overloads on RowBlocks and a ThreadPool are the threaded executor on
+// that pool.
 #ifndef EMKIT_INITIALIZATION_H_
 #define EMKIT_INITIALIZATION_H_
 
 #include <concepts>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -36,6 +39,7 @@
 #include <Eigen/Core>
 
 #include "emkit/constants.h"
+#include "emkit/engine/any_executor.h"
 #include "emkit/engine/executor.h"
 #include "emkit/engine/threaded_executor.h"
 #include "emkit/error.h"
@@ -139,6 +143,11 @@ InitialResponsibilities InitialResponsibilities::Draw(InitMethod method,
   throw InvalidOptionError("unknown init method");
 }
 
+// The draw the shipped initialisers make (in-memory rows, the context's
+// executor), compiled once in initialization.cc.
+extern template InitialResponsibilities InitialResponsibilities::Draw(
+    InitMethod, const KMeansOptions&, const RowBlocks<double>&, int, Rng&, AnyExecutor&);
+
 // How a block's first responsibilities are written: fill(block_index,
 // block, &r) with r (block rows x K) zeros on entry.
 template <class Fill>
@@ -199,13 +208,35 @@ concept HasInitialPrototype = requires(const F& family, const RowMatrix& centers
   { family.InitialPrototype(centers) } -> std::same_as<F>;
 };
 
+// The data's per-feature variances (FeatureVariance, emkit/kmeans.h), for
+// a family's MaximizeInitial: computed through the initialiser's executor
+// by one more pass over the data the first time they are asked for, and
+// not at all when they are not.
+class LazyFeatureVariance {
+ public:
+  // `data` and `executor` must outlive this.
+  template <RowBlockSource Data, class Executor>
+    requires ReducesBlocks<Executor, Data, internal::Moments>
+  LazyFeatureVariance(const Data& data, Executor& executor)
+      : compute_([&data, &executor] { return FeatureVariance(data, executor); }) {}
+
+  // The variances (D), computed on the first call.
+  const Vector& Get() {
+    if (!value_.has_value()) value_ = compute_();
+    return *value_;
+  }
+
+ private:
+  std::function<Vector()> compute_;
+  std::optional<Vector> value_;
+};
+
 template <class F>
 concept HasMaximizeInitial =
     requires(const F& family, const typename F::Statistics& stats,
-             const InitialResponsibilities& responsibilities, const RowBlocks<double>& data,
-             ThreadPool& pool, RepairCounts* repairs) {
-      { family.MaximizeInitial(stats, responsibilities, data, pool, repairs) }
-          -> std::same_as<F>;
+             const InitialResponsibilities& responsibilities, LazyFeatureVariance& variance,
+             RepairCounts* repairs) {
+      { family.MaximizeInitial(stats, responsibilities, variance, repairs) } -> std::same_as<F>;
     };
 
 // Statistics carry each component's total weight as `counts` (K).
@@ -245,52 +276,40 @@ Mixture<F> MixtureOf(InitialComponents<F> initial) {
 }  // namespace internal
 
 // One M-step of `shape`'s family (K components, the data's shape, its
-// options) from the given responsibilities.
-template <ComponentFamily F>
-  requires HasComponentCounts<F>
-InitialComponents<F> ComponentsFromResponsibilities(
-    const F& shape, const InitialResponsibilities& responsibilities, const RowBlocks<double>& data,
-    ThreadPool& pool, RepairCounts* repairs) {
-  const F prototype = internal::InitialPrototypeOf(shape, responsibilities);
-  const typename F::Statistics stats =
-      StatisticsOfResponsibilities(prototype, data, pool, responsibilities);
-  if constexpr (HasMaximizeInitial<F>) {
-    return {prototype.MaximizeInitial(stats, responsibilities, data, pool, repairs),
-            stats.counts};
-  } else {
-    return {prototype.Maximize(stats, repairs), stats.counts};
-  }
-}
-
-// The same on any row source through an executor, for a family without
-// MaximizeInitial (whose hook takes in-memory RowBlocks and a pool).
+// options) from the given responsibilities, every pass through `executor`.
 template <ComponentFamily F, RowBlockSource Data, class Executor>
-  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
-           ReducesBlocks<Executor, Data, typename F::Statistics>
+  requires HasComponentCounts<F> && ReducesBlocks<Executor, Data, typename F::Statistics> &&
+           (!HasMaximizeInitial<F> || ReducesBlocks<Executor, Data, internal::Moments>)
 InitialComponents<F> ComponentsFromResponsibilities(
     const F& shape, const InitialResponsibilities& responsibilities, const Data& data,
     Executor& executor, RepairCounts* repairs) {
   const F prototype = internal::InitialPrototypeOf(shape, responsibilities);
   const typename F::Statistics stats =
       StatisticsOfResponsibilities(prototype, data, executor, responsibilities);
-  return {prototype.Maximize(stats, repairs), stats.counts};
+  if constexpr (HasMaximizeInitial<F>) {
+    LazyFeatureVariance variance(data, executor);
+    return {prototype.MaximizeInitial(stats, responsibilities, variance, repairs),
+            stats.counts};
+  } else {
+    return {prototype.Maximize(stats, repairs), stats.counts};
+  }
+}
+
+// The same on in-memory rows and the threads of `pool`.
+template <ComponentFamily F>
+  requires HasComponentCounts<F>
+InitialComponents<F> ComponentsFromResponsibilities(
+    const F& shape, const InitialResponsibilities& responsibilities, const RowBlocks<double>& data,
+    ThreadPool& pool, RepairCounts* repairs) {
+  ThreadedExecutor executor(pool);
+  return ComponentsFromResponsibilities(shape, responsibilities, data, executor, repairs);
 }
 
 // The mixture of those components, weighted by their total
 // responsibilities (internal::MixtureOf).
-template <ComponentFamily F>
-  requires HasComponentCounts<F>
-Mixture<F> MixtureFromResponsibilities(const F& shape,
-                                       const InitialResponsibilities& responsibilities,
-                                       const RowBlocks<double>& data, ThreadPool& pool,
-                                       RepairCounts* repairs) {
-  return internal::MixtureOf(
-      ComponentsFromResponsibilities(shape, responsibilities, data, pool, repairs));
-}
-
 template <ComponentFamily F, RowBlockSource Data, class Executor>
-  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
-           ReducesBlocks<Executor, Data, typename F::Statistics>
+  requires HasComponentCounts<F> && ReducesBlocks<Executor, Data, typename F::Statistics> &&
+           (!HasMaximizeInitial<F> || ReducesBlocks<Executor, Data, internal::Moments>)
 Mixture<F> MixtureFromResponsibilities(const F& shape,
                                        const InitialResponsibilities& responsibilities,
                                        const Data& data, Executor& executor,
@@ -299,25 +318,24 @@ Mixture<F> MixtureFromResponsibilities(const F& shape,
       ComponentsFromResponsibilities(shape, responsibilities, data, executor, repairs));
 }
 
-// The initial mixture of one restart: responsibilities drawn by `method`
-// from the restart's seed, then one M-step.
 template <ComponentFamily F>
   requires HasComponentCounts<F>
-Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const F& shape,
-                          const RowBlocks<double>& data, const InitContext& context) {
-  Rng rng(context.seed);
-  const InitialResponsibilities responsibilities = InitialResponsibilities::Draw(
-      method, kmeans, data, shape.num_components(), rng, *context.pool);
-  return MixtureFromResponsibilities(shape, responsibilities, data, *context.pool,
-                                     context.repairs);
+Mixture<F> MixtureFromResponsibilities(const F& shape,
+                                       const InitialResponsibilities& responsibilities,
+                                       const RowBlocks<double>& data, ThreadPool& pool,
+                                       RepairCounts* repairs) {
+  ThreadedExecutor executor(pool);
+  return MixtureFromResponsibilities(shape, responsibilities, data, executor, repairs);
 }
 
-// The same on any row source, every pass through `executor` (the
-// context's pool is not used), for a family without MaximizeInitial.
+// The initial mixture of one restart: responsibilities drawn by `method`
+// from the restart's seed, then one M-step, every pass through `executor`
+// (the context's executor and pool are not used).
 template <ComponentFamily F, RowBlockSource Data, class Executor>
-  requires HasComponentCounts<F> && (!HasMaximizeInitial<F>) &&
-           ReducesBlocks<Executor, Data, typename F::Statistics> &&
-           ReducesBlocks<Executor, Data, internal::NoStatistics>
+  requires HasComponentCounts<F> && ReducesBlocks<Executor, Data, typename F::Statistics> &&
+           ReducesBlocks<Executor, Data, internal::NoStatistics> &&
+           ReducesBlocks<Executor, Data, internal::ClusterSums> &&
+           ReducesBlocks<Executor, Data, internal::Moments>
 Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const F& shape,
                           const Data& data, Executor& executor, const InitContext& context) {
   Rng rng(context.seed);
@@ -325,6 +343,16 @@ Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const 
       method, kmeans, data, shape.num_components(), rng, executor);
   return MixtureFromResponsibilities(shape, responsibilities, data, executor,
                                      context.repairs);
+}
+
+// The same through the context's executor (InitContext::ExecutorOrPool):
+// the one the engine's E-steps reduce through.
+template <ComponentFamily F, RowBlockSource Data>
+  requires HasComponentCounts<F>
+Mixture<F> InitialMixture(InitMethod method, const KMeansOptions& kmeans, const F& shape,
+                          const Data& data, const InitContext& context) {
+  AnyExecutor executor = context.ExecutorOrPool();
+  return InitialMixture(method, kmeans, shape, data, executor, context);
 }
 
 // `shape` with every component the maximum-likelihood fit of all the rows:

@@ -111,6 +111,12 @@ struct Moments {
 // d = 2) only the index of that centre is kept, and the distance is
 // recomputed from it by the same expression, so the values are the same
 // doubles. Index is a small unsigned type that holds k.
+//
+// A block's loop stores indices of a character type, which may alias any
+// object the compiler cannot see is local: the captured variables, and the
+// block, when the loop runs behind a function pointer (as under
+// AnyExecutor, emkit/engine/any_executor.h). So the loop reads everything
+// from local copies (views: pointers and sizes), which stay in registers.
 template <class Index, RowBlockSource Data, class Executor>
 RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& executor) {
   const std::int64_t n = data.num_rows();
@@ -118,24 +124,35 @@ RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& execut
   std::vector<Index> nearest(n, 0);
   int committed = 0;  // centres whose distances `nearest` accounts for
 
-  const auto closest = [&](std::int64_t row, const auto& x) {
-    return committed == 0 ? std::numeric_limits<double>::infinity()
-                          : (x - centers.row(nearest[row])).squaredNorm();
+  // |x - centre|^2 for the centre of index `centre`, or infinity before any
+  // centre is committed: every distance is this one expression, so that a
+  // stored index gives back exactly the distance it was stored for.
+  const auto closest = [](bool any_committed, const MatrixView& centres, Index centre,
+                          const auto& x) {
+    return any_committed ? (x - centres.row(centre)).squaredNorm()
+                         : std::numeric_limits<double>::infinity();
   };
   // Sum over rows of w_i * min(closest_i, |x_i - centre c|^2); makes c one
   // of the centres when `commit` is set.
   auto potential = [&](int c, bool commit) {
     NoStatistics none;
     const double total = executor.Reduce(
-        data, NoStatistics{}, &none, [&](std::int64_t, const RowBlock<double>& block, NoStatistics*) {
+        data, NoStatistics{}, &none,
+        [&](std::int64_t, const RowBlock<double>& given, NoStatistics*) {
+          const RowBlock<double> block = given;
+          const MatrixView centres = ViewOf(centers);
+          const bool any_committed = committed > 0;
+          const bool store = commit;
+          const int candidate = c;
+          Index* const nearest_of = nearest.data();
           double sum = 0.0;
           for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
             const std::int64_t row = block.first_row + i;
-            const double old_d2 = closest(row, block.rows.row(i));
-            // The same expression as closest(), so that a stored index gives
-            // back exactly this value.
-            const double new_d2 = (block.rows.row(i) - centers.row(c)).squaredNorm();
-            if (commit && new_d2 < old_d2) nearest[row] = static_cast<Index>(c);
+            const double old_d2 =
+                closest(any_committed, centres, nearest_of[row], block.rows.row(i));
+            const double new_d2 = closest(true, centres, static_cast<Index>(candidate),
+                                          block.rows.row(i));
+            if (store && new_d2 < old_d2) nearest_of[row] = static_cast<Index>(candidate);
             sum += RowWeight(block, i) * std::min(old_d2, new_d2);
           }
           return sum;
@@ -151,7 +168,9 @@ RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& execut
     for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
       const RowBlock<double> block = data.GetBlock(b);
       for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
-        const double p = RowWeight(block, i) * closest(block.first_row + i, block.rows.row(i));
+        const double p =
+            RowWeight(block, i) * closest(committed > 0, ViewOf(centers),
+                                          nearest[block.first_row + i], block.rows.row(i));
         if (p > 0.0) last_positive = block.rows.row(i);
         cumulative += p;
         if (cumulative > target) return block.rows.row(i);

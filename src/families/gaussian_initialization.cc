@@ -9,9 +9,9 @@ GaussianFull GaussianFull::InitialPrototype(const RowMatrix& centers) const {
 }
 GaussianFull GaussianFull::MaximizeInitial(const Statistics& stats,
                                            const InitialResponsibilities& responsibilities,
-                                           const RowBlocks<double>& data, ThreadPool& pool,
+                                           LazyFeatureVariance& data_variance,
                                            RepairCounts* repairs) const {
-  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
+  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data_variance,
                                            repairs);
 }
 
@@ -23,28 +23,28 @@ GaussianAxisAligned<kSpherical> GaussianAxisAligned<kSpherical>::InitialPrototyp
 template <bool kSpherical>
 GaussianAxisAligned<kSpherical> GaussianAxisAligned<kSpherical>::MaximizeInitial(
     const Statistics& stats, const InitialResponsibilities& responsibilities,
-    const RowBlocks<double>& data, ThreadPool& pool, RepairCounts* repairs) const {
-  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
+    LazyFeatureVariance& data_variance, RepairCounts* repairs) const {
+  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data_variance,
                                            repairs);
 }
 template GaussianDiag GaussianDiag::InitialPrototype(const RowMatrix&) const;
 template GaussianSpherical GaussianSpherical::InitialPrototype(const RowMatrix&) const;
 template GaussianDiag GaussianDiag::MaximizeInitial(const Statistics&,
                                                     const InitialResponsibilities&,
-                                                    const RowBlocks<double>&, ThreadPool&,
-                                                    RepairCounts*) const;
-template GaussianSpherical GaussianSpherical::MaximizeInitial(
-    const Statistics&, const InitialResponsibilities&, const RowBlocks<double>&, ThreadPool&,
-    RepairCounts*) const;
+                                                    LazyFeatureVariance&, RepairCounts*) const;
+template GaussianSpherical GaussianSpherical::MaximizeInitial(const Statistics&,
+                                                              const InitialResponsibilities&,
+                                                              LazyFeatureVariance&,
+                                                              RepairCounts*) const;
 
 GaussianTied GaussianTied::InitialPrototype(const RowMatrix& centers) const {
   return internal::GaussianPlaceholder(this, centers, options_);
 }
 GaussianTied GaussianTied::MaximizeInitial(const Statistics& stats,
                                            const InitialResponsibilities& responsibilities,
-                                           const RowBlocks<double>& data, ThreadPool& pool,
+                                           LazyFeatureVariance& data_variance,
                                            RepairCounts* repairs) const {
-  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data, pool,
+  return internal::MaximizeGaussianInitial(*this, stats, responsibilities, data_variance,
                                            repairs);
 }
 

@@ -25,10 +25,10 @@ constexpr std::uint64_t kSeparationStream = 0x5e9a7a7e;
 template <class Family>
 typename Family::Statistics KMeansStatistics(const Family& shape, const RowBlocks<double>& data,
                                              const KMeansOptions& kmeans, Rng& rng,
-                                             ThreadPool& pool) {
+                                             AnyExecutor& executor) {
   const InitialResponsibilities partition = InitialResponsibilities::Draw(
-      InitMethod::kKMeansPlusPlus, kmeans, data, shape.num_components(), rng, pool);
-  return StatisticsOfResponsibilities(shape, data, pool, partition);
+      InitMethod::kKMeansPlusPlus, kmeans, data, shape.num_components(), rng, executor);
+  return StatisticsOfResponsibilities(shape, data, executor, partition);
 }
 
 // Whether row `s` of `p` equals an earlier row exactly.
@@ -86,9 +86,9 @@ Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks<double>& data, int k,
                                        const InitContext& context) {
   CheckK(k);
   Rng rng(context.seed);
-  ThreadPool& pool = *context.pool;
+  AnyExecutor executor = context.ExecutorOrPool();
   const Bernoulli shape(RowMatrix::Constant(k, data.data().cols(), 0.5), options);
-  Bernoulli::Statistics stats = KMeansStatistics(shape, data, kmeans, rng, pool);
+  Bernoulli::Statistics stats = KMeansStatistics(shape, data, kmeans, rng, executor);
   // One pseudo-row of the pooled mean per state: the pooled statistics are
   // the sum of the states'.
   const double total = stats.counts.sum();
@@ -110,9 +110,9 @@ Poisson PoissonEmissionsFromKMeans(const RowBlocks<double>& data, int k, const P
                                    const KMeansOptions& kmeans, const InitContext& context) {
   CheckK(k);
   Rng rng(context.seed);
-  ThreadPool& pool = *context.pool;
+  AnyExecutor executor = context.ExecutorOrPool();
   const Poisson shape(RowMatrix::Ones(k, data.data().cols()), options);
-  Poisson::Statistics stats = KMeansStatistics(shape, data, kmeans, rng, pool);
+  Poisson::Statistics stats = KMeansStatistics(shape, data, kmeans, rng, executor);
   const double total = stats.counts.sum();
   const Eigen::RowVectorXd pooled_sums = stats.sums.colwise().sum() / total;
   stats.counts.array() += 1.0;
@@ -166,9 +166,10 @@ Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>& data, int k,
   }
   const RowBlocks<double> point_blocks(ViewOf(points), point_weights.data(), 0);
   Rng rng(context.seed);
+  AnyExecutor executor = context.ExecutorOrPool();
   const RowMatrix centers =
       InitialResponsibilities::Draw(InitMethod::kKMeansPlusPlus, kmeans, point_blocks, k,
-                                    rng, *context.pool)
+                                    rng, executor)
           .centers();
   std::vector<int> labels(static_cast<std::size_t>(n_observed));
   NearestCenters(ViewOf(points), centers, labels.data());

@@ -7,7 +7,6 @@
 
 #include "emkit/error.h"
 #include "emkit/random.h"
-#include "../families/gaussian_initialization.h"
 #include "gaussian_hmm_inputs.h"
 
 namespace emkit {
@@ -37,19 +36,6 @@ void GaussianHmmOptions::Validate() const {
   hmm.Validate();
   gaussian.Validate();
   kmeans.Validate();
-}
-
-template <class Family>
-Family GaussianEmissionsFromKMeans(const RowBlocks<double>& data, int k,
-                                   const GaussianOptions& gaussian,
-                                   const KMeansOptions& kmeans, const InitContext& context) {
-  Rng rng(context.seed);
-  const InitialResponsibilities partition = InitialResponsibilities::Draw(
-      InitMethod::kKMeansPlusPlus, kmeans, data, k, rng, *context.pool);
-  return ComponentsFromResponsibilities(
-             internal::GaussianShape<Family>(k, data.data().cols(), gaussian), partition,
-             data, *context.pool, context.repairs)
-      .family;
 }
 
 template GaussianFull GaussianEmissionsFromKMeans<GaussianFull>(

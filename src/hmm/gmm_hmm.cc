@@ -21,18 +21,18 @@ struct TwoLevelClusters {
 };
 
 RowMatrix KMeansCenters(const RowBlocks<double>& data, int k, const KMeansOptions& kmeans, Rng& rng,
-                        ThreadPool& pool) {
+                        AnyExecutor& executor) {
   return InitialResponsibilities::Draw(InitMethod::kKMeansPlusPlus, kmeans, data, k, rng,
-                                       pool)
+                                       executor)
       .centers();
 }
 
 TwoLevelClusters ClusterInTwoLevels(const RowBlocks<double>& data, int k, int m,
                                     const KMeansOptions& kmeans, const InitContext& context) {
   Rng rng(context.seed);
-  ThreadPool& pool = *context.pool;
+  AnyExecutor executor = context.ExecutorOrPool();
   const MatrixView& x = data.data();
-  const RowMatrix states = KMeansCenters(data, k, kmeans, rng, pool);
+  const RowMatrix states = KMeansCenters(data, k, kmeans, rng, executor);
   std::vector<int> state_of(static_cast<std::size_t>(x.rows()));
   NearestCenters(x, states, state_of.data());
 
@@ -54,7 +54,7 @@ TwoLevelClusters ClusterInTwoLevels(const RowBlocks<double>& data, int k, int m,
     RowMatrix members(static_cast<Eigen::Index>(rows.size()), x.cols());
     for (std::size_t j = 0; j < rows.size(); ++j) members.row(j) = x.row(rows[j]);
     const RowBlocks<double> member_blocks(ViewOf(members), nullptr, data.block_rows());
-    const RowMatrix sub = KMeansCenters(member_blocks, m, kmeans, rng, pool);
+    const RowMatrix sub = KMeansCenters(member_blocks, m, kmeans, rng, executor);
     out.centers.middleRows(s * m, m) = sub;
     std::vector<int> nearest(rows.size());
     NearestCenters(ViewOf(members), sub, nearest.data());
@@ -69,9 +69,10 @@ Gaussian GaussiansOfClusters(const RowBlocks<double>& data, const TwoLevelCluste
                              const GaussianOptions& gaussian, const InitContext& context) {
   const Gaussian shape = internal::GaussianShape<Gaussian>(
       static_cast<int>(clusters.centers.rows()), clusters.centers.cols(), gaussian);
+  AnyExecutor executor = context.ExecutorOrPool();
   return ComponentsFromResponsibilities(
              shape, InitialResponsibilities::FromLabels(clusters.centers, clusters.component),
-             data, *context.pool, context.repairs)
+             data, executor, context.repairs)
       .family;
 }
 
@@ -84,6 +85,7 @@ GaussianGroupTied GaussiansOfClusters<GaussianGroupTied>(const RowBlocks<double>
   const int k = static_cast<int>(clusters.centers.rows()) / m;
   const GaussianTied shape = internal::GaussianShape<GaussianTied>(m, clusters.centers.cols(),
                                                                    gaussian);
+  AnyExecutor executor = context.ExecutorOrPool();
   std::vector<GaussianTied> groups;
   for (int s = 0; s < k; ++s) {
     std::vector<int> labels(clusters.component.size());
@@ -96,7 +98,7 @@ GaussianGroupTied GaussiansOfClusters<GaussianGroupTied>(const RowBlocks<double>
             shape,
             InitialResponsibilities::FromLabels(clusters.centers.middleRows(s * m, m),
                                                 std::move(labels)),
-            data, *context.pool, context.repairs)
+            data, executor, context.repairs)
             .family);
   }
   return GaussianGroupTied(std::move(groups));

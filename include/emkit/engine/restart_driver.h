@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "emkit/context.h"
+#include "emkit/engine/any_executor.h"
 #include "emkit/engine/executor.h"
 #include "emkit/engine/iteration_policy.h"
 #include "emkit/error.h"
@@ -211,8 +212,8 @@ RestartOutcome RunRestart(const FitOptions& options, const Data& data, Executor&
 
 // Fits a model by EM with options.n_init restarts: for each,
 // initialize(const InitContext&) returns the starting model (its pool is
-// the context's); every iteration is policy.Step, and every E-step goes
-// through `executor`. The restart with the best final likelihood is
+// the context's, its executor `executor`); every iteration is policy.Step,
+// and every E-step goes through `executor`. The restart with the best final likelihood is
 // returned. Throws InvalidOptionError for invalid options (before any
 // work); errors from the initialiser or the model propagate.
 // FitWithRestarts (emkit/fit.h) is this with the threaded executor on the
@@ -271,6 +272,10 @@ template <class Data, class Initializer, class Executor, class Policy,
       record.restart = r;
       record.seed = DeriveSeed(options.seed, static_cast<std::uint64_t>(r));
       InitContext init_context{r, record.seed, &context.pool(), &record.repairs};
+      // The initialiser's passes reduce through the E-steps' executor; one
+      // that cannot stand behind AnyExecutor (it reduces only a data type
+      // of its own) leaves them on the context's pool.
+      if constexpr (internal::ErasableExecutor<Executor>) init_context.executor.emplace(executor);
       candidate.emplace(initialize(init_context));
     }
     double loglik = 0.0;

@@ -20,9 +20,7 @@
 namespace emkit {
 
 class InitialResponsibilities;  // emkit/initialization.h
-template <DataScalar Scalar>
-class RowBlocks;
-class ThreadPool;
+class LazyFeatureVariance;      // emkit/initialization.h
 // The float32 E-step kernels (emkit/families/gaussian_float32.h), which
 // Mixture<F, float> runs.
 class GaussianFullF;

@@ -85,9 +85,9 @@ class GaussianAxisAligned {
   // it leaves with fewer than two rows takes the data's variances.
   GaussianAxisAligned InitialPrototype(const RowMatrix& centers) const;
   GaussianAxisAligned MaximizeInitial(const Statistics& stats,
-                      const InitialResponsibilities& responsibilities,
-                      const RowBlocks<double>& data, ThreadPool& pool,
-                      RepairCounts* repairs) const;
+                                     const InitialResponsibilities& responsibilities,
+                                     LazyFeatureVariance& data_variance,
+                                     RepairCounts* repairs) const;
   // Rows must be finite and within kMaxAbsDataValue.
   static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
 

@@ -67,9 +67,8 @@ class GaussianTied {
   // it leaves with fewer than two rows takes the data's variances.
   GaussianTied InitialPrototype(const RowMatrix& centers) const;
   GaussianTied MaximizeInitial(const Statistics& stats,
-                      const InitialResponsibilities& responsibilities,
-                      const RowBlocks<double>& data, ThreadPool& pool,
-                      RepairCounts* repairs) const;
+                              const InitialResponsibilities& responsibilities,
+                              LazyFeatureVariance& data_variance, RepairCounts* repairs) const;
   // Rows must be finite and within kMaxAbsDataValue.
   static void ValidateData(const MatrixView& x) { ValidateGaussianData(x); }
 

@@ -16,8 +16,12 @@
 #include "emkit/gaussian_mixture.h"
 #include "emkit/hmm.h"
 #include "emkit/hmm/fit_hmm.h"
+#include "emkit/init_context.h"
+#include "emkit/initialization.h"
+#include "emkit/internal/gaussian_shape.h"
 #include "emkit/kmeans.h"
 #include "emkit/options.h"
+#include "emkit/random.h"
 #include "emkit/row_blocks.h"
 
 namespace emkit {
@@ -41,13 +45,32 @@ struct GaussianHmmOptions {
 };
 
 // K Gaussians from k-means++ and Lloyd iterations on the pooled rows of
-// `data`: the cluster means, and each cluster's covariance of the given
-// structure (the data's variances for a cluster of fewer than two rows,
-// counted in context.repairs). Instantiated for the four Gaussian families.
-template <class Family>
-Family GaussianEmissionsFromKMeans(const RowBlocks<double>& data, int k,
-                                   const GaussianOptions& gaussian,
-                                   const KMeansOptions& kmeans, const InitContext& context);
+// `data` (any RowBlockSource, emkit/kmeans.h), every pass through the
+// context's executor (InitContext::ExecutorOrPool): the cluster means, and
+// each cluster's covariance of the given structure (the data's variances
+// for a cluster of fewer than two rows, counted in context.repairs).
+// Compiled once on RowBlocks for the four Gaussian families.
+template <class Family, RowBlockSource Data>
+Family GaussianEmissionsFromKMeans(const Data& data, int k, const GaussianOptions& gaussian,
+                                   const KMeansOptions& kmeans, const InitContext& context) {
+  Rng rng(context.seed);
+  AnyExecutor executor = context.ExecutorOrPool();
+  const InitialResponsibilities partition = InitialResponsibilities::Draw(
+      InitMethod::kKMeansPlusPlus, kmeans, data, k, rng, executor);
+  return ComponentsFromResponsibilities(
+             internal::GaussianShape<Family>(k, data.num_columns(), gaussian), partition, data,
+             executor, context.repairs)
+      .family;
+}
+
+extern template GaussianFull GaussianEmissionsFromKMeans<GaussianFull>(
+    const RowBlocks<double>&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
+extern template GaussianDiag GaussianEmissionsFromKMeans<GaussianDiag>(
+    const RowBlocks<double>&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
+extern template GaussianSpherical GaussianEmissionsFromKMeans<GaussianSpherical>(
+    const RowBlocks<double>&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
+extern template GaussianTied GaussianEmissionsFromKMeans<GaussianTied>(
+    const RowBlocks<double>&, int, const GaussianOptions&, const KMeansOptions&, const InitContext&);
 
 // Fits a Gaussian HMM to the sequences in x (rows, concatenated; `lengths`
 // as hmmlearn takes it, empty for one sequence). When init_model is given,
