@@ -123,6 +123,41 @@ INSTANTIATE_TEST_SUITE_P(
                       "hmm_gmm_tied_saved.json", "hmm_categorical_saved.json",
                       "hmm_poisson_saved.json", "hmm_bernoulli_saved.json"));
 
+// The fitting priors of the categorical and Poisson families travel with
+// their parameters when they are set (the Python HMM classes hand them to a
+// fit this way), and are absent from what a model without them writes.
+TEST(ModelRegistry, FamilyPriorsRoundTripWhenSet) {
+  RowMatrix p(2, 3);
+  p << 0.2, 0.3, 0.5, 0.6, 0.3, 0.1;
+  CategoricalOptions co;
+  co.layout = CategoricalLayout::kSymbols;
+  co.dirichlet_prior = RowMatrix::Constant(2, 3, 2.5);
+  const MarkovChain chain(Vector::Constant(2, 0.5), RowMatrix::Constant(2, 2, 0.5));
+  MapParameters store;
+  EncodeModel(AnyModel(HiddenMarkovModel<Categorical>(chain, Categorical(p, co))), store);
+  ASSERT_TRUE(store.Has("dirichlet_prior"));
+  const AnyModel back = DecodeModel(store);
+  const auto& categorical = std::get<CategoricalHmm>(back).emissions();
+  EXPECT_EQ(categorical.options().dirichlet_prior, co.dirichlet_prior);
+
+  PoissonOptions po;
+  po.prior_sums = RowMatrix::Constant(2, 3, 4.0);
+  po.prior_weights = RowMatrix::Constant(2, 3, 0.5);
+  MapParameters poisson_store;
+  EncodeModel(AnyModel(PoissonMixture(Vector::Constant(2, 0.5), Poisson(p * 3.0, po))),
+              poisson_store);
+  const AnyModel poisson = DecodeModel(poisson_store);
+  EXPECT_EQ(std::get<PoissonMixture>(poisson).components().options().prior_sums, po.prior_sums);
+  EXPECT_EQ(std::get<PoissonMixture>(poisson).components().options().prior_weights,
+            po.prior_weights);
+
+  MapParameters plain;
+  EncodeModel(AnyModel(PoissonMixture(Vector::Constant(2, 0.5), Poisson(p, PoissonOptions{}))),
+              plain);
+  EXPECT_FALSE(plain.Has("prior_sums"));
+  EXPECT_FALSE(plain.Has("prior_weights"));
+}
+
 TEST(ModelRegistry, ListsTheShippedNamesInOrder) {
   EXPECT_THAT(MixtureFamilyNames(),
               ElementsAre("gaussian", "bernoulli", "categorical", "poisson", "vmf"));

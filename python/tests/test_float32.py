@@ -152,3 +152,42 @@ def test_other_families_on_float32_are_the_widened_float64_fit(estimator, make_r
     np.testing.assert_array_equal(narrow.weights_, wide.weights_)
     np.testing.assert_array_equal(narrow.score_samples(X32), wide.score_samples(X64))
     np.testing.assert_array_equal(narrow.predict_proba(X32), wide.predict_proba(X64))
+
+
+# The HMM classes hold float32 rows as they are and widen them block by
+# block, so that every result is the float64 one of the same values, bit for
+# bit (reference: the same class on X.astype(np.float64)).
+def _hmm_cases():
+    from emkit.hmm import CategoricalHMM, GaussianHMM, GMMHMM, PoissonHMM
+
+    rng = np.random.default_rng(3)
+    gauss = rng.normal(size=(400, 2)) + np.repeat([[0, 0], [4, 4]], 200, axis=0)
+    counts = rng.poisson(lam=np.repeat([[1.0, 5.0], [6.0, 2.0]], 200, axis=0))
+    symbols = rng.integers(0, 4, size=(400, 1))
+    cases = [(GaussianHMM(2, covariance_type=c, random_state=0, n_iter=15), gauss)
+             for c in COVARIANCE_TYPES]
+    cases += [(GMMHMM(2, n_mix=2, covariance_type="diag", random_state=0, n_iter=10), gauss),
+              (PoissonHMM(2, random_state=0, n_iter=15), counts),
+              (CategoricalHMM(2, random_state=0, n_iter=15), symbols)]
+    return cases
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_hmm_float32_rows_are_the_widened_float64_fit(index):
+    model, X = _hmm_cases()[index]
+    X32 = np.ascontiguousarray(X, dtype=np.float32)
+    wide = X32.astype(np.float64)
+    lengths = [150, 250]
+    from sklearn.base import clone
+
+    a = clone(model).fit(X32, lengths)
+    b = clone(model).fit(wide, lengths)
+    assert a.report_.n_iter == b.report_.n_iter
+    np.testing.assert_array_equal(a.transmat_, b.transmat_)
+    np.testing.assert_array_equal(a.startprob_, b.startprob_)
+    for name in ("means_", "covars_", "lambdas_", "emissionprob_", "weights_"):
+        if hasattr(b, name):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert a.score(X32, lengths) == b.score(wide, lengths)
+    np.testing.assert_array_equal(a.predict_proba(X32, lengths), b.predict_proba(wide, lengths))
+    np.testing.assert_array_equal(a.predict(X32, lengths), b.predict(wide, lengths))

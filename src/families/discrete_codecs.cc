@@ -31,6 +31,9 @@ void Categorical::EncodeParameters(ParameterWriter& out) const {
   out.Number("pseudo_count", options_.pseudo_count);
   out.Integer("sample_total", options_.sample_total);
   out.Matrix2("probabilities", probabilities_);
+  // A fitting option, kept with the parameters it shapes when it is set, so
+  // that a fit started from them keeps it.
+  if (options_.dirichlet_prior.size() > 0) out.Matrix2("dirichlet_prior", options_.dirichlet_prior);
 }
 
 Categorical Categorical::DecodeParameters(const ParameterReader& in, Eigen::Index k) {
@@ -41,6 +44,7 @@ Categorical Categorical::DecodeParameters(const ParameterReader& in, Eigen::Inde
   options.sample_total = in.NonNegativeInteger("sample_total", options.sample_total);
   const Eigen::Index v = in.Extent("n_categories", "probabilities", 1);
   RowMatrix p = in.Matrix2("probabilities", k, v);
+  if (in.Has("dirichlet_prior")) options.dirichlet_prior = in.Matrix2("dirichlet_prior", k, v);
   return in.Checked([&] {
     options.Validate();
     return Categorical(std::move(p), options);
@@ -51,6 +55,12 @@ void Poisson::EncodeParameters(ParameterWriter& out) const {
   out.Integer("n_features", num_features());
   out.Number("min_rate", options_.min_rate);
   out.Matrix2("rates", rates_);
+  // Fitting options, kept with the rates when they are set (as the
+  // categorical prior).
+  if (options_.prior_sums.size() > 0) {
+    out.Matrix2("prior_sums", options_.prior_sums);
+    out.Matrix2("prior_weights", options_.prior_weights);
+  }
 }
 
 Poisson Poisson::DecodeParameters(const ParameterReader& in, Eigen::Index k) {
@@ -58,6 +68,10 @@ Poisson Poisson::DecodeParameters(const ParameterReader& in, Eigen::Index k) {
   options.min_rate = in.Number("min_rate", options.min_rate);
   const Eigen::Index d = in.Extent("n_features", "rates", 1);
   RowMatrix rates = in.Matrix2("rates", k, d);
+  if (in.Has("prior_sums") || in.Has("prior_weights")) {
+    options.prior_sums = in.Matrix2("prior_sums", k, d);
+    options.prior_weights = in.Matrix2("prior_weights", k, d);
+  }
   return in.Checked([&] {
     options.Validate();
     return Poisson(std::move(rates), options);

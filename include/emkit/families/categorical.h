@@ -63,7 +63,8 @@ struct CategoricalOptions {
   // Dirichlet concentrations of each component's probabilities (hmmlearn's
   // emissionprob_prior): empty, or K x V values, finite and >= 0. The
   // M-step becomes theta = (max(prior - 1 + c, 0) + a) / sum(...), the
-  // posterior mode for a = 0. A fitting option: model files do not store it.
+  // posterior mode for a = 0. A fitting option, which the codec keeps
+  // (under "dirichlet_prior") only when it is set.
   RowMatrix dirichlet_prior;
 
   // The option table (emkit/option_table.h).

@@ -39,7 +39,8 @@ struct PoissonOptions {
   // or neither). The M-step becomes lambda = (prior_sums + sum w x) /
   // (prior_weights + sum w), then floored by min_rate: the data's
   // statistics plus prior_weights pseudo-observations whose counts add up
-  // to prior_sums. A fitting option: model files do not store it.
+  // to prior_sums. A fitting option, which the codec keeps (under
+  // "prior_sums" and "prior_weights") only when it is set.
   RowMatrix prior_sums;
   RowMatrix prior_weights;
 

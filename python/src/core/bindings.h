@@ -12,7 +12,6 @@ void RegisterModel(nb::module_& m);    // model_binding.cc
 void RegisterFit(nb::module_& m);      // fit_binding.cc
 void RegisterErrors(nb::module_& m);   // module.cc
 void RegisterHmm(nb::module_& m);      // hmm_binding.cc
-void RegisterModelFiles(nb::module_& m);  // model_file_binding.cc
 void RegisterRegistry(nb::module_& m);    // registry_binding.cc
 void RegisterOptionTables(nb::module_& m);  // option_tables.cc
 void RegisterCheckpoints(nb::module_& m);   // checkpoint_binding.cc

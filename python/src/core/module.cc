@@ -27,7 +27,6 @@ NB_MODULE(_core, m) {
   emkit::python::RegisterModel(m);
   emkit::python::RegisterFit(m);
   emkit::python::RegisterHmm(m);
-  emkit::python::RegisterModelFiles(m);
   emkit::python::RegisterRegistry(m);
   emkit::python::RegisterOptionTables(m);
   emkit::python::RegisterCheckpoints(m);

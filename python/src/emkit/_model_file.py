@@ -6,13 +6,9 @@ import numpy as np
 
 from . import _core
 
-# The Python class of each HMM family of the model file.
-_HMM_CLASSES = {
-    "full": "GaussianHMM", "diag": "GaussianHMM", "spherical": "GaussianHMM",
-    "tied": "GaussianHMM", "categorical": "CategoricalHMM", "poisson": "PoissonHMM",
-    "gmm-full": "GMMHMM", "gmm-diag": "GMMHMM", "gmm-spherical": "GMMHMM",
-    "gmm-tied": "GMMHMM",
-}
+# The Python class of the HMMs of each emission family of the model file.
+_HMM_CLASSES = {"gaussian": "GaussianHMM", "gaussian_mixture": "GMMHMM",
+                "categorical": "CategoricalHMM", "poisson": "PoissonHMM"}
 
 
 # The classes of the registry's other mixture families, by model kind
@@ -44,16 +40,29 @@ def load(path):
     from the loaded parameters (as ``--init-model`` does).
     """
     path = os.fspath(path)
-    kind, family, params, floor, n_features, names = _core.model_file_load(path)
+    params, names = _core.registry_load(path)
+    kind = params["model"]
     if kind == "gaussian_mixture":
         return _load_gaussian_mixture(path)
     from . import discrete_mixture, hmm, von_mises_fisher  # noqa: F401 (they register)
     if kind == "hmm":
-        return getattr(hmm, _HMM_CLASSES[family])._from_file(family, params, floor,
-                                                                n_features, names)
+        return _load_hmm(path, params, names)
     if kind not in _REGISTRY_CLASSES:
         raise ValueError(f"{path}: holds a {kind}, which no Python class holds")
     return _REGISTRY_CLASSES[kind]._from_params(params, names, path)
+
+
+def _load_hmm(path, params, names):
+    from . import hmm
+
+    emission = params["emission"]
+    if emission not in _HMM_CLASSES:
+        raise ValueError(f"{path}: holds an HMM with {emission} emissions, which no Python "
+                         "class holds; use emkit hmm decode, score or sample")
+    if emission == "categorical" and params["categorical_layout"] != "symbols":
+        raise ValueError(f"{path}: CategoricalHMM reads categorical HMMs of the symbols "
+                         "layout only")
+    return getattr(hmm, _HMM_CLASSES[emission])._from_params(params, names)
 
 
 def _load_gaussian_mixture(path):

@@ -81,17 +81,23 @@ class _BaseHMM(_compat.BaseEstimator):
     # --- What a family provides ---
 
     def _family(self):
+        """The model's name in checkpoints ("diag", "categorical", ...)."""
         raise NotImplementedError
 
-    def _floor(self):
-        return 0.0
+    def _emission_name(self):
+        """The emission family's name in the model registry ("gaussian", ...)."""
+        raise NotImplementedError
+
+    def _emission_settings(self):
+        """The family's settings, by their keys in its parameter codec."""
+        return {}
 
     def _emission_arrays(self):
-        """The family's arrays, by their names in the C++ core."""
+        """The family's arrays, by their keys in its parameter codec."""
         raise NotImplementedError
 
     def _emission_priors(self):
-        """The family's prior arrays, by their names in the C++ core."""
+        """The family's prior arrays, by their keys in its parameter codec."""
         return {}
 
     def _prior(self, name, shape, value=None):
@@ -108,18 +114,19 @@ class _BaseHMM(_compat.BaseEstimator):
             raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
         return np.ascontiguousarray(a)
 
-    def _priors(self):
+    def _chain_priors(self):
         k = self.n_components
-        priors = {"startprob_prior": self._prior("startprob_prior", (k,)),
-                  "transmat_prior": self._prior("transmat_prior", (k, k))}
-        priors.update(self._emission_priors())
-        return priors
+        return {"startprob_prior": self._prior("startprob_prior", (k,)),
+                "transmat_prior": self._prior("transmat_prior", (k, k))}
 
     def _set_emission_arrays(self, p):
+        """Sets the fitted attributes from a parameter codec dict."""
         raise NotImplementedError
 
     def _check_X(self, X, fitting):
-        """X as C-contiguous float64 (n_samples, n_features); sets n_features."""
+        """X as C-contiguous (n_samples, n_features), float32 when it is a
+        float32 array (fitted and scored as the float64 rows of the same
+        values), else float64; sets n_features."""
         X = np.asarray(X)
         if X.ndim != 2:
             raise ValueError(
@@ -134,7 +141,7 @@ class _BaseHMM(_compat.BaseEstimator):
             raise ValueError("Input X contains NaN or infinity.")
         if fitting:
             self.n_features = X.shape[1]
-        return _validation.as_float64(X)
+        return _rows(X)
 
     def _init_emissions(self, X, needs):
         """Initial emission parameters from X; returns True when the engine
@@ -147,7 +154,10 @@ class _BaseHMM(_compat.BaseEstimator):
         return code in self.init_params or not hasattr(self, name)
 
     def _core_params(self, emissions=True):
-        p = {"startprob": _validation.as_float64(self.startprob_),
+        """The model as its parameter codec's dict (emkit/model_registry.h),
+        the emission arrays left out when not `emissions`."""
+        p = {"model": "hmm", "emission": self._emission_name(),
+             "startprob": _validation.as_float64(self.startprob_),
              "transmat": _validation.as_float64(self.transmat_)}
         k = self.n_components
         if p["startprob"].shape != (k,):
@@ -161,6 +171,7 @@ class _BaseHMM(_compat.BaseEstimator):
         if not np.allclose(p["transmat"].sum(axis=1), 1.0):
             raise ValueError("rows of transmat_ must sum to 1 "
                              f"(got {p['transmat'].sum(axis=1)})")
+        p.update(self._emission_settings())
         if emissions:
             p.update({name: _validation.as_float64(a)
                       for name, a in self._emission_arrays().items()})
@@ -192,8 +203,7 @@ class _BaseHMM(_compat.BaseEstimator):
     def _call(self, function, X, lengths):
         self._check_fitted()
         X = self._check_X(X, fitting=False)
-        return function(self._family(), self._core_params(), self.n_features, X,
-                        _check_lengths(lengths, X.shape[0]))
+        return function(self._core_params(), X, _check_lengths(lengths, X.shape[0]))
 
     # --- hmmlearn's methods ---
 
@@ -227,10 +237,9 @@ class _BaseHMM(_compat.BaseEstimator):
             # mean per time step.
             "tol": max(float(self.tol), 0.0) / X.shape[0],
             "seed": _checkpoint.seed(self.random_state, resume),
-            "floor": float(self._floor()),
             "fit": self.params,
             "init_emissions": engine_init,
-            "priors": self._priors(),
+            **self._chain_priors(),
         }
         initial = self._core_params(emissions=not engine_init)
         settings, labels = self._checkpoint_settings(X, lengths, options["seed"], initial)
@@ -241,7 +250,7 @@ class _BaseHMM(_compat.BaseEstimator):
         if self.verbose:
             options["callback"] = self._print_iteration(X.shape[0])
         params, report_json, brief, full = _core.hmm_fit(
-            self._family(), initial, self.n_features, X, lengths, options, request)
+            {**initial, **self._emission_priors()}, X, lengths, options, request)
         report = FitReport._from_core(report_json, brief, full)
         if not report.usable:
             raise ValueError(f"Fitting the HMM failed ({report.message})")
@@ -279,6 +288,7 @@ class _BaseHMM(_compat.BaseEstimator):
                          for name, value in self.get_params(deep=False).items()
                          if name not in _PER_RUN})
         settings["seed"] = seed
+        settings["dtype"] = _checkpoint.dtype_setting(X)
         # Drawn from random_state, or set by hand (init_params).
         settings["initial"] = (_checkpoint.FROM_CHECKPOINT
                                if seed is _checkpoint.FROM_CHECKPOINT else
@@ -333,8 +343,7 @@ class _BaseHMM(_compat.BaseEstimator):
         if random_state is None:
             random_state = self.random_state
         seed = _validation.seed_from_random_state(random_state)
-        X, Z = _core.hmm_sample(self._family(), self._core_params(), self.n_features,
-                                int(n_samples), seed)
+        X, Z = _core.hmm_sample(self._core_params(), int(n_samples), seed)
         return self._sampled(X), Z
 
     def _sampled(self, X):
@@ -347,19 +356,19 @@ class _BaseHMM(_compat.BaseEstimator):
         (``emkit hmm decode``, ``score`` and ``sample`` read it;
         ``emkit.load`` reads it back exactly)."""
         self._check_fitted()
-        _core.hmm_save(self._family(), self._core_params(), int(self.n_features),
-                       float(self._floor()), os.fspath(path),
-                       _model_file.feature_names(self))
+        _core.registry_save(self._core_params(), os.fspath(path),
+                            _model_file.feature_names(self))
 
     @classmethod
-    def _from_file(cls, family, params, floor, n_features, names):
-        """The estimator of a loaded model file; init_params is "" so that
-        a later fit starts from these parameters."""
+    def _from_params(cls, params, names):
+        """The estimator of a loaded model file (its codec dict); init_params
+        is "" so that a later fit starts from these parameters."""
         model = cls(n_components=len(params["startprob"]), init_params="",
-                    **cls._file_options(family, floor, params))
+                    **cls._file_options(params))
         model.startprob_ = params["startprob"]
         model.transmat_ = params["transmat"]
-        model.n_features = int(n_features)
+        model.n_features = int(params["n_categories"] if "n_categories" in params
+                               else params["n_features"])
         model._set_emission_arrays(params)
         if names:
             # Kept so that saving again writes them back.
@@ -373,6 +382,12 @@ class _BaseHMM(_compat.BaseEstimator):
         eigvals, eigvecs = np.linalg.eig(np.asarray(self.transmat_).T)
         v = np.real(eigvecs[:, np.argmax(np.real(eigvals))])
         return v / v.sum()
+
+
+def _rows(X):
+    """X as C-contiguous float32 when it is float32, else float64."""
+    dtype = np.float32 if X.dtype == np.float32 else np.float64
+    return np.ascontiguousarray(X, dtype=dtype)
 
 
 def _fill_covars(covars, covariance_type, n_components, n_features):
@@ -446,8 +461,9 @@ class GaussianHMM(_BaseHMM):
         self._covars_ = np.array(covars, dtype=np.float64)
 
     @staticmethod
-    def _file_options(family, floor, params):
-        return {"covariance_type": family, "reg_covar": floor}
+    def _file_options(params):
+        return {"covariance_type": str(params["covariance_type"]),
+                "reg_covar": float(params["reg_covar"])}
 
     def _family_names(self):
         return (("m", "means_"), ("c", "_covars_"))
@@ -455,8 +471,11 @@ class GaussianHMM(_BaseHMM):
     def _family(self):
         return self.covariance_type
 
-    def _floor(self):
-        return self.reg_covar
+    def _emission_name(self):
+        return "gaussian"
+
+    def _emission_settings(self):
+        return {"covariance_type": self.covariance_type, "reg_covar": float(self.reg_covar)}
 
     def _check_params(self):
         super()._check_params()
@@ -479,11 +498,11 @@ class GaussianHMM(_BaseHMM):
         if self._covars_.shape != expected:
             raise ValueError(f"'{self.covariance_type}' covars must have shape "
                              f"{expected}, got {self._covars_.shape}")
-        return {"means": means, "covars": self._covars_}
+        return {"means": means, "covariances": self._covars_}
 
     def _set_emission_arrays(self, p):
         self.means_ = p["means"]
-        self._covars_ = p["covars"]
+        self._covars_ = p["covariances"]
 
 
 class CategoricalHMM(_BaseHMM):
@@ -513,8 +532,8 @@ class CategoricalHMM(_BaseHMM):
         self.pseudo_count = pseudo_count
 
     @staticmethod
-    def _file_options(family, floor, params):
-        return {"pseudo_count": floor}
+    def _file_options(params):
+        return {"pseudo_count": float(params["pseudo_count"])}
 
     def _family_names(self):
         return (("e", "emissionprob_"),)
@@ -522,8 +541,11 @@ class CategoricalHMM(_BaseHMM):
     def _family(self):
         return "categorical"
 
-    def _floor(self):
-        return self.pseudo_count
+    def _emission_name(self):
+        return "categorical"
+
+    def _emission_settings(self):
+        return {"categorical_layout": "symbols", "pseudo_count": float(self.pseudo_count)}
 
     def _check_params(self):
         super()._check_params()
@@ -532,7 +554,7 @@ class CategoricalHMM(_BaseHMM):
     def _emission_priors(self):
         prior = self._prior("emissionprob_prior", (self.n_components, self.n_features))
         # All ones is the maximum-likelihood M-step: dropped, as the chain's.
-        return {} if (prior == 1.0).all() else {"emissionprob_prior": prior}
+        return {} if (prior == 1.0).all() else {"dirichlet_prior": prior}
 
     def _check_X(self, X, fitting):
         X = np.asarray(X)
@@ -563,10 +585,10 @@ class CategoricalHMM(_BaseHMM):
         if e.shape != (self.n_components, self.n_features):
             raise ValueError(f"emissionprob_ must have shape "
                              f"({self.n_components}, {self.n_features}), got {e.shape}")
-        return {"emissionprob": e}
+        return {"probabilities": e}
 
     def _set_emission_arrays(self, p):
-        self.emissionprob_ = p["emissionprob"]
+        self.emissionprob_ = p["probabilities"]
 
     def _sampled(self, X):
         return X.astype(np.int64)
@@ -595,8 +617,8 @@ class PoissonHMM(_BaseHMM):
         self.min_rate = min_rate
 
     @staticmethod
-    def _file_options(family, floor, params):
-        return {"min_rate": floor}
+    def _file_options(params):
+        return {"min_rate": float(params["min_rate"])}
 
     def _family_names(self):
         return (("l", "lambdas_"),)
@@ -604,8 +626,11 @@ class PoissonHMM(_BaseHMM):
     def _family(self):
         return "poisson"
 
-    def _floor(self):
-        return self.min_rate
+    def _emission_name(self):
+        return "poisson"
+
+    def _emission_settings(self):
+        return {"min_rate": float(self.min_rate)}
 
     def _check_params(self):
         super()._check_params()
@@ -616,11 +641,11 @@ class PoissonHMM(_BaseHMM):
         # (n_components,); an array of that shape applies to every feature.
         shape = (self.n_components, self.n_features)
         out = {}
-        for name in ("lambdas_prior", "lambdas_weight"):
+        for name, key in (("lambdas_prior", "prior_sums"), ("lambdas_weight", "prior_weights")):
             value = np.asarray(getattr(self, name), dtype=np.float64)
             if value.shape == (self.n_components,):
                 value = value[:, None]
-            out[name] = self._prior(name, shape, value)
+            out[key] = self._prior(name, shape, value)
         # All zeros is the maximum-likelihood M-step: dropped, as the chain's.
         return out if any((a != 0.0).any() for a in out.values()) else {}
 
@@ -634,7 +659,8 @@ class PoissonHMM(_BaseHMM):
         if self._needs_init("l", "lambdas_"):
             rs = np.random.RandomState(
                 _validation.seed_from_random_state(self.random_state))
-            mean, var = X.mean(), max(X.var(), 1e-10)
+            # In float64 for float32 rows too: the start of the float64 fit.
+            mean, var = X.mean(dtype=np.float64), max(X.var(dtype=np.float64), 1e-10)
             mean = max(mean, 1e-10)
             self.lambdas_ = rs.gamma(shape=mean ** 2 / var, scale=var / mean,
                                      size=(self.n_components, self.n_features))
@@ -645,10 +671,10 @@ class PoissonHMM(_BaseHMM):
         if lam.shape != (self.n_components, self.n_features):
             raise ValueError(f"lambdas_ must have shape "
                              f"({self.n_components}, {self.n_features}), got {lam.shape}")
-        return {"lambdas": lam}
+        return {"rates": lam}
 
     def _set_emission_arrays(self, p):
-        self.lambdas_ = p["lambdas"]
+        self.lambdas_ = p["rates"]
 
     def _sampled(self, X):
         return X.astype(np.int64)
@@ -695,8 +721,9 @@ class GMMHMM(_BaseHMM):
         self.covariance_type = covariance_type
 
     @staticmethod
-    def _file_options(family, floor, params):
-        return {"covariance_type": family[len("gmm-"):], "reg_covar": floor,
+    def _file_options(params):
+        return {"covariance_type": str(params["covariance_type"]),
+                "reg_covar": float(params["reg_covar"]),
                 "n_mix": params["weights"].shape[1]}
 
     def _family_names(self):
@@ -705,8 +732,12 @@ class GMMHMM(_BaseHMM):
     def _family(self):
         return "gmm-" + self.covariance_type
 
-    def _floor(self):
-        return self.reg_covar
+    def _emission_name(self):
+        return "gaussian_mixture"
+
+    def _emission_settings(self):
+        return {"covariance_type": self.covariance_type, "reg_covar": float(self.reg_covar),
+                "n_mix": int(self.n_mix)}
 
     def _check_params(self):
         super()._check_params()
@@ -750,10 +781,17 @@ class GMMHMM(_BaseHMM):
             if arrays[name].shape != shape:
                 raise ValueError(f"{name}_ must have shape {shape}, got "
                                  f"{arrays[name].shape}")
-        return arrays
+        # The codec's shapes: the n_components * n_mix Gaussians state-major,
+        # a tied covariance per state.
+        k, m, d = self.n_components, self.n_mix, self.n_features
+        covars = arrays["covars"]
+        if self.covariance_type != "tied":
+            covars = covars.reshape((k * m,) + covars.shape[2:])
+        return {"weights": arrays["weights"], "means": arrays["means"].reshape(k * m, d),
+                "covariances": covars}
 
     def _set_emission_arrays(self, p):
         shapes = self._shapes()
         self.weights_ = p["weights"].reshape(shapes["weights"])
         self.means_ = p["means"].reshape(shapes["means"])
-        self.covars_ = p["covars"].reshape(shapes["covars"])
+        self.covars_ = p["covariances"].reshape(shapes["covars"])
