@@ -67,6 +67,9 @@ void EngineOptionFlags::WriteSettings(CheckpointJson* settings) const {
 void EngineOptionFlags::ReadSettings(const CheckpointJson& settings) {
   for (Flag& flag : flags_) {
     if (flag.entry.per_run) continue;
+    // A checkpoint of an earlier version does not name the options added
+    // since; those fits ran with the defaults.
+    if (!settings.contains(flag.entry.name)) continue;
     flag.value = OptionSettingText(flag.entry, settings.at(flag.entry.name));
     flag.has_value = true;
   }

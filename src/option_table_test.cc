@@ -168,17 +168,17 @@ TEST(OptionTableTest, TheEngineTableNamesFitOptionsAndItsDefaults) {
     per_run.push_back(entry.per_run);
   }
   EXPECT_EQ(names, (std::vector<std::string>{"n_init", "max_iter", "tol", "seed",
-                                             "num_threads", "max_seconds"}));
+                                             "num_threads", "max_seconds", "accelerate"}));
   EXPECT_EQ(flags, (std::vector<std::string>{"n-init", "max-iter", "tol", "seed", "threads",
-                                             "max-time"}));
+                                             "max-time", "accelerate"}));
   EXPECT_EQ(values, (std::vector<std::string>{
                         internal::IntegerText(defaults.n_init),
                         internal::IntegerText(defaults.max_iter),
                         internal::NumberText(defaults.tol),
                         internal::IntegerText(defaults.seed),
                         internal::IntegerText(defaults.num_threads),
-                        internal::NumberText(defaults.max_seconds)}));
-  EXPECT_EQ(per_run, (std::vector<bool>{false, false, false, false, true, true}));
+                        internal::NumberText(defaults.max_seconds), "none"}));
+  EXPECT_EQ(per_run, (std::vector<bool>{false, false, false, false, true, true, false}));
 
   FitOptions o;
   EXPECT_TRUE(SetOption(&o, "num_threads", "4"));

@@ -67,6 +67,11 @@ std::string FitReport::FullReport() const {
   line(fmt::format("{:<28}{:>28}", "Usable", IsUsable() ? "yes" : "no"));
   line(fmt::format("{:<28}{:>28}", "Best restart", best_restart));
   line(fmt::format("{:<28}{:>28}", "Iterations", n_iter));
+  line(fmt::format("{:<28}{:>28}", "E-steps (all restarts)", e_steps));
+  if (extrapolations_accepted + extrapolations_rejected > 0) {
+    line(fmt::format("{:<28}{:>28}", "Extrapolations accepted", extrapolations_accepted));
+    line(fmt::format("{:<28}{:>28}", "Extrapolations rejected", extrapolations_rejected));
+  }
   line(fmt::format("{:<28}{:>28.12g}", "Samples (total weight)", num_samples));
   line(fmt::format("{:<28}{:>28.12g}", "Total log-likelihood", total_log_likelihood));
   line(fmt::format("{:<28}{:>28.12g}", "Mean log-likelihood", mean_log_likelihood));

@@ -9,7 +9,8 @@
 // the executor (who reduces the blocks' statistics), the iteration policy
 // (how one iteration moves) and the restart driver (everything else). The
 // functions here put together the default ones: the threaded executor on a
-// Context's pool, and plain EM.
+// Context's pool, and the policy FitOptions::accelerate names (plain EM
+// unless told otherwise).
 #ifndef EMKIT_FIT_H_
 #define EMKIT_FIT_H_
 
@@ -20,6 +21,7 @@
 #include "emkit/engine/executor.h"
 #include "emkit/engine/plain_em.h"
 #include "emkit/engine/restart_driver.h"
+#include "emkit/engine/squarem.h"
 #include "emkit/engine/threaded_executor.h"
 #include "emkit/init_context.h"
 #include "emkit/model.h"
@@ -38,6 +40,28 @@ double EStepAll(ThreadPool& pool, const Data& data, const M& model,
   return EStepAll(executor, data, model, stats);
 }
 
+// DriveRestarts with the iteration policy options.accelerate names.
+template <class Data, class Initializer, class Executor,
+          class M = std::invoke_result_t<Initializer&, const InitContext&>>
+[[nodiscard]] Fitted<M> DriveWithPolicyOf(Context& context, Executor& executor,
+                                          const FitOptions& options, const Data& data,
+                                          Initializer&& initialize) {
+  if (options.accelerate == Acceleration::kSquarem) {
+    if constexpr (SerializableStatistics<typename M::Statistics>) {
+      Squarem policy;
+      return DriveRestarts(context, executor, policy, options, data,
+                           std::forward<Initializer>(initialize));
+    } else {
+      throw InvalidOptionError(
+          "accelerate = squarem extrapolates the model's statistics, and this model's "
+          "statistics have no codec (SerializableStatistics, emkit/model.h)");
+    }
+  }
+  PlainEm policy;
+  return DriveRestarts(context, executor, policy, options, data,
+                       std::forward<Initializer>(initialize));
+}
+
 // Fits a model by EM with options.n_init restarts on the threads of
 // `context` (options.num_threads is then only reported): for each restart,
 // initialize(const InitContext&) returns the starting model; the restart
@@ -50,9 +74,8 @@ template <class Data, class Initializer,
 [[nodiscard]] Fitted<M> FitWithRestarts(Context& context, const FitOptions& options,
                                         const Data& data, Initializer&& initialize) {
   ThreadedExecutor executor(context.pool());
-  PlainEm policy;
-  return DriveRestarts(context, executor, policy, options, data,
-                       std::forward<Initializer>(initialize));
+  return DriveWithPolicyOf(context, executor, options, data,
+                           std::forward<Initializer>(initialize));
 }
 
 // The same on a context of its own with options.num_threads threads.

@@ -32,6 +32,12 @@ enum class CallbackResult {
 
 using IterationCallback = std::function<CallbackResult(const IterationEvent&)>;
 
+// How an iteration moves (the iteration policy, emkit/engine/).
+enum class Acceleration {
+  kNone,     // plain EM: one M-step and one E-step (emkit/engine/plain_em.h)
+  kSquarem,  // monotone SQUAREM (emkit/engine/squarem.h)
+};
+
 struct FitOptions {
   // Maximum number of M-steps per restart. Must be >= 0; 0 evaluates the
   // initial parameters only.
@@ -63,6 +69,11 @@ struct FitOptions {
   // bound_gain < -eps or loglik_gain < bound_gain - eps, with
   // eps = certificate_tolerance * (|L_old| + |Q_old| + 1). Must be > 0.
   double certificate_tolerance = 1e-9;
+
+  // The iteration policy. kSquarem needs statistics with a codec
+  // (SerializableStatistics, emkit/model.h: every shipped model); a model
+  // without one is an InvalidOptionError.
+  Acceleration accelerate = Acceleration::kNone;
 
   // Called after every iteration, in order; any may stop or abort the fit.
   std::vector<IterationCallback> callbacks;
@@ -107,6 +118,11 @@ struct FitOptions {
                  "stop after this many seconds with the best model so far "
                  "(termination time_limit); 0 = no limit",
                  {.flag = "max-time", .per_run = true});
+    table.Choice("accelerate", &accelerate,
+                 ChoiceNames<Acceleration>{{"none", Acceleration::kNone},
+                                           {"squarem", Acceleration::kSquarem}},
+                 "iteration policy: plain EM, or monotone SQUAREM extrapolation "
+                 "(fewer E-steps on slowly converging fits)");
   }
 };
 

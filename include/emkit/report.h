@@ -62,6 +62,12 @@ struct RestartRecord {
   std::string message;
   int certificate_violations = 0;
   RepairCounts repairs;
+  // E-steps over all data, the initial parameters' included; with plain EM
+  // n_iter + 1. An accelerated policy (FitOptions::accelerate) runs several
+  // per iteration and counts its extrapolations kept and turned down.
+  std::int64_t e_steps = 0;
+  int extrapolations_accepted = 0;
+  int extrapolations_rejected = 0;
   double seconds = 0.0;
   std::vector<IterationRecord> iterations;
 };
@@ -92,6 +98,10 @@ struct FitReport {
   int certificate_violations = 0;
 
   RepairCounts repairs;  // over all restarts
+  // Over all restarts, as RestartRecord counts them.
+  std::int64_t e_steps = 0;
+  int extrapolations_accepted = 0;
+  int extrapolations_rejected = 0;
   double total_seconds = 0.0;
   std::vector<RestartRecord> restarts;
 

@@ -62,6 +62,9 @@ void FinishReport(double total_weight,
     report->certificate_checked += static_cast<int>(r.iterations.size());
     report->certificate_violations += r.certificate_violations;
     report->repairs += r.repairs;
+    report->e_steps += r.e_steps;
+    report->extrapolations_accepted += r.extrapolations_accepted;
+    report->extrapolations_rejected += r.extrapolations_rejected;
   }
 }
 

@@ -55,6 +55,15 @@ Json RestartJson(const RestartRecord& record) {
   j["message"] = record.message;
   j["certificate_violations"] = record.certificate_violations;
   j["repairs"] = RepairsJson(record.repairs);
+  // Plain EM's counts follow from n_iter: left out, so that records of
+  // plain fits read as they always have (and checkpoints of earlier
+  // versions write back byte for byte).
+  if (record.e_steps != record.n_iter + 1 || record.extrapolations_accepted != 0 ||
+      record.extrapolations_rejected != 0) {
+    j["e_steps"] = record.e_steps;
+    j["extrapolations"] = {{"accepted", record.extrapolations_accepted},
+                           {"rejected", record.extrapolations_rejected}};
+  }
   j["seconds"] = Number(record.seconds);
   Json iterations = Json::array();
   for (const IterationRecord& iteration : record.iterations) {
@@ -164,6 +173,13 @@ RestartRecord RestartRecordFromJson(const std::string& text, const std::string& 
       in.Integer<std::int64_t>(repairs, "regularized_covariances");
   r.repairs.initial_covariances_from_data =
       in.Integer<std::int64_t>(repairs, "initial_covariances_from_data");
+  // Absent for plain EM (and in records of earlier versions).
+  r.e_steps = j.contains("e_steps") ? in.Integer<std::int64_t>(j, "e_steps") : r.n_iter + 1;
+  if (j.contains("extrapolations")) {
+    const Json& extrapolations = in.At(j, "extrapolations");
+    r.extrapolations_accepted = in.Integer<int>(extrapolations, "accepted");
+    r.extrapolations_rejected = in.Integer<int>(extrapolations, "rejected");
+  }
   r.seconds = in.Double(j, "seconds");
   const Json& iterations = in.At(j, "iterations");
   if (!iterations.is_array()) in.Fail("\"iterations\" must be an array");
@@ -200,6 +216,9 @@ std::string ReportToJson(const FitReport& report, int indent) {
   j["certificate"] = {{"checked", report.certificate_checked},
                       {"violations", report.certificate_violations}};
   j["repairs"] = RepairsJson(report.repairs);
+  j["e_steps"] = report.e_steps;
+  j["extrapolations"] = {{"accepted", report.extrapolations_accepted},
+                         {"rejected", report.extrapolations_rejected}};
   j["best_restart"] = report.best_restart;
   Json restarts = Json::array();
   for (const RestartRecord& restart : report.restarts) {

@@ -51,6 +51,11 @@ struct EmStep {
   double base_total_log_likelihood;  // L(base)
   double q_base;                     // Q(base | base)
   double bound_gain;                 // Q(next | base) - Q(base | base)
+  // What the iteration cost: E-steps over all data (extrapolated points
+  // evaluated included), and the extrapolations it kept or turned down.
+  int e_steps = 1;
+  int extrapolations_accepted = 0;
+  int extrapolations_rejected = 0;
 };
 
 template <class P, class M, class Data, class Executor>

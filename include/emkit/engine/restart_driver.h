@@ -114,6 +114,8 @@ RestartOutcome RunRestart(const FitOptions& options, const Data& data, Executor&
   if (fresh) {
     record->initial_mean_log_likelihood = loglik / weight;
     record->mean_log_likelihood = loglik / weight;
+    // A resumed restart's first E-step repeats one its record counts.
+    record->e_steps = 1;
   }
   record->termination = TerminationType::kMaxIterations;
   record->message = "reached max_iter";
@@ -134,6 +136,9 @@ RestartOutcome RunRestart(const FitOptions& options, const Data& data, Executor&
     EmStep<M> step = policy.Step(std::as_const(current), executor, data, &record->repairs);
     const double next_loglik = step.next.total_log_likelihood;
     const double loglik_gain = next_loglik - current.total_log_likelihood;
+    record->e_steps += step.e_steps;
+    record->extrapolations_accepted += step.extrapolations_accepted;
+    record->extrapolations_rejected += step.extrapolations_rejected;
 
     if (!std::isfinite(next_loglik) || !std::isfinite(step.bound_gain)) {
       // Keep the last parameters with a finite likelihood.
