@@ -1,19 +1,27 @@
-// emkit info: a human-readable summary of a model file.
+// emkit info: a human-readable summary of a model file. One loop for every
+// model kind of the registry (emkit/model_registry.h): the latent
+// structure's parameters (mixing weights, or start and transition
+// probabilities), then the family's, as its parameter codec writes them
+// (emkit/parameters.h): its settings, per component (or state) the slice of
+// every array that leads with the component axis, and last the arrays that
+// all components share (emkit/family.h).
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common.h"
+#include "emkit/family.h"
 #include "emkit/io/model_file.h"
 #include "emkit/model_registry.h"
-#include "emkit/option_table.h"
 #include "emkit/parameters.h"
 
 namespace emkit::cli {
@@ -23,213 +31,153 @@ struct InfoArgs {
   std::string model;
 };
 
-std::string Row(const Eigen::Ref<const Eigen::RowVectorXd>& values) {
-  std::string out;
-  for (Eigen::Index j = 0; j < values.size(); ++j) {
-    out += fmt::format("{}{:.6g}", j > 0 ? "  " : "", values[j]);
-  }
-  return out;
-}
-
-void AppendMatrix(const Eigen::MatrixXd& m, const std::string& indent, std::string* out) {
-  for (Eigen::Index i = 0; i < m.rows(); ++i) *out += indent + Row(m.row(i)) + "\n";
-}
-
-// One component's (or state's) parameters, per family.
-void AppendComponent(const GaussianFull& f, int k, std::string* out) {
-  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
-  *out += "    covariance:\n";
-  AppendMatrix(f.covariances()[k], "      ", out);
-}
-void AppendComponent(const GaussianDiag& f, int k, std::string* out) {
-  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
-  *out += "    variances:  " + Row(f.variances().row(k)) + "\n";
-}
-void AppendComponent(const GaussianSpherical& f, int k, std::string* out) {
-  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
-  *out += fmt::format("    variance:   {:.6g}\n", f.variances()(k, 0));
-}
-void AppendComponent(const GaussianTied& f, int k, std::string* out) {
-  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
-}
-void AppendComponent(const GaussianGroupTied& f, int k, std::string* out) {
-  *out += "    mean:       " + Row(f.means().row(k)) + "\n";
-}
-// A GMM-HMM state: its mixture components, and the covariance they share
-// when it is tied.
-template <class Gaussian>
-void AppendComponent(const GaussianMixtureEmission<Gaussian>& f, int k, std::string* out) {
-  const int m = f.num_mixture_components();
-  for (int j = 0; j < m; ++j) {
-    *out += fmt::format("  mixture component {}:\n", j);
-    *out += fmt::format("    weight:     {:.6g}\n", f.weights()(k, j));
-    AppendComponent(f.components(), k * m + j, out);
-  }
-  if constexpr (std::is_same_v<Gaussian, GaussianGroupTied>) {
-    *out += "  shared covariance:\n";
-    AppendMatrix(f.components().groups()[k].covariance(), "    ", out);
-  }
-}
-void AppendComponent(const Bernoulli& f, int k, std::string* out) {
-  *out += "    p(x = 1):   " + Row(f.probabilities().row(k)) + "\n";
-}
-void AppendComponent(const Categorical& f, int k, std::string* out) {
-  *out += "    p(category): " + Row(f.probabilities().row(k)) + "\n";
-}
-void AppendComponent(const Poisson& f, int k, std::string* out) {
-  *out += "    rates:      " + Row(f.rates().row(k)) + "\n";
-}
-
-// The arrays a family's codec writes (emkit/parameters.h), kept by key.
-class ArrayCollector : public ParameterWriter {
+// What a family's codec writes: its settings as text and its arrays, in
+// order.
+class CodecCollector : public ParameterWriter {
  public:
+  struct Setting {
+    std::string key;
+    std::string value;
+  };
   struct Entry {
     std::string key;
     std::vector<Eigen::Index> shape;
     std::vector<double> values;
   };
-  void Text(std::string_view, std::string_view) override {}
-  void Integer(std::string_view, std::int64_t) override {}
-  void Number(std::string_view, double) override {}
+
+  void Text(std::string_view key, std::string_view value) override {
+    settings.push_back({std::string(key), std::string(value)});
+  }
+  void Integer(std::string_view key, std::int64_t value) override {
+    settings.push_back({std::string(key), fmt::format("{}", value)});
+  }
+  void Number(std::string_view key, double value) override {
+    settings.push_back({std::string(key), fmt::format("{}", value)});
+  }
   void Array(std::string_view key, const std::vector<Eigen::Index>& shape,
              const double* values) override {
     std::size_t size = 1;
     for (Eigen::Index extent : shape) size *= static_cast<std::size_t>(extent);
     arrays.push_back({std::string(key), shape, std::vector<double>(values, values + size)});
   }
+
+  std::vector<Setting> settings;
   std::vector<Entry> arrays;
 };
 
-// Any other family: component k's slice of every array of its codec whose
-// first axis is the components.
-template <class Family>
-void AppendComponent(const Family& f, int k, std::string* out) {
-  ArrayCollector collector;
-  f.EncodeParameters(collector);
-  for (const ArrayCollector::Entry& a : collector.arrays) {
-    if (a.shape.empty() || a.shape[0] != f.num_components()) continue;
-    const std::size_t per_component = a.values.size() / static_cast<std::size_t>(a.shape[0]);
-    const Eigen::Map<const Eigen::RowVectorXd> slice(
-        a.values.data() + static_cast<std::size_t>(k) * per_component,
-        static_cast<Eigen::Index>(per_component));
-    *out += fmt::format("    {:<12}{}\n", a.key + ":", Row(slice));
+// `label` padded to `width`, and at least one space after it.
+std::string Pad(const std::string& label, std::size_t width) {
+  return fmt::format("{:<{}}", label, std::max(width, label.size() + 1));
+}
+
+std::string Row(const double* values, std::size_t count) {
+  std::string out;
+  for (std::size_t j = 0; j < count; ++j) {
+    out += fmt::format("{}{:.6g}", j > 0 ? "  " : "", values[j]);
+  }
+  return out;
+}
+
+// `count` values as rows of `width`: on the label's line when they are one
+// row, else one line each under the label, indented by `rows_indent`.
+void AppendValues(const std::string& indent, const std::string& label, const double* values,
+                  std::size_t count, std::size_t width, const std::string& rows_indent,
+                  std::string* out) {
+  if (count <= width) {
+    *out += indent + Pad(label, 12) + Row(values, count) + "\n";
+    return;
+  }
+  *out += indent + label + "\n";
+  for (std::size_t at = 0; at < count; at += width) {
+    *out += rows_indent + Row(values + at, width) + "\n";
   }
 }
 
-// The family's name and options, one line each.
-template <class Family>
-void AppendFamily(const Family& f, std::string* out) {
-  if constexpr (std::is_same_v<Family, Bernoulli>) {
-    *out += "family:           Bernoulli\n";
-    *out += fmt::format("pseudo_count:     {}\n", f.options().pseudo_count);
-  } else if constexpr (std::is_same_v<Family, Categorical>) {
-    *out += fmt::format("family:           categorical, {} categories ({} layout)\n",
-                        f.num_categories(), CategoricalLayoutName(f.layout()));
-    *out += fmt::format("pseudo_count:     {}\n", f.options().pseudo_count);
-  } else if constexpr (std::is_same_v<Family, Poisson>) {
-    *out += "family:           Poisson\n";
-    *out += fmt::format("min_rate:         {}\n", f.options().min_rate);
-  } else if constexpr (requires { f.num_mixture_components(); }) {
-    *out += fmt::format("family:           Gaussian mixture, {} components per state, {} "
-                        "covariance\n", f.num_mixture_components(),
-                        std::decay_t<decltype(f.components())>::kCovarianceName);
-    *out += fmt::format("reg_covar:        {}\n", f.components().options().reg_covar);
-  } else if constexpr (HasCovarianceType<Family>) {
-    *out += fmt::format("family:           Gaussian, {} covariance\n",
-                        Family::kCovarianceName);
-    *out += fmt::format("reg_covar:        {}\n", f.options().reg_covar);
-  } else {
-    // Any other family: its name and its option table.
-    *out += fmt::format("family:           {}\n", Family::kFamilyName);
-    for (const OptionEntry& entry : OptionEntries(f.options())) {
-      *out += fmt::format("{:<18}{}\n", entry.name + ":", entry.value);
+// Slice `index` of an array along its first axis, cut into `parts` slices.
+void AppendSlice(const CodecCollector::Entry& a, std::size_t index, std::size_t parts,
+                 const std::string& indent, std::string* out) {
+  const std::size_t size = a.values.size() / parts;
+  // A slice of rank 2 or more is shown as rows of its last axis.
+  const std::size_t width = a.shape.size() > 1 ? static_cast<std::size_t>(a.shape.back()) : 1;
+  AppendValues(indent, a.key + ":", a.values.data() + index * size, size, width,
+               indent + "  ", out);
+}
+
+template <class M>
+std::string Summary(const M& model, const std::vector<std::string>& feature_names) {
+  using Family = std::decay_t<decltype(FamilyOf(model))>;
+  constexpr bool kMixture = kIsMixture<M>;
+  const Family& family = FamilyOf(model);
+  CodecCollector codec;
+  family.EncodeParameters(codec);
+  const auto k_count = static_cast<std::size_t>(family.num_components());
+
+  // The arrays with one slice per component, with M slices per component
+  // (the first multiple of K found fixes M), and the shared ones.
+  std::vector<const CodecCollector::Entry*> per_component, per_part, shared;
+  std::size_t parts = 0;
+  for (const CodecCollector::Entry& a : codec.arrays) {
+    const auto lead = static_cast<std::size_t>(a.shape.front());
+    if (IsSharedParameterArray<Family>(a.key)) {
+      shared.push_back(&a);
+    } else if (lead == k_count) {
+      per_component.push_back(&a);
+    } else if (lead > k_count && lead % k_count == 0 &&
+               (parts == 0 || lead == parts * k_count)) {
+      parts = lead / k_count;
+      per_part.push_back(&a);
+    } else {
+      shared.push_back(&a);
     }
   }
-}
 
-template <class Family>
-void AppendShared(const Family& f, std::string* out) {
-  if constexpr (std::is_same_v<Family, GaussianTied>) {
-    *out += "shared covariance:\n";
-    AppendMatrix(f.covariance(), "    ", out);
+  std::string out =
+      fmt::format("model:            {}\n", kMixture ? "mixture" : "hidden Markov model");
+  out += fmt::format("family:           {}\n", FamilyDescription(family));
+  for (const CodecCollector::Setting& s : codec.settings) {
+    out += Pad(s.key + ":", 18) + s.value + "\n";
   }
-}
-
-template <class Family>
-std::string MixtureInfo(const Mixture<Family>& m) {
-  std::string out = "model:            mixture\n";
-  AppendFamily(m.components(), &out);
-  out += fmt::format("components:       {}\n", m.num_components());
-  out += fmt::format("features:         {}\n", m.num_features());
-  out += fmt::format("free parameters:  {}\n", m.NumFreeParameters());
-  for (int k = 0; k < m.num_components(); ++k) {
-    out += fmt::format("component {}:\n", k);
-    out += fmt::format("    weight:     {:.6g}\n", m.weights()[k]);
-    AppendComponent(m.components(), k, &out);
+  out += fmt::format("{}{}\n", Pad(kMixture ? "components:" : "states:", 18), k_count);
+  out += fmt::format("features:         {}\n", family.num_features());
+  if (!feature_names.empty()) {
+    out += fmt::format("feature names:    {}\n", fmt::join(feature_names, ", "));
   }
-  AppendShared(m.components(), &out);
+  out += fmt::format("free parameters:  {}\n", model.NumFreeParameters());
+  if constexpr (!kMixture) {
+    out += "start probabilities:\n    " +
+           Row(model.start().data(), static_cast<std::size_t>(model.start().size())) + "\n";
+    out += "transition matrix (row: from, column: to):\n";
+    for (Eigen::Index i = 0; i < model.transitions().rows(); ++i) {
+      const Eigen::RowVectorXd row = model.transitions().row(i);
+      out += "    " + Row(row.data(), static_cast<std::size_t>(row.size())) + "\n";
+    }
+  }
+  for (std::size_t k = 0; k < k_count; ++k) {
+    out += fmt::format("{} {}:\n", kMixture ? "component" : "state", k);
+    if constexpr (kMixture) {
+      out += fmt::format("    weight:     {:.6g}\n", model.weights()[static_cast<Eigen::Index>(k)]);
+    }
+    for (const CodecCollector::Entry* a : per_component) AppendSlice(*a, k, k_count, "    ", &out);
+    for (std::size_t j = 0; j < parts; ++j) {
+      out += fmt::format("    component {}:\n", j);
+      for (const CodecCollector::Entry* a : per_part) {
+        AppendSlice(*a, k * parts + j, k_count * parts, "        ", &out);
+      }
+    }
+  }
+  for (const CodecCollector::Entry* a : shared) {
+    const std::size_t width = a->shape.size() > 1 ? static_cast<std::size_t>(a->shape.back())
+                                                  : a->values.size();
+    AppendValues("", "shared " + a->key + ":", a->values.data(), a->values.size(), width,
+                 "    ", &out);
+  }
   return out;
 }
-
-template <class Family>
-std::string HmmInfo(const HiddenMarkovModel<Family>& m) {
-  std::string out = "model:            hidden Markov model\n";
-  AppendFamily(m.emissions(), &out);
-  out += fmt::format("states:           {}\n", m.num_states());
-  out += fmt::format("features:         {}\n", m.emissions().num_features());
-  out += fmt::format("free parameters:  {}\n", m.NumFreeParameters());
-  out += "start probabilities:\n    " + Row(m.start().transpose()) + "\n";
-  out += "transition matrix (row: from, column: to):\n";
-  AppendMatrix(m.transitions(), "    ", &out);
-  for (int k = 0; k < m.num_states(); ++k) {
-    out += fmt::format("state {}:\n", k);
-    AppendComponent(m.emissions(), k, &out);
-  }
-  AppendShared(m.emissions(), &out);
-  return out;
-}
-
-// Gaussian mixtures keep the summary they have always had.
-std::string GaussianMixtureInfo(const GaussianMixtureModel& model) {
-  const int k_count = NumComponents(model);
-  std::string out;
-  out += fmt::format("model:            Gaussian mixture, {} covariance\n",
-                     CovarianceTypeName(CovarianceTypeOf(model)));
-  out += fmt::format("components:       {}\n", k_count);
-  out += fmt::format("features:         {}\n", NumFeatures(model));
-  out += fmt::format("free parameters:  {}\n", NumFreeParameters(model));
-  out += fmt::format("reg_covar:        {}\n", MixtureGaussianOptions(model).reg_covar);
-  for (int k = 0; k < k_count; ++k) {
-    out += fmt::format("component {}:\n", k);
-    out += fmt::format("    weight:     {:.6g}\n", MixtureWeights(model)[k]);
-    std::visit([&](const auto& m) { AppendComponent(m.components(), k, &out); }, model);
-  }
-  std::visit([&](const auto& m) { AppendShared(m.components(), &out); }, model);
-  return out;
-}
-
-std::string Info(const GaussianMixtureModel& m) { return GaussianMixtureInfo(m); }
-std::string Info(const GaussianHmmModel& m) {
-  return std::visit([](const auto& hmm) { return HmmInfo(hmm); }, m);
-}
-std::string Info(const GmmHmmModel& m) {
-  return std::visit([](const auto& hmm) { return HmmInfo(hmm); }, m);
-}
-template <class Family>
-std::string Info(const Mixture<Family>& m) { return MixtureInfo(m); }
-template <class Family>
-std::string Info(const HiddenMarkovModel<Family>& m) { return HmmInfo(m); }
 
 int RunInfo(const InfoArgs& args) {
   std::vector<std::string> names;
-  const io::AnyModel model = io::LoadAnyModel(args.model, &names);
-  std::string out = std::visit([](const auto& m) { return Info(m); }, model);
-  if (!names.empty()) {
-    // After the "features:" line, as before.
-    const std::size_t features = out.find("features:");
-    const std::size_t line_end = out.find('\n', features) + 1;
-    out.insert(line_end, fmt::format("feature names:    {}\n", fmt::join(names, ", ")));
-  }
+  const AnyModel model = io::LoadAnyModel(args.model, &names);
+  const std::string out = VisitModel(model, [&](const auto& m) { return Summary(m, names); });
   WriteOutput("-", [&out](std::ostream& stream) { stream << out; });
   return kExitSuccess;
 }

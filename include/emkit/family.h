@@ -9,6 +9,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <Eigen/Core>
@@ -67,6 +68,39 @@ template <class F>
 concept HasCovarianceType = requires {
   { F::kCovarianceName } -> std::convertible_to<std::string_view>;
 };
+
+// Two optional declarations for summaries of a family's parameters
+// (emkit info), which a family without them does not need:
+//
+//   std::string Description() const;  // "Gaussian, full covariance"
+//   static constexpr std::array<std::string_view, N> kSharedParameterArrays;
+//
+// The second names the arrays of the parameter codec (EncodeParameters)
+// that all components share (a tied covariance). Every other array the
+// codec writes leads with the component axis: its first extent is K, one
+// slice per component, or K*M, M slices per component, component-major (the
+// M mixture components of a GMM-HMM state).
+
+// The family in words: its Description(), else its kFamilyName.
+template <class F>
+std::string FamilyDescription(const F& family) {
+  if constexpr (requires { { family.Description() } -> std::convertible_to<std::string>; }) {
+    return family.Description();
+  } else {
+    return std::string(F::kFamilyName);
+  }
+}
+
+// Whether the codec array `key` of F is shared by all components.
+template <class F>
+bool IsSharedParameterArray(std::string_view key) {
+  if constexpr (requires { F::kSharedParameterArrays; }) {
+    for (std::string_view shared : F::kSharedParameterArrays) {
+      if (shared == key) return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace emkit
 

@@ -53,6 +53,11 @@ const char* CategoricalLayoutName(CategoricalLayout layout) {
   return "unknown";
 }
 
+std::string Categorical::Description() const {
+  return fmt::format("categorical, {} categories ({} layout)", num_categories(),
+                     CategoricalLayoutName(layout()));
+}
+
 void CategoricalOptions::Validate() const {
   if (layout != CategoricalLayout::kCounts && layout != CategoricalLayout::kSymbols) {
     throw InvalidOptionError("categorical layout must be counts or symbols");

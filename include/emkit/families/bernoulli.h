@@ -12,6 +12,7 @@
 #define EMKIT_FAMILIES_BERNOULLI_H_
 
 #include <cstdint>
+#include <string>
 
 #include <Eigen/Core>
 
@@ -81,6 +82,8 @@ class Bernoulli {
 
   int num_components() const { return static_cast<int>(probabilities_.rows()); }
   int num_features() const { return static_cast<int>(probabilities_.cols()); }
+  // The family in words, for summaries such as emkit info (emkit/family.h).
+  std::string Description() const { return "Bernoulli"; }
   const RowMatrix& probabilities() const { return probabilities_; }
   const BernoulliOptions& options() const { return options_; }
 

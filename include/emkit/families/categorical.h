@@ -26,6 +26,7 @@
 #define EMKIT_FAMILIES_CATEGORICAL_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <Eigen/Core>
@@ -128,6 +129,9 @@ class Categorical {
   CategoricalLayout layout() const { return options_.layout; }
   const RowMatrix& probabilities() const { return probabilities_; }
   const CategoricalOptions& options() const { return options_; }
+  // The family in words, for summaries such as emkit info (emkit/family.h):
+  // "categorical, 5 categories (counts layout)".
+  std::string Description() const;
 
   Statistics NewStatistics() const;
   void LogProbabilities(const MatrixView& x, Eigen::Ref<RowMatrix> out) const;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cmath>
 #include <numbers>
+#include <string>
+#include <string_view>
 
 #include <Eigen/Core>
 #include <fmt/format.h>
@@ -27,6 +29,12 @@ class GaussianFullF;
 class GaussianTiedF;
 template <bool kSpherical>
 class GaussianAxisAlignedF;
+
+// A Gaussian family in words, for summaries such as emkit info
+// (emkit/family.h): "Gaussian, full covariance".
+inline std::string GaussianDescription(std::string_view covariance_name) {
+  return fmt::format("Gaussian, {} covariance", covariance_name);
+}
 
 struct GaussianOptions {
   // Added to the diagonal of every covariance after each M-step; keeps

@@ -5,6 +5,7 @@
 #define EMKIT_FAMILIES_GAUSSIAN_DIAGONAL_H_
 
 #include <cstdint>
+#include <string>
 
 #include <Eigen/Core>
 
@@ -67,6 +68,8 @@ class GaussianAxisAligned {
 
   int num_components() const { return static_cast<int>(means_.rows()); }
   int num_features() const { return static_cast<int>(means_.cols()); }
+  // The family in words, for summaries such as emkit info (emkit/family.h).
+  std::string Description() const { return GaussianDescription(kCovarianceName); }
   const RowMatrix& means() const { return means_; }
   const RowMatrix& variances() const { return variances_; }
   const GaussianOptions& options() const { return options_; }

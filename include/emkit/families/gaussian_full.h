@@ -3,6 +3,7 @@
 #define EMKIT_FAMILIES_GAUSSIAN_FULL_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -58,6 +59,8 @@ class GaussianFull {
 
   int num_components() const { return static_cast<int>(means_.rows()); }
   int num_features() const { return static_cast<int>(means_.cols()); }
+  // The family in words, for summaries such as emkit info (emkit/family.h).
+  std::string Description() const { return GaussianDescription(kCovarianceName); }
   const RowMatrix& means() const { return means_; }
   const std::vector<Eigen::MatrixXd>& covariances() const { return covariances_; }
   const std::vector<Eigen::MatrixXd>& precision_cholesky() const { return precision_cholesky_; }

@@ -11,6 +11,9 @@
 #define EMKIT_FAMILIES_GAUSSIAN_MIXTURE_EMISSION_H_
 
 #include <cstdint>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "emkit/families/gaussian_diagonal.h"
 #include "emkit/families/gaussian_full.h"
@@ -61,6 +64,12 @@ class GaussianMixtureEmission {
   int num_components() const { return static_cast<int>(weights_.rows()); }
   int num_mixture_components() const { return static_cast<int>(weights_.cols()); }
   int num_features() const { return components_.num_features(); }
+  // The family in words, for summaries such as emkit info (emkit/family.h):
+  // "Gaussian mixture, 2 components per state, full covariance".
+  std::string Description() const {
+    return fmt::format("Gaussian mixture, {} components per state, {} covariance",
+                       num_mixture_components(), kCovarianceName);
+  }
   const RowMatrix& weights() const { return weights_; }
   const Gaussian& components() const { return components_; }
   const GaussianOptions& options() const { return components_.options(); }

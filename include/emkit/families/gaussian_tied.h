@@ -2,7 +2,10 @@
 #ifndef EMKIT_FAMILIES_GAUSSIAN_TIED_H_
 #define EMKIT_FAMILIES_GAUSSIAN_TIED_H_
 
+#include <array>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include <Eigen/Core>
 
@@ -22,6 +25,10 @@ class GaussianTied {
   // Mixture<F, float> runs its E-step with this (families/gaussian_float32.h).
   using FloatKernel = GaussianTiedF;
   using Options = GaussianOptions;
+  // The codec's arrays that every component shares, not indexed by the
+  // component on their first axis (emkit/family.h).
+  static constexpr std::array<std::string_view, 2> kSharedParameterArrays = {
+      "covariances", "precisions_cholesky"};
 
   // Pooled moments (pooled_moments.h); the within-component scatter is
   // summed over components because the covariance is shared.
@@ -47,6 +54,8 @@ class GaussianTied {
 
   int num_components() const { return static_cast<int>(means_.rows()); }
   int num_features() const { return static_cast<int>(means_.cols()); }
+  // The family in words, for summaries such as emkit info (emkit/family.h).
+  std::string Description() const { return GaussianDescription(kCovarianceName); }
   const RowMatrix& means() const { return means_; }
   const Eigen::MatrixXd& covariance() const { return covariance_; }
   const Eigen::MatrixXd& precision_cholesky() const { return precision_cholesky_; }

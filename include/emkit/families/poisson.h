@@ -14,6 +14,7 @@
 #define EMKIT_FAMILIES_POISSON_H_
 
 #include <cstdint>
+#include <string>
 
 #include <Eigen/Core>
 
@@ -88,6 +89,8 @@ class Poisson {
 
   int num_components() const { return static_cast<int>(rates_.rows()); }
   int num_features() const { return static_cast<int>(rates_.cols()); }
+  // The family in words, for summaries such as emkit info (emkit/family.h).
+  std::string Description() const { return "Poisson"; }
   const RowMatrix& rates() const { return rates_; }
   const PoissonOptions& options() const { return options_; }
 

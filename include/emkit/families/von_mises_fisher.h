@@ -26,6 +26,7 @@
 #define EMKIT_FAMILIES_VON_MISES_FISHER_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <Eigen/Core>
@@ -108,6 +109,8 @@ class VonMisesFisher {
 
   int num_components() const { return static_cast<int>(mean_directions_.rows()); }
   int num_features() const { return static_cast<int>(mean_directions_.cols()); }
+  // The family in words, for summaries such as emkit info (emkit/family.h).
+  std::string Description() const { return "von Mises-Fisher"; }
   const RowMatrix& mean_directions() const { return mean_directions_; }
   const Vector& concentrations() const { return concentrations_; }
   const VonMisesFisherOptions& options() const { return options_; }
