@@ -57,15 +57,16 @@ class PressCtrlC:
 HMM_LINE = r"\s*(\d+) +-?\d"
 
 
-def interrupt(estimator, X, at, occurrence=1, pattern=PressCtrlC().pattern, **fit_args):
-    """Fits with verbose lines until Ctrl-C at iteration `at`; returns the
-    iterations that ran."""
+def interrupt(estimator, X, at, occurrence=1, pattern=PressCtrlC().pattern, method="fit",
+              **fit_args):
+    """Fits (by `method`) with verbose lines until Ctrl-C at iteration
+    `at`; returns the iterations that ran."""
     estimator.set_params(verbose=1)
     if isinstance(estimator, emkit.GaussianMixture):
         estimator.set_params(verbose_interval=1)
     out = PressCtrlC(at, occurrence, pattern=pattern)
     with contextlib.redirect_stdout(out), pytest.raises(KeyboardInterrupt):
-        estimator.fit(X, **fit_args)
+        getattr(estimator, method)(X, **fit_args)
     return out.lines
 
 
@@ -293,6 +294,28 @@ def test_an_interrupted_registry_mixture_resumes_bit_for_bit(cls, dtype, tmp_pat
     option = cls._option_table()[0][0]  # pseudo_count, min_rate, max_concentration
     with pytest.raises(ValueError, match=rf"made with {option}=.*, this fit has {option}=0.5;"):
         cls(**params, **{option: 0.5}).fit(X, resume=path)
+
+
+@pytest.mark.parametrize("cls", [emkit.GaussianMixture, *REGISTRY], ids=lambda c: c.__name__)
+def test_an_interrupted_fit_predict_resumes_to_the_same_labels(cls, tmp_path):
+    if cls is emkit.GaussianMixture:
+        X, params = three_clusters(n=900), {"n_components": 3, "covariance_type": "diag"}
+    else:
+        X, params = registry_data(cls, np.random.default_rng(6)), {"n_components": 2}
+    params |= {"n_init": 2, "tol": 0.0, "max_iter": 10, "random_state": 5}
+    path = tmp_path / "fit_predict.ck"
+    whole = cls(**params)
+    labels = whole.fit_predict(X)
+    ran = interrupt(cls(**params), X, at=3, occurrence=2, method="fit_predict",
+                    checkpoint=path, checkpoint_every=0)
+    assert ran == list(range(1, 11)) + list(range(1, 4))
+    resumed = cls(**params)
+    resumed_labels = resumed.fit_predict(X, resume=path)
+    np.testing.assert_array_equal(resumed_labels, labels)
+    np.testing.assert_array_equal(resumed_labels, whole.predict(X))
+    attributes = (GAUSSIAN_ATTRIBUTES if cls is emkit.GaussianMixture
+                  else registry_attributes(whole))
+    assert_same_fit(resumed, whole, attributes)
 
 
 # --- Hidden Markov models ---------------------------------------------------

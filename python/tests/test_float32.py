@@ -154,6 +154,21 @@ def test_other_families_on_float32_are_the_widened_float64_fit(estimator, make_r
     np.testing.assert_array_equal(narrow.predict_proba(X32), wide.predict_proba(X64))
 
 
+def test_float32_predictions_name_a_bad_element_by_its_row_in_x():
+    # float32 rows are checked a block at a time; the error still names the
+    # row of X, past the first block too.
+    X = np.ascontiguousarray(np.tile(_count_rows(), (25, 1)), dtype=np.float32)
+    model = quiet(emkit.PoissonMixture(n_components=2, random_state=1, max_iter=3).fit, X)
+    for row in (17, 9000):
+        bad = X.copy()
+        bad[row, 2] = 0.5
+        with pytest.raises(ValueError, match=rf"X\[{row}, 2\] = 0.5: Poisson"):
+            model.predict(bad)
+        with pytest.raises(ValueError, match=rf"X\[{row}, 2\] = 0.5: Poisson"):
+            model.score_samples(bad)
+    np.testing.assert_array_equal(model.predict(X), model.predict(X.astype(np.float64)))
+
+
 # The HMM classes hold float32 rows as they are and widen them block by
 # block, so that every result is the float64 one of the same values, bit for
 # bit (reference: the same class on X.astype(np.float64)).

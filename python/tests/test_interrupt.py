@@ -47,13 +47,13 @@ def test_callback_can_stop_the_fit():
         seen.append(iteration)
         return iteration == 2
 
-    model, report, brief, full = _core.fit(
+    params, report, brief, full = _core.fit(
         three_clusters(n=300), None,
         {"n_components": 3, "tol": 0.0, "max_iter": 50, "callback": on_iteration})
     assert seen == [1, 2]
     assert json.loads(report)["termination"] == "user_stop"
     assert emkit.FitReport._from_core(report, brief, full).usable
-    assert model.n_components == 3
+    assert params["model"] == "gaussian_mixture" and params["n_components"] == 3
 
 
 CHILD = textwrap.dedent("""

@@ -53,6 +53,22 @@ def test_json_round_trip_is_exact(X, covariance_type, tmp_path):
     assert text["format"] == "emkit-model" and text["covariance_type"] == covariance_type
 
 
+@pytest.mark.parametrize("covariance_type", TYPES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_prediction_is_the_same_after_a_json_round_trip(X, covariance_type, dtype,
+                                                              tmp_path):
+    rows = X.astype(dtype)
+    gm = emkit.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(rows)
+    gm.save(tmp_path / "m.json")
+    loaded = emkit.load(tmp_path / "m.json").set_params(random_state=0)
+    for method in ("predict", "predict_proba", "score_samples", "score", "bic", "aic"):
+        np.testing.assert_array_equal(getattr(loaded, method)(rows), getattr(gm, method)(rows),
+                                      err_msg=method)
+    for a, b in zip(loaded.sample(20), gm.sample(20)):
+        np.testing.assert_array_equal(a, b)
+    assert loaded._n_parameters() == gm._n_parameters()
+
+
 def test_json_keeps_feature_names(X, tmp_path):
     pd = pytest.importorskip("pandas")
     gm = emkit.GaussianMixture(2, random_state=0).fit(pd.DataFrame(X, columns=["a", "b"]))
@@ -95,3 +111,21 @@ def test_file_errors(tmp_path):
     bad.write_text('{"format": "emkit-model", "version": 1}')
     with pytest.raises(ValueError, match="bad.json"):
         emkit.load(bad)
+
+
+def test_the_fit_reads_its_models_as_codec_dicts(X):
+    from emkit import _core
+
+    poisson = emkit.PoissonMixture(2, random_state=0).fit(np.abs(np.round(X)))._params()
+    with pytest.raises(ValueError, match="option initial_model describes a poisson_mixture, "
+                                         "not a Gaussian mixture"):
+        _core.fit(X, None, {"n_components": 2, "initial_model": poisson})
+    gm = fitted(X, "full")
+    params = gm._params()
+    params["means"] = params["means"][:, :1]
+    with pytest.raises(ValueError, match=r'^initial_model: "means" has 1 entries along axis 1, '
+                                         r"expected 2 \(shape \(3, 2\)\)$"):
+        _core.fit(X, None, {"n_components": 3, "initial_model": params})
+    with pytest.raises(ValueError, match=r'^initial parameters: "precisions" has 3 entries '
+                                         r"along axis 1, expected 2 \(shape \(3, 2, 2\)\)$"):
+        _core.fit(X, None, {"n_components": 3, "initial_precisions": np.ones((3, 3, 3))})

@@ -8,7 +8,6 @@ namespace emkit::python {
 
 namespace nb = nanobind;
 
-void RegisterModel(nb::module_& m);    // model_binding.cc
 void RegisterFit(nb::module_& m);      // fit_binding.cc
 void RegisterErrors(nb::module_& m);   // module.cc
 void RegisterHmm(nb::module_& m);      // hmm_binding.cc

@@ -69,7 +69,11 @@ bool DictReader::Has(std::string_view key) const {
 }
 
 void DictReader::Fail(const std::string& what) const {
-  throw InvalidDataError(fmt::format("{}: {}", source_, what));
+  // A failure of this reader that ParameterReader::Checked hands back
+  // names the source already.
+  const std::string prefix = source_ + ": ";
+  if (what.starts_with(prefix)) throw InvalidDataError(what);
+  throw InvalidDataError(prefix + what);
 }
 
 std::string DictReader::Choice(std::string_view key, const std::vector<std::string_view>& allowed,
@@ -84,7 +88,9 @@ std::string DictReader::Choice(std::string_view key, const std::vector<std::stri
   for (std::string_view a : allowed) {
     if (a == value) return value;
   }
-  Fail(fmt::format("unknown \"{}\" {} (expected {})", key, value, fmt::join(allowed, ", ")));
+  // Qualified: a virtual call's [[noreturn]] is not seen (-Wreturn-type).
+  DictReader::Fail(
+      fmt::format("unknown \"{}\" {} (expected {})", key, value, fmt::join(allowed, ", ")));
 }
 
 double DictReader::Number(std::string_view key, double fallback) const {
@@ -138,6 +144,16 @@ std::vector<double> DictReader::Array(std::string_view key,
     }
   }
   return std::vector<double>(a.data(), a.data() + a.size());
+}
+
+nb::dict EncodeModelToDict(const AnyModel& model) {
+  DictWriter writer;
+  EncodeModel(model, writer);
+  return writer.dict();
+}
+
+AnyModel DecodeModelFromDict(nb::dict params, std::string source) {
+  return DecodeModel(DictReader(std::move(params), std::move(source)));
 }
 
 }  // namespace emkit::python

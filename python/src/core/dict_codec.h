@@ -2,7 +2,7 @@
 // settings as Python numbers and strings, its arrays as numpy arrays in the
 // codec's shapes. With the model registry this is all the binding code a
 // family needs: its attributes, model files and fits are generic loops over
-// these two classes.
+// these two classes and the two functions at the end.
 #ifndef EMKIT_PYTHON_DICT_CODEC_H_
 #define EMKIT_PYTHON_DICT_CODEC_H_
 
@@ -13,6 +13,7 @@
 
 #include <nanobind/nanobind.h>
 
+#include "emkit/model_registry.h"
 #include "emkit/parameters.h"
 
 namespace emkit::python {
@@ -54,6 +55,12 @@ class DictReader : public ParameterReader {
   nanobind::dict dict_;
   std::string source_;
 };
+
+// A model as the dict of its codec (EncodeModel: "model", the structure's
+// keys and the family's), and a model from such a dict (DecodeModel);
+// `source` names the dict in errors ("model parameters").
+nanobind::dict EncodeModelToDict(const AnyModel& model);
+AnyModel DecodeModelFromDict(nanobind::dict params, std::string source);
 
 }  // namespace emkit::python
 

@@ -4,7 +4,8 @@
 // callback. C-contiguous float64 and float32 data are both viewed in place
 // (emkit/gaussian_mixture.h: float32 rows are fitted as Mixture<F, float>),
 // and either returns the same double-precision model. A fit may write and
-// resume checkpoints (checkpoint_binding.h).
+// resume checkpoints (checkpoint_binding.h). Models cross as the dict of
+// their parameter codec (dict_codec.h): the fitted one, a warm start.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,14 +24,15 @@
 #include "arrays.h"
 #include "bindings.h"
 #include "checkpoint_binding.h"
-#include "iteration_hook.h"
-#include "emkit/mixture_fit.h"
+#include "dict_codec.h"
 #include "emkit/fit.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/io/report_json.h"
+#include "emkit/mixture_fit.h"
+#include "emkit/model_registry.h"
 #include "emkit/row_blocks.h"
 #include "fit_request.h"
-#include "parameters.h"
+#include "iteration_hook.h"
 
 namespace emkit::python {
 namespace {
@@ -39,32 +41,44 @@ using namespace nb::literals;
 
 // The starting mixture of one restart when the user gave some initial
 // parameters: scikit-learn's rule, the given parameters replace those of the
-// initialisation method (which is skipped when all are given).
+// initialisation method (which is skipped when all are given). The mixture
+// is read from the codec's dict: the initialisation's model as EncodeModel
+// writes it (or the covariance type and reg_covar alone), with the given
+// arrays in place of its own ("precisions" in place of "covariances" and
+// their Cholesky factors).
 template <class Family, class View>
 Mixture<Family> InitialMixture(const FitRequest& request, const View& x,
                                const double* sample_weights, const InitContext& context) {
-  ParameterArrays p;
-  p.covariance_type = request.mixture.covariance_type;
-  p.reg_covar = request.mixture.gaussian.reg_covar;
-  if (!(request.initial_weights && request.initial_means && request.initial_precisions)) {
+  std::optional<GaussianMixtureModel> initial;
+  if (!request.HasAllInitialParameters()) {
     FitOptions init_only;
     init_only.max_iter = 0;
     init_only.seed = context.seed;
     init_only.num_threads = request.fit.num_threads;
     init_only.block_rows = request.fit.block_rows;
-    Fitted<GaussianMixtureModel> initial =
+    Fitted<GaussianMixtureModel> fitted =
         FitGaussianMixture(init_only, request.mixture, x, sample_weights);
-    *context.repairs += initial.report.repairs;
-    p = ArraysOf(initial.model);
+    *context.repairs += fitted.report.repairs;
+    initial.emplace(std::move(fitted.model));
   }
-  if (request.initial_weights) p.weights = *request.initial_weights;
-  if (request.initial_means) p.means = *request.initial_means;
-  if (request.initial_precisions) {
-    p.covariances.clear();
-    p.precisions_cholesky.clear();
-    p.precisions = *request.initial_precisions;
+  // The fit runs without the GIL; the dicts need it.
+  nb::gil_scoped_acquire acquire;
+  nb::dict params;
+  if (initial) {
+    params = EncodeModelToDict(ToAnyModel(std::move(*initial)));
+  } else {
+    params["model"] = "gaussian_mixture";
+    params["covariance_type"] = CovarianceTypeName(request.mixture.covariance_type);
+    params["reg_covar"] = request.mixture.gaussian.reg_covar;
   }
-  return std::get<Mixture<Family>>(BuildModel(p));
+  if (request.initial_parameters.contains("precisions")) {
+    for (const char* key : {"covariances", "precisions_cholesky"}) {
+      if (params.contains(key)) nb::del(params[key]);
+    }
+  }
+  for (auto [key, value] : request.initial_parameters) params[key] = value;
+  AnyModel model = DecodeModelFromDict(std::move(params), "initial parameters");
+  return std::get<Mixture<Family>>(std::get<GaussianMixtureModel>(std::move(model)));
 }
 
 template <class Family, DataScalar Scalar>
@@ -102,9 +116,9 @@ Fitted<GaussianMixtureModel> RunFit(const FitRequest& request, const MatrixViewO
   throw InvalidOptionError("unknown covariance type");
 }
 
-// (model, report as JSON, one-line report, full report)
+// (model as its codec's dict, report as JSON, one-line report, full report)
 template <DataScalar Scalar>
-std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
+std::tuple<nb::dict, std::string, std::string, std::string> Fit(
     InputRows<Scalar> x, std::optional<InputArray> sample_weight, const nb::dict& options,
     nb::handle checkpoint_request) {
   FitRequest request = ParseFitRequest(options);
@@ -140,8 +154,8 @@ std::tuple<GaussianMixtureModel, std::string, std::string, std::string> Fit(
     throw std::move(*pending);
   }
   const FitReport& report = fitted->report;
-  return {std::move(fitted->model), io::ReportToJson(report, -1), report.BriefReport(),
-          report.FullReport()};
+  return {EncodeModelToDict(ToAnyModel(std::move(fitted->model))), io::ReportToJson(report, -1),
+          report.BriefReport(), report.FullReport()};
 }
 
 }  // namespace
@@ -152,7 +166,8 @@ void RegisterFit(nb::module_& m) {
         "Fits a Gaussian mixture to the rows of x (C-contiguous float64 or "
         "float32, never copied; float32 rows run the float E-step), writing or "
         "resuming a checkpoint as the checkpoint dict asks (emkit/_checkpoint.py). "
-        "Returns (model, report_json, brief_report, full_report).");
+        "Returns (params, report_json, brief_report, full_report), params the "
+        "model's codec dict.");
   m.def("fit", &Fit<float>, "x"_a.noconvert(), "sample_weight"_a.noconvert() = nb::none(),
         "options"_a, "checkpoint"_a = nb::none());
   nb::list keys;

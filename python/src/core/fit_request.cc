@@ -2,13 +2,16 @@
 
 #include <string>
 #include <utility>
+#include <variant>
 
 #include <fmt/format.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
 
 #include "arrays.h"
+#include "dict_codec.h"
 #include "emkit/error.h"
+#include "emkit/model_registry.h"
 #include "option_tables.h"
 
 namespace emkit::python {
@@ -67,18 +70,23 @@ FitRequest ParseFitRequest(const nb::dict& options) {
       r.mixture.kmeans.max_iter = Cast<int>(value, key);
     } else if (key == "reg_covar") {
       r.mixture.gaussian.reg_covar = Cast<double>(value, key);
-    } else if (key == "initial_weights") {
+    } else if (key == "initial_weights" || key == "initial_means" ||
+               key == "initial_precisions") {
       const InputArray a = CastArray(value, key);
-      r.initial_weights = Eigen::Map<const Vector>(a.data(), a.size());
-    } else if (key == "initial_means") {
-      const InputArray a = CastArray(value, key);
-      if (a.ndim() != 2) throw InvalidOptionError("option initial_means must be 2-D");
-      r.initial_means = Eigen::Map<const RowMatrix>(a.data(), a.shape(0), a.shape(1));
-    } else if (key == "initial_precisions") {
-      const InputArray a = CastArray(value, key);
-      r.initial_precisions = FlatArray(a.data(), a.data() + a.size());
+      if (key == "initial_means" && a.ndim() != 2) {
+        throw InvalidOptionError("option initial_means must be 2-D");
+      }
+      // The codec's key: "weights", "means", "precisions".
+      r.initial_parameters[key.substr(std::string("initial_").size()).c_str()] = value;
     } else if (key == "initial_model") {
-      r.initial_model = Cast<GaussianMixtureModel>(value, key);
+      const AnyModel model = DecodeModelFromDict(Cast<nb::dict>(value, key), "initial_model");
+      const auto* gaussian = std::get_if<GaussianMixtureModel>(&model);
+      if (gaussian == nullptr) {
+        throw InvalidOptionError(fmt::format(
+            "option initial_model describes a {}, not a Gaussian mixture",
+            ModelKindName(model)));
+      }
+      r.initial_model = *gaussian;
     } else if (key == "callback") {
       r.callback = nb::borrow(value);
     } else {

@@ -13,7 +13,6 @@
 
 #include "emkit/gaussian_mixture.h"
 #include "emkit/options.h"
-#include "parameters.h"
 
 namespace emkit::python {
 
@@ -23,20 +22,21 @@ const std::vector<std::string>& OptionKeys();
 struct FitRequest {
   FitOptions fit;
   GaussianMixtureOptions mixture;
-  // User-given initial parameters (any subset); the rest comes from
-  // mixture.init, as in scikit-learn.
-  std::optional<Vector> initial_weights;
-  std::optional<RowMatrix> initial_means;
-  std::optional<FlatArray> initial_precisions;
-  // A whole model to start from (warm start): one restart from it.
+  // User-given initial parameters (any subset) under the keys of the
+  // Gaussian codec ("weights", "means", "precisions": float64 arrays in
+  // scikit-learn's shapes); the rest comes from mixture.init, as in
+  // scikit-learn. Read and changed with the GIL held only.
+  nanobind::dict initial_parameters;
+  // A whole model to start from (warm start, given as its codec dict): one
+  // restart from it.
   std::optional<GaussianMixtureModel> initial_model;
   // Called with (restart, iteration, mean_log_likelihood, bound_gain,
   // loglik_gain, seconds) after every iteration; a true result stops the fit.
   nanobind::object callback;
 
-  bool HasInitialParameters() const {
-    return initial_weights || initial_means || initial_precisions;
-  }
+  bool HasInitialParameters() const { return initial_parameters.size() > 0; }
+  // All of weights, means and precisions: no initialisation runs.
+  bool HasAllInitialParameters() const { return initial_parameters.size() == 3; }
 };
 
 // Throws InvalidOptionError naming an unknown key or a value of the wrong type.

@@ -24,7 +24,6 @@ void RegisterErrors(nb::module_& m) {
 NB_MODULE(_core, m) {
   m.doc() = "emkit's C++ core: Gaussian and discrete mixtures, hidden Markov models, model files.";
   emkit::python::RegisterErrors(m);
-  emkit::python::RegisterModel(m);
   emkit::python::RegisterFit(m);
   emkit::python::RegisterHmm(m);
   emkit::python::RegisterRegistry(m);

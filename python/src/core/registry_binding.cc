@@ -5,6 +5,7 @@
 // binding code of its own: fits (emkit/family_fit.h), predictions, samples
 // and model files are generic loops, and its options come from its option
 // table (emkit/option_table.h). Fits and predictions run without the GIL.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,14 +42,10 @@ namespace {
 
 using namespace nb::literals;
 
-nb::dict Encode(const AnyModel& model) {
-  DictWriter writer;
-  EncodeModel(model, writer);
-  return writer.dict();
-}
+nb::dict Encode(const AnyModel& model) { return EncodeModelToDict(model); }
 
 AnyModel Decode(const nb::dict& params) {
-  return DecodeModel(DictReader(params, "model parameters"));
+  return DecodeModelFromDict(params, "model parameters");
 }
 
 // Calls f with the mixture that `params` describes; an HMM is an error.
@@ -73,10 +70,26 @@ void CheckData(const M& mixture, const MatrixView& x) {
   }
   mixture.components().ValidateData(x);
 }
+// The families validate float64 rows; float32 rows are widened a block at
+// a time, so that X is never copied whole. When a block fails, the rows up
+// to its end are validated together, so that the error names the element
+// by its row in X.
 template <class M>
 void CheckData(const M& mixture, const MatrixViewF& x) {
+  constexpr Eigen::Index kBlockRows = 4096;
   RowMatrix wide;
-  CheckData(mixture, WidenedRows(x, &wide));
+  Eigen::Index first = 0;
+  do {
+    const Eigen::Index rows = std::min(kBlockRows, x.rows() - first);
+    try {
+      CheckData(mixture, WidenedRows(MatrixViewF(x.data() + first * x.cols(), rows, x.cols()),
+                                     &wide));
+    } catch (const InvalidDataError&) {
+      CheckData(mixture, WidenedRows(MatrixViewF(x.data(), first + rows, x.cols()), &wide));
+      throw;
+    }
+    first += rows;
+  } while (first < x.rows());
 }
 
 // The scoring functions on float64 or float32 rows.
@@ -97,6 +110,39 @@ nb::object ScoreSamplesOf(const nb::dict& params, InputRows<Scalar> x) {
     nb::gil_scoped_release release;
     return WithRowScalar<Scalar>(mix).ScoreSamples(v);
   }));
+}
+
+template <DataScalar Scalar>
+nb::object PredictOf(const nb::dict& params, InputRows<Scalar> x) {
+  const MatrixViewOf<Scalar> v = ViewOf(x);
+  const std::vector<int> labels = WithMixture(params, [&](const auto& mix) {
+    CheckData(mix, v);
+    nb::gil_scoped_release release;
+    return WithRowScalar<Scalar>(mix).Predict(v);
+  });
+  std::vector<std::int64_t> l(labels.begin(), labels.end());
+  const std::size_t count = l.size();
+  return OwningArray(std::move(l), {count});
+}
+// The information criteria of the mixture on x: -2 log L + p log n and
+// -2 log L + 2 p (Mixture::Bic, Mixture::Aic).
+template <DataScalar Scalar>
+double BicOf(const nb::dict& params, InputRows<Scalar> x) {
+  const MatrixViewOf<Scalar> v = ViewOf(x);
+  return WithMixture(params, [&](const auto& mix) {
+    CheckData(mix, v);
+    nb::gil_scoped_release release;
+    return WithRowScalar<Scalar>(mix).Bic(v);
+  });
+}
+template <DataScalar Scalar>
+double AicOf(const nb::dict& params, InputRows<Scalar> x) {
+  const MatrixViewOf<Scalar> v = ViewOf(x);
+  return WithMixture(params, [&](const auto& mix) {
+    CheckData(mix, v);
+    nb::gil_scoped_release release;
+    return WithRowScalar<Scalar>(mix).Aic(v);
+  });
 }
 
 // The family's options from a dict of (name, number or string), through
@@ -205,11 +251,21 @@ void RegisterRegistry(nb::module_& m) {
   m.def("registry_predict_proba", &PredictProbaOf<float>, "params"_a, "x"_a.noconvert());
   m.def("registry_score_samples", &ScoreSamplesOf<double>, "params"_a, "x"_a.noconvert());
   m.def("registry_score_samples", &ScoreSamplesOf<float>, "params"_a, "x"_a.noconvert());
+  m.def("registry_predict", &PredictOf<double>, "params"_a, "x"_a.noconvert(),
+        "The most probable component of each row (ties: the lowest index).");
+  m.def("registry_predict", &PredictOf<float>, "params"_a, "x"_a.noconvert());
+  m.def("registry_bic", &BicOf<double>, "params"_a, "x"_a.noconvert(),
+        "Bayesian information criterion -2 log L + p log n on the rows of x.");
+  m.def("registry_bic", &BicOf<float>, "params"_a, "x"_a.noconvert());
+  m.def("registry_aic", &AicOf<double>, "params"_a, "x"_a.noconvert(),
+        "Akaike information criterion -2 log L + 2 p on the rows of x.");
+  m.def("registry_aic", &AicOf<float>, "params"_a, "x"_a.noconvert());
   m.def(
       "registry_sample",
       [](const nb::dict& params, std::int64_t n, std::uint64_t seed) {
         std::vector<int> labels;
         RowMatrix draws = WithMixture(params, [&](const auto& mix) {
+          nb::gil_scoped_release release;
           Rng rng(seed);
           return mix.Sample(n, rng, &labels);
         });

@@ -68,14 +68,14 @@ def _load_hmm(path, params, names):
 def _load_gaussian_mixture(path):
     from .gaussian_mixture import GaussianMixture
 
-    model, names = _core.Model.load(path)
+    params, names = _core.registry_load(path)
     gm = GaussianMixture(
-        n_components=model.n_components,
-        covariance_type=model.covariance_type,
-        reg_covar=model.reg_covar,
+        n_components=int(params["n_components"]),
+        covariance_type=params["covariance_type"],
+        reg_covar=params["reg_covar"],
     )
-    gm._set_fitted(model)
-    gm.n_features_in_ = model.n_features
+    gm._set_fitted(params)
+    gm.n_features_in_ = int(params["n_features"])
     if names:
         gm.feature_names_in_ = np.asarray(names, dtype=object)
     gm.converged_ = False

@@ -4,7 +4,7 @@ options as keyword arguments (named as in the family's option table, which
 ``_core.registry_family_options`` lists); its fitted parameter arrays become
 attributes named after the parameter codec's keys with a trailing ``_``
 (``mean_directions_``, ``concentrations_``). Fits, predictions, samples and
-model files all go through the same four core functions, whatever the
+model files all go through the same core functions, whatever the
 family."""
 
 import os
@@ -94,9 +94,11 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         self._fit_predict(X, checkpoint, checkpoint_every, resume)
         return self
 
-    def fit_predict(self, X, y=None):
-        """Fits and returns the most probable component of each row of X."""
-        return self._fit_predict(X)
+    def fit_predict(self, X, y=None, *, checkpoint=None, checkpoint_every=10.0, resume=None):
+        """Fits and returns the most probable component of each row of X;
+        ``checkpoint``, ``checkpoint_every`` and ``resume`` are those of
+        ``fit``."""
+        return self._fit_predict(X, checkpoint, checkpoint_every, resume)
 
     def _checkpoint_settings(self, X, warm, seed):
         """The command's settings of this fit (emkit fit --model FAMILY),
@@ -177,26 +179,26 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
             warnings.warn("Best performing initialization did not converge. Try "
                           "different init parameters, or increase max_iter, tol, "
                           "or check for degenerate data.", _compat.ConvergenceWarning)
-        return self._predict_proba(X).argmax(axis=1)
+        return _core.registry_predict(self._params(), X)
 
     def _checked(self, X):
         _compat.check_is_fitted(self)
         return _validation.validate_rows(self, X, reset=False)
 
-    def _predict_proba(self, X):
-        return _core.registry_predict_proba(self._params(), X)
-
     def predict_proba(self, X):
         """Posterior probability of each component for each row, n x K."""
-        return self._predict_proba(self._checked(X))
+        X = self._checked(X)
+        return _core.registry_predict_proba(self._params(), X)
 
     def predict(self, X):
-        """The most probable component of each row."""
-        return self.predict_proba(X).argmax(axis=1)
+        """The most probable component of each row (ties: the lowest index)."""
+        X = self._checked(X)
+        return _core.registry_predict(self._params(), X)
 
     def score_samples(self, X):
         """log p(x) of each row."""
-        return _core.registry_score_samples(self._params(), self._checked(X))
+        X = self._checked(X)
+        return _core.registry_score_samples(self._params(), X)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the rows of X."""
@@ -207,12 +209,13 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
 
     def bic(self, X):
         """Bayesian information criterion: -2 log L + p log n."""
-        n = np.shape(X)[0]
-        return -2 * self.score(X) * n + self._n_parameters() * np.log(n)
+        X = self._checked(X)
+        return _core.registry_bic(self._params(), X)
 
     def aic(self, X):
         """Akaike information criterion: -2 log L + 2 p."""
-        return -2 * self.score(X) * np.shape(X)[0] + 2 * self._n_parameters()
+        X = self._checked(X)
+        return _core.registry_aic(self._params(), X)
 
     def sample(self, n_samples=1):
         """(X, y): n_samples rows and their components, drawn with emkit's

@@ -1,11 +1,19 @@
-"""``emkit.GaussianMixture``: scikit-learn's GaussianMixture on emkit's engine."""
+"""``emkit.GaussianMixture``: scikit-learn's GaussianMixture on emkit's engine.
+
+The model crosses to C++ as the dict of its parameter codec (the keys of the
+Gaussian codec: "covariance_type", "reg_covar", "means", "covariances" and,
+for full and tied, "precisions_cholesky"); predictions, samples and model
+files go through the registry's generic functions, as every other mixture's
+do (``_registry_mixture.py``). Only the fit is Gaussian-specific, where
+scikit-learn's interface is (initial parameters, sample weights, the
+per-iteration callback)."""
 
 import os
 import warnings
 
 import numpy as np
 
-from . import _checkpoint, _compat, _core, _validation
+from . import _checkpoint, _compat, _core, _model_file, _validation
 from ._options import INIT_METHODS, engine_options
 from ._report import FitReport
 from ._verbose import VerbosePrinter
@@ -159,10 +167,13 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         self._fit(X, checkpoint, checkpoint_every, resume)
         return self
 
-    def fit_predict(self, X, y=None):
-        """Fit, then return the most probable component of each row of X."""
-        X = self._fit(X)
-        return self._model().predict(X)
+    def fit_predict(self, X, y=None, *, checkpoint=None, checkpoint_every=10.0, resume=None):
+        """Fit, then return the most probable component of each row of X.
+
+        ``checkpoint``, ``checkpoint_every`` and ``resume`` are those of
+        ``fit``."""
+        X = self._fit(X, checkpoint, checkpoint_every, resume)
+        return _core.registry_predict(self._params(), X)
 
     def _fit(self, X, checkpoint=None, checkpoint_every=10.0, resume=None):
         self._check_params()
@@ -180,17 +191,21 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
             self._checkpoint_settings(X, warm, _checkpoint.seed(self.random_state, resume)),
             _CHECKPOINT_LABELS, ("fit", "python fit"), checkpoint, checkpoint_every, resume,
             _checkpoint.feature_names(self))
-        context = {"warm_model": self._model() if warm else None, "seed": settings["seed"]}
+        # The estimator's current covariance_type and reg_covar, as
+        # scikit-learn's warm start keeps the parameters, not the settings.
+        warm_model = (self._params() | {"covariance_type": self.covariance_type,
+                                        "reg_covar": float(self.reg_covar)}) if warm else None
+        context = {"warm_model": warm_model, "seed": settings["seed"]}
         if self.verbose:
             context["callback"] = VerbosePrinter(
                 self.verbose, self.verbose_interval, n_samples, self.tol, self.max_iter
             )
         options = engine_options(self.get_params(deep=False), context)
-        model, report_json, brief, full = _core.fit(X, None, options, request)
+        params, report_json, brief, full = _core.fit(X, None, options, request)
         report = FitReport._from_core(report_json, brief, full)
         if not report.usable:
             raise ValueError(f"{_FIT_FAILED} ({report.message})")
-        self._set_fitted(model)
+        self._set_fitted(params)
         self.converged_ = report.converged
         self.n_iter_ = report.n_iter
         self.lower_bound_ = report.mean_log_likelihood
@@ -238,31 +253,42 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
             **_checkpoint.DATA_SETTINGS,
         }
 
-    def _set_fitted(self, model):
-        self.weights_ = model.weights
-        self.means_ = model.means
-        self.covariances_ = model.covariances
-        self.precisions_ = model.precisions
-        self.precisions_cholesky_ = model.precisions_cholesky
+    def _set_fitted(self, params):
+        """The fitted attributes from the codec's dict of the model.
 
-    def _model(self):
-        """The C++ model of the current fitted attributes.
+        precisions_cholesky_ of diag and spherical and every precisions_
+        are computed from the others as scikit-learn computes them
+        (``_compute_precision_cholesky``, ``_set_parameters``)."""
+        self._settings_ = {k: v for k, v in params.items() if not isinstance(v, np.ndarray)}
+        self.weights_ = params["weights"]
+        self.means_ = params["means"]
+        self.covariances_ = params["covariances"]
+        cov = params["covariance_type"]
+        if cov in ("full", "tied"):
+            self.precisions_cholesky_ = params["precisions_cholesky"]
+        else:
+            self.precisions_cholesky_ = 1.0 / np.sqrt(self.covariances_)
+        if cov == "full":
+            self.precisions_ = np.empty_like(self.precisions_cholesky_)
+            for k, prec_chol in enumerate(self.precisions_cholesky_):
+                self.precisions_[k] = prec_chol @ prec_chol.T
+        elif cov == "tied":
+            self.precisions_ = self.precisions_cholesky_ @ self.precisions_cholesky_.T
+        else:
+            self.precisions_ = self.precisions_cholesky_**2
 
-        Rebuilt on every call (a copy of the parameters, no factorisation),
-        so that, as in scikit-learn, the attributes are the model.
-        """
-        cov = self.covariance_type
-        return _core.Model.from_parameters(
-            cov,
-            _validation.as_float64(self.weights_),
-            _validation.as_float64(self.means_),
-            covariances=_validation.as_float64(self.covariances_),
-            precisions_cholesky=(
-                _validation.as_float64(self.precisions_cholesky_)
-                if cov in ("full", "tied") else None
-            ),
-            reg_covar=float(self.reg_covar),
-        )
+    def _params(self):
+        """The model as the codec's dict, from the fitted attributes (so
+        that, as in scikit-learn, the attributes are the model; attributes
+        set by hand take part). The stored precision Cholesky factors of
+        full and tied are used as they are, so a round trip is exact."""
+        params = dict(self._settings_)
+        params["weights"] = _validation.as_float64(self.weights_)
+        params["means"] = _validation.as_float64(self.means_)
+        params["covariances"] = _validation.as_float64(self.covariances_)
+        if params["covariance_type"] in ("full", "tied"):
+            params["precisions_cholesky"] = _validation.as_float64(self.precisions_cholesky_)
+        return params
 
     # ------------------------------------------------------------------
     # Using a fitted model
@@ -274,7 +300,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
     def score_samples(self, X):
         """The log-likelihood log p(x) of each row of X."""
         X = self._checked(X)
-        return self._model().score_samples(X)
+        return _core.registry_score_samples(self._params(), X)
 
     def score(self, X, y=None):
         """The mean log-likelihood of the rows of X."""
@@ -283,26 +309,26 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
     def predict(self, X):
         """The most probable component of each row of X."""
         X = self._checked(X)
-        return self._model().predict(X)
+        return _core.registry_predict(self._params(), X)
 
     def predict_proba(self, X):
         """The posterior probability of each component for each row of X."""
         X = self._checked(X)
-        return self._model().predict_proba(X)
+        return _core.registry_predict_proba(self._params(), X)
 
     def bic(self, X):
         """Bayesian information criterion of the model on X (lower is better)."""
         X = self._checked(X)
-        return self._model().bic(X)
+        return _core.registry_bic(self._params(), X)
 
     def aic(self, X):
         """Akaike information criterion of the model on X (lower is better)."""
         X = self._checked(X)
-        return self._model().aic(X)
+        return _core.registry_aic(self._params(), X)
 
     def _n_parameters(self):
         """The number of free parameters of the model."""
-        return int(self._model().n_free_parameters)
+        return int(_core.registry_n_free_parameters(self._params()))
 
     def sample(self, n_samples=1):
         """Draw n_samples points; returns (X, y), y the component labels.
@@ -317,7 +343,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
                 "requires at least one sample."
             )
         seed = _validation.seed_from_random_state(self.random_state)
-        X, y = self._model().sample(int(n_samples), seed)
+        X, y = _core.registry_sample(self._params(), int(n_samples), seed)
         order = np.argsort(y, kind="stable")
         return X[order], y[order]
 
@@ -327,9 +353,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
     def save(self, path):
         """Write the model to a JSON model file, as ``emkit fit -o`` does."""
         _compat.check_is_fitted(self)
-        names = getattr(self, "feature_names_in_", None)
-        names = [] if names is None else [str(n) for n in names]
-        self._model().save(os.fspath(path), names)
+        _core.registry_save(self._params(), os.fspath(path), _model_file.feature_names(self))
 
     # ------------------------------------------------------------------
     # Checks
