@@ -44,16 +44,10 @@ using namespace nb::literals;
 
 using Lengths = std::vector<std::int64_t>;
 
-nb::dict Encode(const AnyModel& model) {
-  DictWriter writer;
-  EncodeModel(model, writer);
-  return writer.dict();
-}
-
 // Calls f with the HMM that `params` describes; a mixture is an error.
 template <class Fn>
 auto WithHmm(const nb::dict& params, Fn&& f) {
-  const AnyModel model = DecodeModel(DictReader(params, "model parameters"));
+  const AnyModel model = DecodeModelFromDict(params, "model parameters");
   using R = std::invoke_result_t<Fn&, const HiddenMarkovModel<Poisson>&>;
   return VisitModel(model, [&](const auto& m) -> R {
     if constexpr (kIsHmm<std::decay_t<decltype(m)>>) {
@@ -194,7 +188,7 @@ std::tuple<nb::dict, std::string, std::string, std::string> Fit(const nb::dict& 
     throw std::move(*pending);
   }
   const FitReport& report = fitted.report;
-  return {Encode(fitted.model), io::ReportToJson(report, -1), report.BriefReport(),
+  return {EncodeModelToDict(fitted.model), io::ReportToJson(report, -1), report.BriefReport(),
           report.FullReport()};
 }
 

@@ -87,6 +87,8 @@ PARAMETERS = {
                             "iterations between progress lines"),
     "n_jobs": Row(("num_threads",), lambda v, c: {"num_threads": _num_threads(v)},
                   "threads of the E-step (results identical for any count)"),
+    "accelerate": Row(("accelerate",), lambda v, c: {"accelerate": v},
+                      "iteration policy: none (plain EM) or squarem"),
 }
 
 

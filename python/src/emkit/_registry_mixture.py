@@ -28,7 +28,8 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
     _sample_dtype = None
 
     def _init(self, n_components, tol, max_iter, n_init, init_params, random_state,
-              warm_start, verbose):
+              warm_start, verbose, accelerate):
+        self.accelerate = accelerate
         self.n_components = n_components
         self.tol = tol
         self.max_iter = max_iter
@@ -57,6 +58,7 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
                         ["kmeans", "k-means++", "random", "random_from_data"])
         v.check_random_state_param(self, "random_state")
         v.check_bool(self, "warm_start")
+        v.check_options(self, "accelerate", ["none", "squarem"])
         for name, _, _, choices in self._option_table():
             if choices:
                 v.check_options(self, name, list(choices))
@@ -118,6 +120,7 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
             "max_iter": int(self.max_iter),
             "tol": float(self.tol),
             "seed": seed,
+            "accelerate": self.accelerate,
             **{name: value if isinstance(value, str) else float(value)
                for name, value in family.items()},
             "dtype": _checkpoint.dtype_setting(X),
@@ -130,7 +133,7 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         labels = {"model": "the estimator", "n_components": "n_components",
                   "init": "init_params", "init_model": "the command's --init-model",
                   "warm_model": "warm_start", "n_init": "n_init", "max_iter": "max_iter",
-                  "tol": "tol", "seed": "random_state"}
+                  "tol": "tol", "seed": "random_state", "accelerate": "accelerate"}
         labels.update({name: name for name in family})
         labels["dtype"] = "the dtype of X"
         return settings, labels
@@ -156,6 +159,7 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
             "tol": float(self.tol),
             "n_init": 1 if warm else int(self.n_init),
             "seed": settings["seed"],
+            "accelerate": self.accelerate,
             "family_options": self._family_options(),
             # The estimator's current options, as scikit-learn's warm start
             # keeps the parameters but not the settings of the last fit.

@@ -32,6 +32,11 @@ class RestartReport:
     certificate_violations: int
     repairs: dict
     seconds: float
+    # E-steps over all data (n_iter + 1 for plain EM) and, with
+    # accelerate="squarem", the extrapolations kept and turned down.
+    e_steps: int
+    extrapolations_accepted: int
+    extrapolations_rejected: int
     # One entry per iteration (numpy arrays of length n_iter).
     iteration: np.ndarray = field(repr=False)
     mean_log_likelihoods: np.ndarray = field(repr=False)
@@ -60,6 +65,10 @@ class RestartReport:
             certificate_violations=j["certificate_violations"],
             repairs=dict(j["repairs"]),
             seconds=_number(j["seconds"]),
+            # Plain EM's records leave the counts out.
+            e_steps=j.get("e_steps", j["n_iter"] + 1),
+            extrapolations_accepted=j.get("extrapolations", {}).get("accepted", 0),
+            extrapolations_rejected=j.get("extrapolations", {}).get("rejected", 0),
             iteration=column("iteration", int),
             mean_log_likelihoods=column("mean_log_likelihood"),
             bound_gain=column("bound_gain"),
@@ -91,6 +100,9 @@ class FitReport:
     certificate_checked: int
     certificate_violations: int
     repairs: dict
+    e_steps: int  # over all restarts
+    extrapolations_accepted: int
+    extrapolations_rejected: int
     total_seconds: float
     restarts: list
     brief: str = field(repr=False)
@@ -118,6 +130,9 @@ class FitReport:
             certificate_checked=j["certificate"]["checked"],
             certificate_violations=j["certificate"]["violations"],
             repairs=dict(j["repairs"]),
+            e_steps=j["e_steps"],
+            extrapolations_accepted=j["extrapolations"]["accepted"],
+            extrapolations_rejected=j["extrapolations"]["rejected"],
             total_seconds=_number(j["total_seconds"]),
             restarts=[RestartReport._from_json(r) for r in j["restarts"]],
             brief=brief.rstrip("\n"),

@@ -29,9 +29,9 @@ class BernoulliMixture(_DiscreteMixture):
 
     def __init__(self, n_components=1, *, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False,
-                 pseudo_count=1e-10, verbose=0):
+                 pseudo_count=1e-10, verbose=0, accelerate="none"):
         self._init(n_components, tol, max_iter, n_init, init_params, random_state,
-                   warm_start, verbose)
+                   warm_start, verbose, accelerate)
         self.pseudo_count = pseudo_count
 
 
@@ -51,9 +51,9 @@ class CategoricalMixture(_DiscreteMixture):
 
     def __init__(self, n_components=1, *, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False,
-                 pseudo_count=1e-10, verbose=0):
+                 pseudo_count=1e-10, verbose=0, accelerate="none"):
         self._init(n_components, tol, max_iter, n_init, init_params, random_state,
-                   warm_start, verbose)
+                   warm_start, verbose, accelerate)
         self.pseudo_count = pseudo_count
 
 
@@ -69,9 +69,9 @@ class PoissonMixture(_DiscreteMixture):
 
     def __init__(self, n_components=1, *, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False,
-                 min_rate=1e-10, verbose=0):
+                 min_rate=1e-10, verbose=0, accelerate="none"):
         self._init(n_components, tol, max_iter, n_init, init_params, random_state,
-                   warm_start, verbose)
+                   warm_start, verbose, accelerate)
         self.min_rate = min_rate
 
 

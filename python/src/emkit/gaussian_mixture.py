@@ -35,6 +35,7 @@ _CHECKPOINT_LABELS = {
     "warm_model": "warm_start",
     "n_init": "n_init",
     "max_iter": "max_iter",
+    "accelerate": "accelerate",
     "tol": "tol",
     "seed": "random_state",
     "reg_covar": "reg_covar",
@@ -113,6 +114,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         verbose=0,
         verbose_interval=10,
         n_jobs=None,
+        accelerate="none",
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -129,6 +131,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         self.verbose = verbose
         self.verbose_interval = verbose_interval
         self.n_jobs = n_jobs
+        self.accelerate = accelerate
 
     # ------------------------------------------------------------------
     # Fitting
@@ -248,6 +251,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
             "tol": float(self.tol),
             "seed": seed,
             "reg_covar": float(self.reg_covar),
+            "accelerate": self.accelerate,
             "dtype": _checkpoint.dtype_setting(X),
             **python_only,
             **_checkpoint.DATA_SETTINGS,
@@ -367,6 +371,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         v.check_int(self, "max_iter", 0)
         v.check_int(self, "n_init", 1)
         v.check_options(self, "init_params", tuple(INIT_METHODS))
+        v.check_options(self, "accelerate", ("none", "squarem"))
         v.check_random_state_param(self, "random_state")
         v.check_bool(self, "warm_start")
         v.check_verbose(self, "verbose")

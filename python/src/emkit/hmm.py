@@ -8,6 +8,10 @@ their neutral values only; see docs/python.md), hold the same fitted attributes 
 ``n_features``, ``monitor_``) and offer the same methods (``fit(X, lengths)``,
 ``score``, ``score_samples``, ``predict``, ``predict_proba``, ``decode``,
 ``sample``), so hmmlearn code switches by changing the import.
+
+Beyond hmmlearn's parameters, ``accelerate="squarem"`` runs monotone
+SQUAREM (fewer E-steps on slowly converging fits; ``report_`` counts them),
+and float32 arrays are taken as they are.
 """
 
 import os
@@ -65,7 +69,7 @@ class _BaseHMM(_compat.BaseEstimator):
     def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0,
                  algorithm="viterbi", random_state=None,
                  n_iter=10, tol=1e-2, verbose=False, params="st", init_params="st",
-                 implementation="log"):
+                 implementation="log", accelerate="none"):
         self.n_components = n_components
         self.startprob_prior = startprob_prior
         self.transmat_prior = transmat_prior
@@ -77,6 +81,7 @@ class _BaseHMM(_compat.BaseEstimator):
         self.params = params
         self.init_params = init_params
         self.implementation = implementation
+        self.accelerate = accelerate
 
     # --- What a family provides ---
 
@@ -183,6 +188,7 @@ class _BaseHMM(_compat.BaseEstimator):
         v.check_int(self, "n_iter", 0)
         v.check_real(self, "tol", -np.inf)
         v.check_options(self, "algorithm", list(_DECODERS))
+        v.check_options(self, "accelerate", ["none", "squarem"])
         v.check_random_state_param(self, "random_state")
         for name in ("params", "init_params"):
             if not isinstance(getattr(self, name), str):
@@ -238,6 +244,7 @@ class _BaseHMM(_compat.BaseEstimator):
             "tol": max(float(self.tol), 0.0) / X.shape[0],
             "seed": _checkpoint.seed(self.random_state, resume),
             "fit": self.params,
+            "accelerate": self.accelerate,
             "init_emissions": engine_init,
             **self._chain_priors(),
         }
@@ -437,7 +444,7 @@ class GaussianHMM(_BaseHMM):
                  means_weight=0.0, covars_prior=0.0, covars_weight=1.0,
                  reg_covar=1e-6, algorithm="viterbi", random_state=None, n_iter=10,
                  tol=1e-2, verbose=False, params="stmc", init_params="stmc",
-                 implementation="log"):
+                 implementation="log", accelerate="none"):
         self.means_prior = means_prior
         self.means_weight = means_weight
         self.covars_prior = covars_prior
@@ -446,7 +453,7 @@ class GaussianHMM(_BaseHMM):
                          transmat_prior=transmat_prior, algorithm=algorithm,
                          random_state=random_state, n_iter=n_iter, tol=tol,
                          verbose=verbose, params=params, init_params=init_params,
-                         implementation=implementation)
+                         implementation=implementation, accelerate=accelerate)
         self.covariance_type = covariance_type
         self.min_covar = min_covar
         self.reg_covar = reg_covar
@@ -521,13 +528,13 @@ class CategoricalHMM(_BaseHMM):
                  emissionprob_prior=1.0, n_features=None, pseudo_count=1e-10,
                  algorithm="viterbi", random_state=None, n_iter=10, tol=1e-2,
                  verbose=False, params="ste", init_params="ste",
-                 implementation="log"):
+                 implementation="log", accelerate="none"):
         self.emissionprob_prior = emissionprob_prior
         super().__init__(n_components=n_components, startprob_prior=startprob_prior,
                          transmat_prior=transmat_prior, algorithm=algorithm,
                          random_state=random_state, n_iter=n_iter, tol=tol,
                          verbose=verbose, params=params, init_params=init_params,
-                         implementation=implementation)
+                         implementation=implementation, accelerate=accelerate)
         self.n_features = n_features
         self.pseudo_count = pseudo_count
 
@@ -606,14 +613,15 @@ class PoissonHMM(_BaseHMM):
     def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0,
                  lambdas_prior=0.0, lambdas_weight=0.0, min_rate=1e-10,
                  algorithm="viterbi", random_state=None, n_iter=10, tol=1e-2,
-                 verbose=False, params="stl", init_params="stl", implementation="log"):
+                 verbose=False, params="stl", init_params="stl", implementation="log",
+                 accelerate="none"):
         self.lambdas_prior = lambdas_prior
         self.lambdas_weight = lambdas_weight
         super().__init__(n_components=n_components, startprob_prior=startprob_prior,
                          transmat_prior=transmat_prior, algorithm=algorithm,
                          random_state=random_state, n_iter=n_iter, tol=tol,
                          verbose=verbose, params=params, init_params=init_params,
-                         implementation=implementation)
+                         implementation=implementation, accelerate=accelerate)
         self.min_rate = min_rate
 
     @staticmethod
@@ -704,7 +712,7 @@ class GMMHMM(_BaseHMM):
                  means_weight=0.0, covars_prior=None, covars_weight=None,
                  reg_covar=1e-6, algorithm="viterbi", covariance_type="diag",
                  random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stmcw",
-                 init_params="stmcw", implementation="log"):
+                 init_params="stmcw", implementation="log", accelerate="none"):
         self.weights_prior = weights_prior
         self.means_prior = means_prior
         self.means_weight = means_weight
@@ -714,7 +722,7 @@ class GMMHMM(_BaseHMM):
                          transmat_prior=transmat_prior, algorithm=algorithm,
                          random_state=random_state, n_iter=n_iter, tol=tol,
                          verbose=verbose, params=params, init_params=init_params,
-                         implementation=implementation)
+                         implementation=implementation, accelerate=accelerate)
         self.n_mix = n_mix
         self.min_covar = min_covar
         self.reg_covar = reg_covar

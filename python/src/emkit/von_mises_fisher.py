@@ -28,9 +28,9 @@ class VonMisesFisherMixture(RegistryMixture):
 
     def __init__(self, n_components=1, *, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False,
-                 max_concentration=1e6, verbose=0):
+                 max_concentration=1e6, verbose=0, accelerate="none"):
         self._init(n_components, tol, max_iter, n_init, init_params, random_state,
-                   warm_start, verbose)
+                   warm_start, verbose, accelerate)
         self.max_concentration = max_concentration
 
 
