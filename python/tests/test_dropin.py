@@ -26,7 +26,9 @@ def defaults(cls):
 
 def test_parameters_and_defaults_are_sklearns():
     ours = defaults(emkit.GaussianMixture)
-    assert ours.pop("n_jobs") is None  # the one extra parameter
+    # The extra parameters: threads and the iteration policy.
+    assert ours.pop("n_jobs") is None
+    assert ours.pop("accelerate") == "none"
     assert ours == SKLEARN_DEFAULTS
 
 
@@ -34,6 +36,7 @@ def test_parameters_match_installed_sklearn():
     mixture = pytest.importorskip("sklearn.mixture")
     ours = defaults(emkit.GaussianMixture)
     ours.pop("n_jobs")
+    ours.pop("accelerate")
     assert ours == defaults(mixture.GaussianMixture)
 
 

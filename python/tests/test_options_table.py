@@ -23,7 +23,9 @@ def engine_table():
 
 
 def default_of(entry):
-    return int(entry["default"]) if entry["kind"] == "integer" else float(entry["default"])
+    if entry["kind"] == "integer":
+        return int(entry["default"])
+    return float(entry["default"]) if entry["kind"] == "number" else entry["default"]
 
 
 def test_every_parameter_has_a_row():
@@ -54,7 +56,8 @@ def test_engine_rejects_unknown_keys():
 
 def test_engine_keys_are_the_engine_tables_names():
     table = engine_table()
-    assert list(table) == ["n_init", "max_iter", "tol", "seed", "num_threads", "max_seconds"]
+    assert list(table) == ["n_init", "max_iter", "tol", "seed", "num_threads", "max_seconds",
+                           "accelerate"]
     assert set(table) <= set(_core.OPTION_KEYS)
     reached = {key for row in PARAMETERS.values() for key in row.keys}
     # Every engine option is set by a parameter or, on purpose, left at its default.
@@ -65,7 +68,7 @@ def test_engine_keys_are_the_engine_tables_names():
 def test_estimator_defaults_are_the_engine_tables(cls):
     parameters = inspect.signature(cls.__init__).parameters
     shared = [entry for entry in _core.engine_options() if entry["name"] in parameters]
-    assert [entry["name"] for entry in shared] == ["n_init", "max_iter", "tol"]
+    assert [entry["name"] for entry in shared] == ["n_init", "max_iter", "tol", "accelerate"]
     for entry in shared:
         assert parameters[entry["name"]].default == default_of(entry), entry["name"]
         assert getattr(cls(), entry["name"]) == default_of(entry), entry["name"]
