@@ -3,7 +3,10 @@
 // every covariance type, a discrete family, float32, 1 and 2 threads and
 // several read sizes; checkpoints pass between the two ways of reading;
 // bad input gets the in-memory fit's message, exit 2 and no model file.
+#include <sys/resource.h>
+
 #include <cmath>
+#include <fstream>
 #include <limits>
 
 #include <fmt/format.h>
@@ -190,6 +193,68 @@ TEST_F(StreamTest, TheMemoryLimitDecidesAndStreamingNeedsANpyFile) {
     EXPECT_EQ(Run({"fit", fortran, "-k", "2", "-q", "--memory-limit", size}).exit_code, 0)
         << size;
   }
+}
+
+// Runs emkit with `args` (outputs discarded); its exit code and its peak
+// resident memory in bytes (getrusage's ru_maxrss of the child).
+std::pair<int, std::int64_t> RunMeasuringMemory(const std::vector<std::string>& args) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<std::string> argv_strings = {EMKIT_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, EMKIT_BINARY, &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+          static_cast<std::int64_t>(usage.ru_maxrss) * 1024};
+}
+
+TEST_F(StreamTest, AStreamedFitHoldsMuchLessThanTheFile) {
+  // 4 million rows of 3 float64 values: 96 MB, written a piece at a time.
+  constexpr std::int64_t kRows = 4'000'000;
+  const std::string path = Path("big.npy");
+  {
+    const std::string head = NpyBytes({}, static_cast<int>(kRows), 3);
+    std::ofstream out(path, std::ios::binary);
+    out.write(head.data(), static_cast<std::streamsize>(head.size()));
+    std::vector<double> piece;
+    for (std::int64_t first = 0; first < kRows; first += 100'000) {
+      piece.clear();
+      for (std::int64_t i = first; i < first + 100'000; ++i) {
+        const double group = static_cast<double>(i % 2) * 5.0;
+        piece.push_back(group + std::sin(0.001 * static_cast<double>(i)));
+        piece.push_back(group + std::cos(0.0007 * static_cast<double>(i)));
+        piece.push_back(std::sin(0.013 * static_cast<double>(i)));
+      }
+      out.write(reinterpret_cast<const char*>(piece.data()),
+                static_cast<std::streamsize>(piece.size() * sizeof(double)));
+    }
+    ASSERT_TRUE(out.good());
+  }
+  constexpr std::int64_t kFileBytes = kRows * 3 * 8;
+  const std::vector<std::string> fit = {"fit", path, "-k", "2", "--covariance", "diag",
+                                        "--init", "random", "--max-iter", "3", "-q",
+                                        "--threads", "2"};
+  const auto [streamed_code, streamed_peak] = RunMeasuringMemory(
+      With(fit, {"--memory-limit", "32M", "-o", Path("streamed.json")}));
+  ASSERT_EQ(streamed_code, 0);
+  const auto [memory_code, memory_peak] = RunMeasuringMemory(
+      With(fit, {"--memory-limit", "1G", "-o", Path("memory.json")}));
+  ASSERT_EQ(memory_code, 0);
+  EXPECT_EQ(ReadFileBytes(Path("streamed.json")), ReadFileBytes(Path("memory.json")));
+  // The in-memory fit holds the rows; the streamed one a few chunks.
+  EXPECT_GT(memory_peak, kFileBytes);
+  EXPECT_LT(streamed_peak, kFileBytes / 3)
+      << "peak resident memory " << streamed_peak << " bytes";
+  std::filesystem::remove(path);
 }
 
 }  // namespace
