@@ -2,19 +2,14 @@
 // Format reference: numpy/lib/format.py ("NEP 1").
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <string>
-#include <string_view>
 #include <system_error>
-#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -22,7 +17,6 @@
 #include "column_selection.h"
 #include "emkit/error.h"
 #include "emkit/io/table.h"
-#include "message_text.h"
 #include "npy_header.h"
 
 namespace emkit::io {
