@@ -129,11 +129,15 @@ void MatchModelColumns(const std::string& path, const DataOptions& options,
       !table.column_names.empty() && table.column_names != feature_names) {
     SelectByName(path, feature_names, &table);
   }
-  if (table.values.cols() != num_features) {
+  CheckModelColumns(path, table.values.cols(), num_features);
+}
+
+void CheckModelColumns(const std::string& path, Eigen::Index num_columns, int num_features) {
+  if (num_columns != num_features) {
     throw InvalidDataError(fmt::format(
         "{}: the data has {} column{}, but the model has {} feature{}; pick "
-        "columns with --columns", DisplayName(path), table.values.cols(),
-        table.values.cols() == 1 ? "" : "s", num_features,
+        "columns with --columns", DisplayName(path), num_columns,
+        num_columns == 1 ? "" : "s", num_features,
         num_features == 1 ? "" : "s"));
   }
 }

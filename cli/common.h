@@ -58,6 +58,10 @@ void MatchModelColumns(const std::string& path, const DataOptions& options,
                        const std::vector<std::string>& feature_names, int num_features,
                        io::Table* table);
 
+// InvalidDataError "PATH: the data has N columns, but the model has M
+// features; ..." unless num_columns == num_features.
+void CheckModelColumns(const std::string& path, Eigen::Index num_columns, int num_features);
+
 // `path` as messages name it: "<stdin>" for "-".
 std::string DisplayPath(const std::string& path);
 

@@ -3,6 +3,7 @@
 #ifndef EMKIT_CLI_DTYPE_H_
 #define EMKIT_CLI_DTYPE_H_
 
+#include <cstdint>
 #include <string>
 
 #include "emkit/matrix.h"
@@ -21,6 +22,12 @@ bool IsFloat32(const std::string& dtype);
 // The rows as float32; a value outside float32's range is an
 // InvalidDataError "PATH: X[i, j] = ..." rather than an infinity.
 RowMatrixF ToFloat32(const RowMatrix& values, const std::string& path);
+
+// Whether `value` is outside float32's range, and the message ToFloat32
+// gives for it as X[row, col].
+bool OutsideFloat32(double value);
+std::string OutsideFloat32Message(const std::string& path, std::int64_t row, std::int64_t col,
+                                  double value);
 
 }  // namespace emkit::cli
 

@@ -16,11 +16,17 @@
 #include "dtype.h"
 #include "engine_options.h"
 #include "family_options.h"
+#include "emkit/engine/prefetching_executor.h"
 #include "emkit/error.h"
+#include "emkit/io/checkpoint.h"
 #include "emkit/io/model_file.h"
+#include "emkit/io/npy_stream.h"
+#include "emkit/kmeans.h"
+#include "emkit/thread_pool.h"
 #include "fit_output.h"
 #include "interrupt.h"
 #include "model_kinds.h"
+#include "stream_options.h"
 
 namespace emkit::cli {
 namespace {
@@ -43,6 +49,8 @@ struct FitArgs {
   double checkpoint_every = 10.0;
   std::string resume;
   std::string dtype = "float64";
+  // --stream, --memory-limit, --read-size: per run, not kept by a checkpoint.
+  StreamFlags stream;
   // A model to start from, as its file's text: what a checkpoint keeps of
   // --init-model.
   std::string init_model_text;
@@ -161,6 +169,36 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, FitArgs* args) {
   }
 }
 
+// One pass over streamed rows, in order: the fingerprint a checkpoint
+// records and, for a float32 fit, the first value outside float32's range
+// (the message ToFloat32 gives for the rows in memory).
+void ScanStreamedRows(const io::NpyRowStream<double>& rows, bool float32, const std::string& path,
+                      io::DataFingerprint* fingerprint, std::optional<std::string>* float32_error) {
+  io::DataFingerprinter fingerprinter(rows.num_rows(), rows.num_columns());
+  // One thread: the blocks are visited in order on this one, while the next
+  // chunk is read.
+  ThreadPool pool(1);
+  PrefetchingExecutor executor(pool);
+  internal::NoStatistics none;
+  executor.Reduce(rows, internal::NoStatistics{}, &none,
+                  [&](std::int64_t, const RowBlock<double>& block, internal::NoStatistics*) {
+                    fingerprinter.Add(block.rows);
+                    if (float32 && !*float32_error) {
+                      for (Eigen::Index i = 0; i < block.rows.rows() && !*float32_error; ++i) {
+                        for (Eigen::Index j = 0; j < block.rows.cols(); ++j) {
+                          if (OutsideFloat32(block.rows(i, j))) {
+                            *float32_error = OutsideFloat32Message(
+                                path, block.first_row + i, j, block.rows(i, j));
+                            break;
+                          }
+                        }
+                      }
+                    }
+                    return 0.0;
+                  });
+  *fingerprint = fingerprinter.Finish();
+}
+
 int RunFit(const FitArgs& given) {
   // Everything the command can check is checked before the fit, so that a
   // bad option does not cost a fit and no output is touched.
@@ -217,25 +255,44 @@ int RunFit(const FitArgs& given) {
   fit_options.Validate();
   ValidateFamilyOptions(spec);
 
+  // A .npy DATA too large for the memory limit (or with --stream) is read
+  // by row ranges as the fit needs them; anything else whole.
+  const StreamChoice streaming =
+      ChooseStreaming(args.stream, args.data, args.data_options, float32);
   io::Table table;
-  if (init_model) {
-    table = ReadDataForModel(args.data, args.data_options, init_names,
-                             NumFeatures(*init_model));
+  std::optional<io::NpyRowStream<double>> rows;
+  std::vector<std::string> feature_names;
+  io::DataFingerprint fingerprint;
+  std::optional<std::string> float32_error;
+  if (streaming.stream) {
+    io::NpyStreamOptions stream_options;
+    stream_options.columns = ToReadOptions(args.data_options).columns;
+    stream_options.read_bytes = streaming.read_bytes;
+    rows.emplace(args.data, std::move(stream_options));
+    if (init_model) CheckModelColumns(args.data, rows->num_columns(), NumFeatures(*init_model));
+    feature_names = init_names;
+    if (checkpoint || !args.checkpoint.empty() || float32) {
+      ScanStreamedRows(*rows, float32, args.data, &fingerprint, &float32_error);
+    }
   } else {
-    table = io::ReadTable(args.data, ToReadOptions(args.data_options));
+    if (init_model) {
+      table = ReadDataForModel(args.data, args.data_options, init_names,
+                               NumFeatures(*init_model));
+    } else {
+      table = io::ReadTable(args.data, ToReadOptions(args.data_options));
+    }
+    feature_names = !table.column_names.empty() ? table.column_names : init_names;
+    fingerprint = io::FingerprintOf(ViewOf(table.values));
   }
-
-  const std::vector<std::string>& feature_names =
-      !table.column_names.empty() ? table.column_names : init_names;
-  const io::DataFingerprint fingerprint = io::FingerprintOf(ViewOf(table.values));
   if (checkpoint) {
     CheckSameData(checkpoint->data, fingerprint, args.data, args.resume);
     fit_options.resume_from =
         float32 ? io::Float32Progress(*checkpoint) : std::move(checkpoint->progress);
   }
+  if (float32_error) throw InvalidDataError(*float32_error);
   // float32 rows replace the float64 table, which is freed before the fit.
   std::optional<RowMatrixF> values32;
-  if (float32) {
+  if (float32 && !rows) {
     values32 = ToFloat32(table.values, args.data);
     table.values = RowMatrix();
   }
@@ -254,8 +311,15 @@ int RunFit(const FitArgs& given) {
     InterruptGuard interrupt;
     fit_options.callbacks.push_back(interrupt.StopCallback());
     try {
-      fitted = float32 ? FitMixtureOfFamily(fit_options, spec, ViewOf(*values32))
-                       : FitMixtureOfFamily(fit_options, spec, ViewOf(table.values));
+      if (rows && float32) {
+        const io::NpyRowStream<float> rows32(args.data, rows->options());
+        fitted = FitMixtureOfFamily(fit_options, spec, rows32);
+      } else if (rows) {
+        fitted = FitMixtureOfFamily(fit_options, spec, *rows);
+      } else {
+        fitted = float32 ? FitMixtureOfFamily(fit_options, spec, ViewOf(*values32))
+                         : FitMixtureOfFamily(fit_options, spec, ViewOf(table.values));
+      }
     } catch (const InvalidDataError& e) {
       throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
     }
@@ -318,6 +382,7 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
   command->add_option("--resume", args->resume,
                       "Continue the fit saved in this checkpoint file, with the same DATA; "
                       "the result is that of a fit never stopped");
+  AddStreamOptions(command, &args->stream);
   AddFitOutputOptions(command, &args->output);
   command->callback([run, args] { *run = [args] { return RunFit(*args); }; });
 }

@@ -59,14 +59,22 @@ void ValidateData(const View& x, const double* sample_weights, int n_components)
       }
     }
   }
-  if (x.rows() < n_components) {
-    throw InvalidDataError(fmt::format(
-        "X has {} rows, fewer than n_components = {}: each component needs at "
-        "least one row", x.rows(), n_components));
-  }
+  internal::CheckMixtureRows(x.rows(), n_components);
 }
 
 }  // namespace
+
+namespace internal {
+
+void CheckMixtureRows(std::int64_t num_rows, int n_components) {
+  if (num_rows < n_components) {
+    throw InvalidDataError(fmt::format(
+        "X has {} rows, fewer than n_components = {}: each component needs at "
+        "least one row", num_rows, n_components));
+  }
+}
+
+}  // namespace internal
 
 template <DataScalar Scalar>
 void ValidateMixtureData(const MatrixViewOf<Scalar>& x, const double* sample_weights,
@@ -102,14 +110,39 @@ void CheckParameterSize(CovarianceType type, int n_components, Eigen::Index n_fe
   }
 }
 
+}  // namespace
+
+namespace internal {
+
+CovarianceType CheckGaussianFitOptions(const FitOptions& fit_options,
+                                       const GaussianMixtureOptions& options,
+                                       Eigen::Index num_columns,
+                                       const GaussianMixtureModel* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  CovarianceType type = options.covariance_type;
+  int n_components = options.n_components;
+  if (init_model != nullptr) {
+    type = CovarianceTypeOf(*init_model);
+    n_components = NumComponents(*init_model);
+    if (NumFeatures(*init_model) != num_columns) {
+      throw InvalidDataError(fmt::format(
+          "the initial model has {} features, but X has {} columns",
+          NumFeatures(*init_model), num_columns));
+    }
+  }
+  CheckParameterSize(type, n_components, num_columns);
+  return type;
+}
+
+}  // namespace internal
+
+namespace {
+
 template <class Family>
 Mixture<Family> InitializeMixture(const GaussianMixtureOptions& options,
                                   const RowBlocks<double>& data, const InitContext& context) {
-  return InitialMixture(
-      options.init, options.kmeans,
-      internal::GaussianShape<Family>(options.n_components, data.data().cols(),
-                                      options.gaussian),
-      data, context);
+  return internal::InitialGaussianMixture<Family>(options, data, context);
 }
 
 template <class Family, DataScalar Scalar>
@@ -136,21 +169,10 @@ CovarianceType CheckFitInputs(const FitOptions& fit_options,
                               const GaussianMixtureOptions& options, const View& x,
                               const double* sample_weights,
                               const GaussianMixtureModel* init_model) {
-  fit_options.Validate();
-  options.Validate();
-  CovarianceType type = options.covariance_type;
-  int n_components = options.n_components;
-  if (init_model != nullptr) {
-    type = CovarianceTypeOf(*init_model);
-    n_components = NumComponents(*init_model);
-    if (NumFeatures(*init_model) != x.cols()) {
-      throw InvalidDataError(fmt::format(
-          "the initial model has {} features, but X has {} columns",
-          NumFeatures(*init_model), x.cols()));
-    }
-  }
-  CheckParameterSize(type, n_components, x.cols());
-  ValidateMixtureData(x, sample_weights, n_components);
+  const CovarianceType type =
+      internal::CheckGaussianFitOptions(fit_options, options, x.cols(), init_model);
+  ValidateMixtureData(x, sample_weights,
+                      init_model != nullptr ? NumComponents(*init_model) : options.n_components);
   return type;
 }
 

@@ -36,11 +36,29 @@
 #include "emkit/matrix.h"
 #include "emkit/mixture.h"
 #include "emkit/mixture_fit.h"
+#include "emkit/engine/threaded_executor.h"
 #include "emkit/options.h"
 #include "emkit/row_blocks.h"
 #include "emkit/thread_pool.h"
 
 namespace emkit {
+
+// A family whose ForData reads more of x than its number of columns to
+// shape the components (the categorical symbols layout: the largest
+// symbol) says so for given options:
+//
+//   static bool ForDataReadsAllRows(const F::Options& options);
+//
+// A fit on streamed rows (emkit/stream_fit.h) refuses it, since it takes
+// the shape from the first block.
+template <class F>
+bool ForDataReadsAllRows(const typename F::Options& options) {
+  if constexpr (requires { F::ForDataReadsAllRows(options); }) {
+    return F::ForDataReadsAllRows(options);
+  } else {
+    return false;
+  }
+}
 
 template <class F>
 concept FamilyFittableFromData =
@@ -82,6 +100,28 @@ F ShapeForData(int k, const MatrixViewOf<Scalar>& x, const typename F::Options& 
   return F::ForData(k, WidenedRows(x, &wide), options);
 }
 
+// The maker of the restarts' initialiser of a mixture of `shape`'s family
+// by options.init: called with the rows (any RowBlockSource), it returns
+// (const InitContext&) -> Mixture<F>. The arguments must outlive both.
+template <ComponentFamily F>
+auto MixtureInitializerFromShape(const FitOptions& fit_options, const MixtureOptions& options,
+                                 const F& shape) {
+  return [&fit_options, &options, &shape](const auto& data) {
+    // A component that initialisation leaves empty keeps the whole
+    // data's parameters (Maximize keeps a collapsed component's). They
+    // do not depend on the restart: computed once, with a pool of its
+    // own that is gone before the engine makes its pool.
+    F prototype = [&] {
+      ThreadPool pool(fit_options.num_threads);
+      ThreadedExecutor executor(pool);
+      return WholeDataComponents(shape, data, executor);
+    }();
+    return [&options, &data, prototype = std::move(prototype)](const InitContext& context) {
+      return InitialMixture(options.init, options.kmeans, prototype, data, context);
+    };
+  };
+}
+
 // EM for a mixture of `shape`'s family from options.init, n_init restarts;
 // x and the options are already checked.
 template <ComponentFamily F, DataScalar Scalar>
@@ -89,20 +129,8 @@ Fitted<Mixture<F>> FitMixtureFromShape(const FitOptions& fit_options,
                                        const MixtureOptions& options, const F& shape,
                                        const MatrixViewOf<Scalar>& x,
                                        const double* sample_weights) {
-  return FitMixtureOnRows<F>(
-      fit_options, x, sample_weights, [&](const RowBlocks<double>& data) {
-        // A component that initialisation leaves empty keeps the whole
-        // data's parameters (Maximize keeps a collapsed component's). They
-        // do not depend on the restart: computed once, with a pool of its
-        // own that is gone before the engine makes its pool.
-        F prototype = [&] {
-          ThreadPool pool(fit_options.num_threads);
-          return WholeDataComponents(shape, data, pool);
-        }();
-        return [&options, &data, prototype = std::move(prototype)](const InitContext& context) {
-          return InitialMixture(options.init, options.kmeans, prototype, data, context);
-        };
-      });
+  return FitMixtureOnRows<F>(fit_options, x, sample_weights,
+                             MixtureInitializerFromShape(fit_options, options, shape));
 }
 
 }  // namespace internal

@@ -4,6 +4,7 @@
 #ifndef EMKIT_GAUSSIAN_MIXTURE_H_
 #define EMKIT_GAUSSIAN_MIXTURE_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,6 +17,7 @@
 #include "emkit/families/gaussian_tied.h"
 #include "emkit/fit.h"
 #include "emkit/initialization.h"
+#include "emkit/internal/gaussian_shape.h"
 #include "emkit/kmeans.h"
 #include "emkit/matrix.h"
 #include "emkit/mixture.h"
@@ -89,6 +91,33 @@ template <DataScalar Scalar>
 std::vector<int> Predict(const GaussianMixtureModel& model, const MatrixViewOf<Scalar>& x);
 template <DataScalar Scalar>
 Vector ScoreSamples(const GaussianMixtureModel& model, const MatrixViewOf<Scalar>& x);
+
+namespace internal {
+
+// FitGaussianMixture's checks that read no data value: the options, the
+// initial model against the data's number of columns, the parameters'
+// size. Returns the covariance type to fit.
+CovarianceType CheckGaussianFitOptions(const FitOptions& fit_options,
+                                       const GaussianMixtureOptions& options,
+                                       Eigen::Index num_columns,
+                                       const GaussianMixtureModel* init_model);
+
+// InvalidDataError "X has N rows, fewer than n_components = K: ..." when
+// num_rows < n_components.
+void CheckMixtureRows(std::int64_t num_rows, int n_components);
+
+// One restart's initial mixture of Family (options.init, options.kmeans,
+// reg_covar) on any RowBlockSource, through the context's executor.
+template <class Family, RowBlockSource Data>
+Mixture<Family> InitialGaussianMixture(const GaussianMixtureOptions& options, const Data& data,
+                                       const InitContext& context) {
+  return InitialMixture(
+      options.init, options.kmeans,
+      GaussianShape<Family>(options.n_components, data.num_columns(), options.gaussian), data,
+      context);
+}
+
+}  // namespace internal
 
 // Uniform access to the variant's common operations.
 int NumComponents(const GaussianMixtureModel& model);

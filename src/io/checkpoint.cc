@@ -260,6 +260,9 @@ std::any TypedProgress(const Reader& in, std::vector<RestartRecord> finished,
 // FNV-1a over 64-bit words: every bit of every word counts, in order.
 class Fnv1a {
  public:
+  Fnv1a() = default;
+  // Continues from an earlier hash().
+  explicit Fnv1a(std::uint64_t hash) : hash_(hash) {}
   void Mix(std::uint64_t word) {
     hash_ ^= word;
     hash_ *= 1099511628211ull;
@@ -292,6 +295,29 @@ DataFingerprint FingerprintOfRows(const MatrixViewOf<Scalar>& values) {
 }  // namespace
 
 DataFingerprint FingerprintOf(const MatrixView& values) { return FingerprintOfRows(values); }
+
+DataFingerprinter::DataFingerprinter(std::int64_t rows, std::int64_t columns)
+    : rows_(rows), columns_(columns) {
+  Fnv1a hash;
+  hash.Mix(static_cast<std::uint64_t>(rows));
+  hash.Mix(static_cast<std::uint64_t>(columns));
+  hash_ = hash.hash();
+}
+
+void DataFingerprinter::Add(const MatrixView& rows) {
+  Fnv1a hash(hash_);
+  const double* data = rows.data();
+  for (Eigen::Index i = 0; i < rows.size(); ++i) {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &data[i], sizeof bits);
+    hash.Mix(bits);
+  }
+  hash_ = hash.hash();
+}
+
+DataFingerprint DataFingerprinter::Finish() const {
+  return DataFingerprint{rows_, columns_, hash_};
+}
 
 DataFingerprint FingerprintOf(const MatrixViewF& values) { return FingerprintOfRows(values); }
 

@@ -1,6 +1,8 @@
 #include "npy_header.h"
 
+#include <bit>
 #include <charconv>
+#include <limits>
 #include <memory>
 #include <system_error>
 #include <utility>
@@ -226,6 +228,159 @@ NpyHeader ParseNpyHeader(std::string_view text, std::string_view display_name) {
 std::string ShapeToString(const std::vector<std::int64_t>& shape) {
   if (shape.size() == 1) return fmt::format("({},)", shape[0]);
   return fmt::format("({})", fmt::join(shape, ", "));
+}
+
+namespace {
+
+constexpr std::string_view kMagic = "\x93NUMPY";
+
+[[noreturn]] void Fail(const std::string& path, const std::string& what) {
+  throw FileFormatError(path + ": " + what);
+}
+
+std::uint64_t DecodeLittleEndian(const unsigned char* bytes, int size) {
+  std::uint64_t value = 0;
+  for (int i = size - 1; i >= 0; --i) value = (value << 8) | bytes[i];
+  return value;
+}
+
+}  // namespace
+
+const char* const kNpyEndedEarly = "the file ended early (was it changed while being read?)";
+
+NpyDType ParseNpyDType(const std::string& path, const std::string& descr) {
+  const auto unsupported = [&]() {
+    Fail(path, fmt::format(
+                   "dtype {} is not supported (supported: float64, float32 "
+                   "and integer dtypes, either byte order)",
+                   QuoteForMessage(descr)));
+  };
+  if (descr.size() < 3) unsupported();
+  const char order = descr[0];
+  NpyDType dtype;
+  dtype.kind = descr[1];
+  const std::string_view size_text = std::string_view(descr).substr(2);
+  if (size_text == "1") {
+    dtype.size = 1;
+  } else if (size_text == "2") {
+    dtype.size = 2;
+  } else if (size_text == "4") {
+    dtype.size = 4;
+  } else if (size_text == "8") {
+    dtype.size = 8;
+  } else {
+    unsupported();
+  }
+  const bool is_float = dtype.kind == 'f' && (dtype.size == 4 || dtype.size == 8);
+  const bool is_integer = dtype.kind == 'i' || dtype.kind == 'u';
+  if (!is_float && !is_integer) unsupported();
+  if (order == '<') {
+    dtype.swap = std::endian::native == std::endian::big;
+  } else if (order == '>') {
+    dtype.swap = std::endian::native == std::endian::little;
+  } else if (order == '=' || (order == '|' && dtype.size == 1)) {
+    dtype.swap = false;
+  } else {
+    unsupported();
+  }
+  if (dtype.size == 1) dtype.swap = false;
+  return dtype;
+}
+
+const char* NpyDTypeName(const NpyDType& dtype) {
+  if (dtype.kind == 'f') return dtype.size == 8 ? "float64" : "float32";
+  static constexpr std::array<const char*, 4> kSigned = {"int8", "int16",
+                                                         "int32", "int64"};
+  static constexpr std::array<const char*, 4> kUnsigned = {
+      "uint8", "uint16", "uint32", "uint64"};
+  const int index = std::countr_zero(static_cast<unsigned>(dtype.size));
+  return dtype.kind == 'i' ? kSigned[index] : kUnsigned[index];
+}
+
+NpyLayout ReadNpyLayout(const std::string& path, std::uint64_t file_size,
+                        const NpyReadAt& read_at) {
+  // Magic string, major and minor version, then the header length: 2 bytes
+  // in version 1, 4 bytes in versions 2 and 3.
+  std::array<unsigned char, 12> prefix{};
+  const std::size_t prefix_read =
+      static_cast<std::size_t>(std::min<std::uint64_t>(file_size, prefix.size()));
+  read_at(0, reinterpret_cast<char*>(prefix.data()), prefix_read);
+  const std::string_view start(reinterpret_cast<const char*>(prefix.data()),
+                               std::min(prefix_read, kMagic.size()));
+  if (start != kMagic.substr(0, start.size()) || prefix_read == 0) {
+    Fail(path, "not a .npy file (it does not start with \"\\x93NUMPY\")");
+  }
+  if (prefix_read < kMagic.size() + 2) {
+    Fail(path, "truncated .npy file: it ends inside the magic string or "
+               "version");
+  }
+  const int major = prefix[6];
+  const int minor = prefix[7];
+  if (major < 1 || major > 3) {
+    Fail(path, fmt::format(".npy format version {}.{} is not supported "
+                           "(supported: 1.0, 2.0, 3.0)",
+                           major, minor));
+  }
+  const int length_bytes = major == 1 ? 2 : 4;
+  const std::size_t header_start = kMagic.size() + 2 + length_bytes;
+  if (prefix_read < header_start) {
+    Fail(path, "truncated .npy file: it ends inside the header length");
+  }
+  const std::uint64_t header_length = DecodeLittleEndian(prefix.data() + 8, length_bytes);
+  const std::uint64_t data_start = header_start + header_length;
+  if (data_start > file_size) {
+    Fail(path, fmt::format("truncated .npy header: it should be {} bytes "
+                           "long but the file ends after {}",
+                           header_length, file_size - header_start));
+  }
+  std::string header_text(header_length, '\0');
+  read_at(header_start, header_text.data(), header_text.size());
+  NpyLayout layout;
+  layout.header = ParseNpyHeader(header_text, path);
+  const NpyHeader& header = layout.header;
+
+  if (header.shape.size() != 2) {
+    Fail(path, fmt::format("expected a 2-D array, found shape {}", ShapeToString(header.shape)));
+  }
+  layout.dtype = ParseNpyDType(path, header.descr);
+  layout.rows = header.shape[0];
+  layout.cols = header.shape[1];
+  layout.data_start = data_start;
+
+  // Compare the declared size with the file before allocating anything, so a
+  // corrupt or hostile header cannot make us reserve terabytes.
+  std::uint64_t elements = 0;
+  std::uint64_t data_bytes = 0;
+  if (__builtin_mul_overflow(static_cast<std::uint64_t>(layout.rows),
+                             static_cast<std::uint64_t>(layout.cols), &elements) ||
+      __builtin_mul_overflow(elements, static_cast<std::uint64_t>(layout.dtype.size),
+                             &data_bytes) ||
+      elements > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    Fail(path, fmt::format("the shape {} is too large", ShapeToString(header.shape)));
+  }
+  const std::uint64_t bytes_in_file = file_size - data_start;
+  if (data_bytes != bytes_in_file) {
+    Fail(path, fmt::format("the header declares shape {} of {}, which is {} "
+                           "bytes of data, but the file has {} bytes after "
+                           "the header",
+                           ShapeToString(header.shape), NpyDTypeName(layout.dtype), data_bytes,
+                           bytes_in_file));
+  }
+  if (layout.rows == 0 || layout.cols == 0) {
+    Fail(path, fmt::format("the array is empty (shape {})", ShapeToString(header.shape)));
+  }
+  return layout;
+}
+
+std::string NonFiniteElementMessage(std::int64_t row, std::int64_t col, double value) {
+  return fmt::format("X[{}, {}] = {} is not finite (missing values are not supported)", row,
+                     col, value);
+}
+
+std::string InexactElementMessage(std::int64_t row, std::int64_t col, const std::string& raw,
+                                  const NpyDType& dtype) {
+  return fmt::format("X[{}, {}] = {} ({}) cannot be converted to double exactly", row, col, raw,
+                     NpyDTypeName(dtype));
 }
 
 }  // namespace emkit::io::internal

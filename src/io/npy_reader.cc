@@ -2,19 +2,14 @@
 // Format reference: numpy/lib/format.py ("NEP 1").
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <string>
-#include <string_view>
 #include <system_error>
-#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -22,13 +17,11 @@
 #include "column_selection.h"
 #include "emkit/error.h"
 #include "emkit/io/table.h"
-#include "message_text.h"
 #include "npy_header.h"
 
 namespace emkit::io {
 namespace {
 
-constexpr std::string_view kMagic = "\x93NUMPY";
 // Elements are decoded through a buffer of this size, so converting (from
 // float32, integers, the other byte order or Fortran order) needs no second
 // copy of the data.
@@ -38,93 +31,12 @@ constexpr std::size_t kChunkBytes = 1 << 20;
   throw FileFormatError(path + ": " + what);
 }
 
-// The element type of the array, from a descr such as "<f8".
-struct DType {
-  char kind = 'f';  // 'f', 'i' or 'u'.
-  int size = 8;     // Bytes per element.
-  bool swap = false;  // Stored in the byte order opposite to this machine's.
-};
-
-DType ParseDType(const std::string& path, const std::string& descr) {
-  const auto unsupported = [&]() {
-    Fail(path, fmt::format(
-                   "dtype {} is not supported (supported: float64, float32 "
-                   "and integer dtypes, either byte order)",
-                   internal::QuoteForMessage(descr)));
-  };
-  if (descr.size() < 3) unsupported();
-  const char order = descr[0];
-  DType dtype;
-  dtype.kind = descr[1];
-  const std::string_view size_text = std::string_view(descr).substr(2);
-  if (size_text == "1") {
-    dtype.size = 1;
-  } else if (size_text == "2") {
-    dtype.size = 2;
-  } else if (size_text == "4") {
-    dtype.size = 4;
-  } else if (size_text == "8") {
-    dtype.size = 8;
-  } else {
-    unsupported();
-  }
-  const bool is_float = dtype.kind == 'f' && (dtype.size == 4 || dtype.size == 8);
-  const bool is_integer = dtype.kind == 'i' || dtype.kind == 'u';
-  if (!is_float && !is_integer) unsupported();
-  if (order == '<') {
-    dtype.swap = std::endian::native == std::endian::big;
-  } else if (order == '>') {
-    dtype.swap = std::endian::native == std::endian::little;
-  } else if (order == '=' || (order == '|' && dtype.size == 1)) {
-    dtype.swap = false;
-  } else {
-    unsupported();
-  }
-  if (dtype.size == 1) dtype.swap = false;
-  return dtype;
-}
-
-const char* DTypeName(const DType& dtype) {
-  if (dtype.kind == 'f') return dtype.size == 8 ? "float64" : "float32";
-  static constexpr std::array<const char*, 4> kSigned = {"int8", "int16",
-                                                         "int32", "int64"};
-  static constexpr std::array<const char*, 4> kUnsigned = {
-      "uint8", "uint16", "uint32", "uint64"};
-  const int index = std::countr_zero(static_cast<unsigned>(dtype.size));
-  return dtype.kind == 'i' ? kSigned[index] : kUnsigned[index];
-}
-
 void ReadExactly(std::ifstream& in, const std::string& path, char* data,
                  std::size_t size) {
   in.read(data, static_cast<std::streamsize>(size));
   if (static_cast<std::size_t>(in.gcount()) != size) {
     if (in.bad()) throw FileAccessError(path + ": read error");
-    Fail(path, "the file ended early (was it changed while being read?)");
-  }
-}
-
-template <typename T>
-T LoadElement(const char* bytes, bool swap) {
-  std::array<char, sizeof(T)> copy;
-  std::memcpy(copy.data(), bytes, sizeof(T));
-  if (swap) std::reverse(copy.begin(), copy.end());
-  T value;
-  std::memcpy(&value, copy.data(), sizeof(T));
-  return value;
-}
-
-// Whether the 64-bit integer `raw` became `value` without rounding.
-template <typename T>
-bool ConvertedExactly(T raw, double value) {
-  if constexpr (std::is_integral_v<T> && sizeof(T) == 8) {
-    // 2^63 and 2^64 are where the casts back stop being defined.
-    constexpr double kLimit =
-        std::is_signed_v<T> ? 9223372036854775808.0 : 18446744073709551616.0;
-    return value < kLimit && static_cast<T>(value) == raw;
-  } else {
-    (void)raw;
-    (void)value;
-    return true;  // Narrower integers and floats convert exactly.
+    Fail(path, internal::kNpyEndedEarly);
   }
 }
 
@@ -142,13 +54,11 @@ struct Destination {
 
 [[noreturn]] void FailNonFinite(const std::string& path, std::int64_t row,
                                 std::int64_t col, double value) {
-  Fail(path, fmt::format("X[{}, {}] = {} is not finite (missing values are "
-                         "not supported)",
-                         row, col, value));
+  Fail(path, internal::NonFiniteElementMessage(row, col, value));
 }
 
 template <typename T>
-void DecodeElements(std::ifstream& in, const DType& dtype,
+void DecodeElements(std::ifstream& in, const internal::NpyDType& dtype,
                     const Destination& to) {
   const std::int64_t total = to.rows * to.cols;
   const std::int64_t per_chunk = std::min<std::int64_t>(
@@ -161,12 +71,10 @@ void DecodeElements(std::ifstream& in, const DType& dtype,
     ReadExactly(in, to.path, buffer.data(),
                 static_cast<std::size_t>(count) * sizeof(T));
     for (std::int64_t k = 0; k < count; ++k) {
-      const T raw = LoadElement<T>(buffer.data() + k * sizeof(T), dtype.swap);
+      const T raw = internal::LoadNpyElement<T>(buffer.data() + k * sizeof(T), dtype.swap);
       const double value = static_cast<double>(raw);
-      if (!ConvertedExactly(raw, value)) {
-        Fail(to.path, fmt::format("X[{}, {}] = {} ({}) cannot be converted to "
-                                  "double exactly",
-                                  row, col, raw, DTypeName(dtype)));
+      if (!internal::ConvertedExactly(raw, value)) {
+        Fail(to.path, internal::InexactElementMessage(row, col, fmt::format("{}", raw), dtype));
       }
       if (to.select_all) {
         if (!to.allow_non_finite && !std::isfinite(value)) {
@@ -197,7 +105,7 @@ void DecodeElements(std::ifstream& in, const DType& dtype,
   }
 }
 
-void DecodeData(std::ifstream& in, const DType& dtype, const Destination& to) {
+void DecodeData(std::ifstream& in, const internal::NpyDType& dtype, const Destination& to) {
   // The common case, native float64 in C order kept whole, is read straight
   // into the result.
   if (dtype.kind == 'f' && dtype.size == 8 && !dtype.swap &&
@@ -236,12 +144,6 @@ void DecodeData(std::ifstream& in, const DType& dtype, const Destination& to) {
   }
 }
 
-std::uint64_t DecodeLittleEndian(const unsigned char* bytes, int size) {
-  std::uint64_t value = 0;
-  for (int i = size - 1; i >= 0; --i) value = (value << 8) | bytes[i];
-  return value;
-}
-
 }  // namespace
 
 Table ReadNpy(const std::string& path, const TableReadOptions& options) {
@@ -260,80 +162,17 @@ Table ReadNpy(const std::string& path, const TableReadOptions& options) {
     throw FileAccessError(path + ": cannot determine the file size");
   }
 
-  // Magic string, major and minor version, then the header length: 2 bytes
-  // in version 1, 4 bytes in versions 2 and 3.
-  std::array<unsigned char, 12> prefix{};
-  const std::size_t prefix_read = static_cast<std::size_t>(
-      std::min<std::streamoff>(file_size, prefix.size()));
-  ReadExactly(in, path, reinterpret_cast<char*>(prefix.data()), prefix_read);
-  const std::string_view start(reinterpret_cast<const char*>(prefix.data()),
-                               std::min(prefix_read, kMagic.size()));
-  if (start != kMagic.substr(0, start.size()) || prefix_read == 0) {
-    Fail(path, "not a .npy file (it does not start with \"\\x93NUMPY\")");
-  }
-  if (prefix_read < kMagic.size() + 2) {
-    Fail(path, "truncated .npy file: it ends inside the magic string or "
-               "version");
-  }
-  const int major = prefix[6];
-  const int minor = prefix[7];
-  if (major < 1 || major > 3) {
-    Fail(path, fmt::format(".npy format version {}.{} is not supported "
-                           "(supported: 1.0, 2.0, 3.0)",
-                           major, minor));
-  }
-  const int length_bytes = major == 1 ? 2 : 4;
-  const std::size_t header_start = kMagic.size() + 2 + length_bytes;
-  if (prefix_read < header_start) {
-    Fail(path, "truncated .npy file: it ends inside the header length");
-  }
-  const std::uint64_t header_length =
-      DecodeLittleEndian(prefix.data() + 8, length_bytes);
-  const std::uint64_t data_start = header_start + header_length;
-  if (data_start > static_cast<std::uint64_t>(file_size)) {
-    Fail(path, fmt::format("truncated .npy header: it should be {} bytes "
-                           "long but the file ends after {}",
-                           header_length, file_size - header_start));
-  }
-  std::string header_text(header_length, '\0');
-  in.seekg(static_cast<std::streamoff>(header_start), std::ios::beg);
-  ReadExactly(in, path, header_text.data(), header_text.size());
-  const internal::NpyHeader header = internal::ParseNpyHeader(header_text, path);
-
-  if (header.shape.size() != 2) {
-    Fail(path, fmt::format("expected a 2-D array, found shape {}",
-                           internal::ShapeToString(header.shape)));
-  }
-  const DType dtype = ParseDType(path, header.descr);
-  const std::int64_t rows = header.shape[0];
-  const std::int64_t cols = header.shape[1];
-
-  // Compare the declared size with the file before allocating anything, so a
-  // corrupt or hostile header cannot make us reserve terabytes.
-  std::uint64_t elements = 0;
-  std::uint64_t data_bytes = 0;
-  if (__builtin_mul_overflow(static_cast<std::uint64_t>(rows),
-                             static_cast<std::uint64_t>(cols), &elements) ||
-      __builtin_mul_overflow(elements, static_cast<std::uint64_t>(dtype.size),
-                             &data_bytes) ||
-      elements > static_cast<std::uint64_t>(
-                     std::numeric_limits<Eigen::Index>::max())) {
-    Fail(path, fmt::format("the shape {} is too large",
-                           internal::ShapeToString(header.shape)));
-  }
-  const std::uint64_t bytes_in_file =
-      static_cast<std::uint64_t>(file_size) - data_start;
-  if (data_bytes != bytes_in_file) {
-    Fail(path, fmt::format("the header declares shape {} of {}, which is {} "
-                           "bytes of data, but the file has {} bytes after "
-                           "the header",
-                           internal::ShapeToString(header.shape),
-                           DTypeName(dtype), data_bytes, bytes_in_file));
-  }
-  if (rows == 0 || cols == 0) {
-    Fail(path, fmt::format("the array is empty (shape {})",
-                           internal::ShapeToString(header.shape)));
-  }
+  const internal::NpyLayout layout = internal::ReadNpyLayout(
+      path, static_cast<std::uint64_t>(file_size),
+      [&](std::uint64_t offset, char* out, std::size_t size) {
+        in.seekg(static_cast<std::streamoff>(offset), std::ios::beg);
+        ReadExactly(in, path, out, size);
+      });
+  const internal::NpyHeader& header = layout.header;
+  const internal::NpyDType& dtype = layout.dtype;
+  const std::int64_t rows = layout.rows;
+  const std::int64_t cols = layout.cols;
+  in.seekg(static_cast<std::streamoff>(layout.data_start), std::ios::beg);
 
   Table table;
   table.source_was_float32 = dtype.kind == 'f' && dtype.size == 4;

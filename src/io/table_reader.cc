@@ -62,4 +62,15 @@ Table ReadTable(const std::string& path, const TableReadOptions& options) {
   return ReadDelimited(in, path, options);
 }
 
+bool IsNpyPath(const std::string& path) {
+  if (path == "-") return false;
+  if (internal::EndsWithIgnoringCase(path, ".npy")) return true;
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) return false;
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, 6> start{};
+  in.read(start.data(), start.size());
+  return std::string_view(start.data(), static_cast<std::size_t>(in.gcount())) == kNpyMagic;
+}
+
 }  // namespace emkit::io

@@ -119,6 +119,11 @@ class Categorical {
   // parameters, after checking x (emkit/family_fit.h). V is x's columns for
   // counts, the largest symbol + 1 for symbols.
   static Categorical ForData(int k, const MatrixView& x, const CategoricalOptions& options);
+  // Whether ForData reads every row (for the symbols layout: the largest
+  // symbol), so that the first rows do not shape it (emkit/family_fit.h).
+  static bool ForDataReadsAllRows(const CategoricalOptions& options) {
+    return options.layout == CategoricalLayout::kSymbols;
+  }
 
   int num_components() const { return static_cast<int>(probabilities_.rows()); }
   int num_categories() const { return static_cast<int>(probabilities_.cols()); }

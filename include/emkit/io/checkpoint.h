@@ -56,6 +56,23 @@ DataFingerprint FingerprintOf(const MatrixView& values);
 // fingerprint (whether a fit ran on float32 is a setting of its own).
 DataFingerprint FingerprintOf(const MatrixViewF& values);
 
+// FingerprintOf of rows given a few at a time, in order: for rows that are
+// never in memory together (a streamed file, emkit/io/npy_stream.h).
+class DataFingerprinter {
+ public:
+  // The fingerprint of `rows` x `columns` values.
+  DataFingerprinter(std::int64_t rows, std::int64_t columns);
+  // The next rows (`columns` columns each).
+  void Add(const MatrixView& rows);
+  // After all rows were added: FingerprintOf of all of them.
+  DataFingerprint Finish() const;
+
+ private:
+  std::int64_t rows_;
+  std::int64_t columns_;
+  std::uint64_t hash_;
+};
+
 // The same for the sequences that `rows` rows are cut into: a column of
 // their lengths (rows = the number of sequences, columns = 1). No lengths
 // means one sequence of all rows, as the HMM fits take it, and has the

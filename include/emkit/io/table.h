@@ -74,6 +74,11 @@ Table ReadNpy(const std::string& path, const TableReadOptions& options);
 // with ReadNpy; anything else is delimited text.
 Table ReadTable(const std::string& path, const TableReadOptions& options);
 
+// Whether ReadTable reads `path` as a .npy file (a name ending in ".npy", or
+// a file that starts with the .npy magic string). False for "-" and for a
+// file that cannot be read.
+bool IsNpyPath(const std::string& path);
+
 }  // namespace emkit::io
 
 #endif  // EMKIT_IO_TABLE_H_

@@ -1,0 +1,107 @@
+#include "stream_options.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <string_view>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "emkit/error.h"
+#include "emkit/io/npy_stream.h"
+#include "emkit/io/table.h"
+
+namespace emkit::cli {
+
+void AddStreamOptions(CLI::App* command, StreamFlags* flags) {
+  command->add_flag("--stream", flags->stream,
+                    "Read a .npy DATA by row ranges as the fit needs them instead of whole; "
+                    "the model is the same to the bit");
+  command->add_option("--memory-limit", flags->memory_limit,
+                      "Stream a .npy DATA whose rows would take more memory than SIZE "
+                      "(e.g. 512M, 4G, or bytes; default half the physical memory)");
+  command->add_option("--read-size", flags->read_size,
+                      "Bytes of DATA read at a time when streaming (default 8M)");
+}
+
+std::int64_t ParseSize(const std::string& text, const char* flag) {
+  const auto fail = [&]() -> std::int64_t {
+    throw InvalidOptionError(fmt::format(
+        "{} \"{}\": expected a size such as 512M, 4G or a number of bytes", flag, text));
+  };
+  std::string_view rest(text);
+  std::size_t digits = 0;
+  while (digits < rest.size() &&
+         (std::isdigit(static_cast<unsigned char>(rest[digits])) || rest[digits] == '.')) {
+    ++digits;
+  }
+  if (digits == 0) return fail();
+  double number = 0.0;
+  const auto parsed = std::from_chars(rest.data(), rest.data() + digits, number);
+  if (parsed.ec != std::errc() || parsed.ptr != rest.data() + digits) return fail();
+  rest.remove_prefix(digits);
+  double unit = 1.0;
+  if (!rest.empty()) {
+    switch (std::toupper(static_cast<unsigned char>(rest[0]))) {
+      case 'K': unit = 1024.0; break;
+      case 'M': unit = 1024.0 * 1024.0; break;
+      case 'G': unit = 1024.0 * 1024.0 * 1024.0; break;
+      case 'T': unit = 1024.0 * 1024.0 * 1024.0 * 1024.0; break;
+      case 'B': unit = 1.0; break;
+      default: return fail();
+    }
+    if (std::toupper(static_cast<unsigned char>(rest[0])) != 'B') {
+      rest.remove_prefix(1);
+      if (rest == "iB" || rest == "ib" || rest == "B" || rest == "b") rest = {};
+    } else {
+      rest.remove_prefix(1);
+    }
+    if (!rest.empty()) return fail();
+  }
+  const double bytes = std::floor(number * unit);
+  if (!(bytes >= 1.0) || bytes > 9.0e18) {
+    throw InvalidOptionError(
+        fmt::format("{} \"{}\": must be at least one byte and below 8 EiB", flag, text));
+  }
+  return static_cast<std::int64_t>(bytes);
+}
+
+std::int64_t DefaultMemoryLimit() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return std::int64_t{1} << 32;  // unknown: 4 GiB
+  return static_cast<std::int64_t>(pages) * page_size / 2;
+}
+
+StreamChoice ChooseStreaming(const StreamFlags& flags, const std::string& path,
+                             const DataOptions& data_options, bool float32) {
+  StreamChoice choice;
+  const std::int64_t limit = flags.memory_limit.empty()
+                                 ? DefaultMemoryLimit()
+                                 : ParseSize(flags.memory_limit, "--memory-limit");
+  if (!flags.read_size.empty()) choice.read_bytes = ParseSize(flags.read_size, "--read-size");
+  if (!io::IsNpyPath(path)) {
+    if (flags.stream) {
+      throw InvalidOptionError(fmt::format(
+          "--stream reads .npy files only, and {} is not one; fit it without --stream",
+          DisplayPath(path)));
+    }
+    return choice;
+  }
+  if (flags.stream) {
+    choice.stream = true;
+    return choice;
+  }
+  const io::NpyArrayInfo info = io::ReadNpyArrayInfo(path);
+  const std::vector<std::string> columns = ToReadOptions(data_options).columns;
+  const double kept =
+      columns.empty() ? static_cast<double>(info.columns) : static_cast<double>(columns.size());
+  const double bytes = static_cast<double>(info.rows) * kept * (float32 ? 12.0 : 8.0);
+  choice.stream = bytes > static_cast<double>(limit);
+  return choice;
+}
+
+}  // namespace emkit::cli

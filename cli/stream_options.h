@@ -1,0 +1,50 @@
+// --stream, --memory-limit and --read-size: whether `emkit fit` reads a .npy
+// DATA whole or streams it (emkit/io/npy_stream.h, emkit/stream_fit.h), and
+// how. Settings of one run, not of the result (a streamed fit gives the
+// bits of the in-memory fit), so a checkpoint does not keep them.
+#ifndef EMKIT_CLI_STREAM_OPTIONS_H_
+#define EMKIT_CLI_STREAM_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "common.h"
+
+namespace emkit::cli {
+
+struct StreamFlags {
+  bool stream = false;       // --stream: always stream a .npy DATA
+  std::string memory_limit;  // --memory-limit SIZE; "" is DefaultMemoryLimit()
+  std::string read_size;     // --read-size SIZE; "" is kDefaultReadSize
+};
+
+inline constexpr std::int64_t kDefaultReadSize = std::int64_t{8} << 20;
+
+void AddStreamOptions(CLI::App* command, StreamFlags* flags);
+
+// "512M", "4G", "1.5G", "64k", "1048576" (bytes; K, M, G, T are powers of
+// 1024, optionally followed by "B" or "iB"); InvalidOptionError naming
+// `flag` otherwise, or for less than one byte.
+std::int64_t ParseSize(const std::string& text, const char* flag);
+
+// Half the machine's physical memory.
+std::int64_t DefaultMemoryLimit();
+
+// How to read DATA for a fit.
+struct StreamChoice {
+  bool stream = false;
+  std::int64_t read_bytes = kDefaultReadSize;
+};
+
+// Streams DATA when --stream is given, or when it is a .npy file whose rows
+// held in memory (as float64, and as float32 too with --dtype float32) would
+// take more than the memory limit. InvalidOptionError for --stream with DATA
+// that is not a .npy file, or a size that does not parse.
+StreamChoice ChooseStreaming(const StreamFlags& flags, const std::string& path,
+                             const DataOptions& data_options, bool float32);
+
+}  // namespace emkit::cli
+
+#endif  // EMKIT_CLI_STREAM_OPTIONS_H_

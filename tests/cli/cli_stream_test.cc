@@ -1,0 +1,261 @@
+// emkit fit on a streamed .npy DATA (--stream, or --memory-limit below the
+// rows' size): the model file is the in-memory fit's, byte for byte, for
+// every covariance type, a discrete family, float32, 1 and 2 threads and
+// several read sizes; checkpoints pass between the two ways of reading;
+// bad input gets the in-memory fit's message, exit 2 and no model file.
+#include <sys/resource.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "cli_fixture.h"
+#include "emkit/random.h"
+
+namespace emkit::cli_testing {
+namespace {
+
+// Three clusters in 3-D, one far from the origin.
+std::vector<double> MakeValues(int rows, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<double> values;
+  for (int i = 0; i < rows; ++i) {
+    const int k = i % 3;
+    values.push_back(4.0 * k + StandardNormal(rng) + 1000.0);
+    values.push_back(-2.0 * k + StandardNormal(rng));
+    values.push_back(0.5 * k * k + 0.3 * StandardNormal(rng));
+  }
+  return values;
+}
+
+std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+class StreamTest : public CliTest {
+ protected:
+  // Fits DATA in memory and streamed with each of `variants` (extra flags),
+  // and expects the same model file.
+  void ExpectSameModel(const std::string& data, const std::vector<std::string>& options,
+                       const std::vector<std::vector<std::string>>& variants) {
+    const Result memory =
+        Run(With({"fit", data, "-o", Path("memory.json"), "-q"}, options));
+    ASSERT_EQ(memory.exit_code, 0) << memory.err;
+    const std::string expected = ReadFileBytes(Path("memory.json"));
+    for (const std::vector<std::string>& variant : variants) {
+      const Result streamed =
+          Run(With(With({"fit", data, "-o", Path("streamed.json"), "-q"}, options), variant));
+      ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+      EXPECT_EQ(ReadFileBytes(Path("streamed.json")), expected)
+          << fmt::format("{} with {}", fmt::join(options, " "), fmt::join(variant, " "));
+    }
+  }
+};
+
+const std::vector<std::vector<std::string>> kStreamed = {
+    {"--stream", "--threads", "1", "--read-size", "1K"},
+    {"--stream", "--threads", "2", "--read-size", "1K"},
+    {"--stream", "--threads", "2"},
+    {"--memory-limit", "1K", "--threads", "1", "--read-size", "10000"},
+};
+
+TEST_F(StreamTest, GaussianModelsAreThoseOfTheInMemoryFit) {
+  const std::string data = Write("d.npy", NpyBytes(MakeValues(3000, 1), 3000, 3));
+  for (const char* covariance : {"full", "diag", "spherical", "tied"}) {
+    for (const char* dtype : {"float64", "float32"}) {
+      ExpectSameModel(data,
+                      {"-k", "3", "--covariance", covariance, "--n-init", "2", "--seed", "5",
+                       "--max-iter", "30", "--dtype", dtype},
+                      kStreamed);
+    }
+  }
+  // Every init, and a fit from a model.
+  for (const char* init : {"random", "random_from_data"}) {
+    ExpectSameModel(data, {"-k", "3", "--init", init, "--seed", "2", "--covariance", "diag"},
+                    {kStreamed[1]});
+  }
+  ASSERT_EQ(Run({"fit", data, "-k", "3", "--max-iter", "2", "-o", Path("start.json"), "-q"})
+                .exit_code,
+            0);
+  ExpectSameModel(data, {"--init-model", Path("start.json")}, {kStreamed[0], kStreamed[1]});
+}
+
+TEST_F(StreamTest, DiscreteModelsAreThoseOfTheInMemoryFit) {
+  Rng rng(4);
+  std::vector<double> counts;
+  std::vector<double> bits;
+  for (int i = 0; i < 2000; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      const double rate = i % 2 == 0 ? 1.0 + j : 6.0 - j;
+      counts.push_back(std::floor(2.0 * rate * UniformDouble(rng)));
+      bits.push_back(UniformDouble(rng) < (i % 2 == 0 ? 0.2 : 0.7) ? 1.0 : 0.0);
+    }
+  }
+  const std::string count_data = Write("counts.npy", NpyBytes(counts, 2000, 4));
+  const std::string bit_data = Write("bits.npy", NpyBytes(bits, 2000, 4));
+  ExpectSameModel(count_data, {"--model", "poisson", "-k", "2", "--n-init", "2", "--seed", "1"},
+                  kStreamed);
+  ExpectSameModel(bit_data,
+                  {"--model", "bernoulli", "-k", "2", "--seed", "1", "--dtype", "float32"},
+                  kStreamed);
+}
+
+TEST_F(StreamTest, CheckpointsPassBetweenStreamedAndInMemoryFits) {
+  const std::string data = Write("d.npy", NpyBytes(MakeValues(2000, 3), 2000, 3));
+  const std::vector<std::string> fit = {"-k", "3", "--n-init", "2", "--seed", "3", "-q"};
+  ASSERT_EQ(Run(With({"fit", data, "-o", Path("whole.json")}, fit)).exit_code, 0);
+  const std::string expected = ReadFileBytes(Path("whole.json"));
+  // A fit that ran to the end leaves the state before its last iteration.
+  for (const bool stream_first : {false, true}) {
+    const std::string checkpoint = Path(stream_first ? "s.ck" : "m.ck");
+    std::vector<std::string> first =
+        With({"fit", data, "-o", Path("first.json"), "--checkpoint", checkpoint,
+              "--checkpoint-every", "0"},
+             fit);
+    if (stream_first) first.push_back("--stream");
+    const Result r = Run(first);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(ReadFileBytes(Path("first.json")), expected);
+    std::vector<std::string> resume = {"fit", data, "--resume", checkpoint, "-o",
+                                       Path("resumed.json"), "-q"};
+    if (!stream_first) resume.push_back("--stream");
+    const Result resumed = Run(resume);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(ReadFileBytes(Path("resumed.json")), expected);
+  }
+}
+
+TEST_F(StreamTest, BadInputGetsTheInMemoryMessagesAndNoModel) {
+  std::vector<double> values = MakeValues(3000, 2);
+  values[3 * 2500 + 1] = std::numeric_limits<double>::quiet_NaN();
+  const std::string nan_data = Write("nan.npy", NpyBytes(values, 3000, 3));
+  const Result memory = Run({"fit", nan_data, "-k", "2", "-o", Path("m.json")});
+  ExpectUsageError(memory, "X[2500, 1] = nan is not finite");
+  const Result streamed =
+      Run({"fit", nan_data, "-k", "2", "-o", Path("s.json"), "--stream", "--read-size", "1K"});
+  ExpectUsageError(streamed, "X[2500, 1] = nan is not finite");
+  EXPECT_EQ(streamed.err, memory.err);
+  EXPECT_FALSE(Exists("s.json"));
+
+  // A value beyond float32, late in the file.
+  values[3 * 2500 + 1] = 1e300;
+  const std::string big_data = Write("big.npy", NpyBytes(values, 3000, 3));
+  const Result big_memory = Run({"fit", big_data, "-k", "2", "--dtype", "float32"});
+  const Result big_streamed =
+      Run({"fit", big_data, "-k", "2", "--dtype", "float32", "--stream"});
+  ExpectUsageError(big_streamed, "X[2500, 1] = 1e+300 is outside the range of float32");
+  EXPECT_EQ(big_streamed.err, big_memory.err);
+
+  // A Bernoulli value that is not 0 or 1, in a later block.
+  std::vector<double> bits(3000 * 2, 0.0);
+  bits[2 * 2999] = 1.0;
+  bits[2 * 2777 + 1] = 2.0;
+  const std::string bit_data = Write("bits.npy", NpyBytes(bits, 3000, 2));
+  const Result bits_memory = Run({"fit", bit_data, "-k", "2", "--model", "bernoulli"});
+  const Result bits_streamed =
+      Run({"fit", bit_data, "-k", "2", "--model", "bernoulli", "--stream"});
+  ExpectUsageError(bits_streamed, "X[2777, 1] = 2: Bernoulli features must be 0 or 1");
+  EXPECT_EQ(bits_streamed.err, bits_memory.err);
+
+  // A file shorter than its header says.
+  std::string bytes = NpyBytes(MakeValues(100, 2), 100, 3);
+  const std::string short_data = Write("short.npy", bytes.substr(0, bytes.size() - 16));
+  EXPECT_EQ(Run({"fit", short_data, "-k", "2", "--stream"}).err,
+            Run({"fit", short_data, "-k", "2"}).err);
+}
+
+TEST_F(StreamTest, TheMemoryLimitDecidesAndStreamingNeedsANpyFile) {
+  // A Fortran-order file is read whole, never streamed: the limit shows
+  // which way it went.
+  const std::vector<double> values = MakeValues(200, 4);  // 200 x 3
+  std::string bytes = NpyBytes(values, 200, 3);
+  const std::size_t at = bytes.find("False");
+  bytes.replace(at, 5, "True ");
+  const std::string fortran = Write("f.npy", bytes);
+  EXPECT_EQ(Run({"fit", fortran, "-k", "2", "-q", "--memory-limit", "1G"}).exit_code, 0);
+  // 200 x 3 float64 values: 4800 bytes.
+  ExpectUsageError(Run({"fit", fortran, "-k", "2", "--memory-limit", "4799"}),
+                   "the array is stored in Fortran order");
+  EXPECT_EQ(Run({"fit", fortran, "-k", "2", "-q", "--memory-limit", "4800"}).exit_code, 0);
+  ExpectUsageError(Run({"fit", fortran, "-k", "2", "--stream"}), "Fortran order");
+
+  ExpectUsageError(Run({"fit", kFaithful, "-k", "2", "--stream"}),
+                   "--stream reads .npy files only");
+  for (const char* size : {"12x", "M", "0", "1.5Q", "4GG"}) {
+    ExpectUsageError(Run({"fit", fortran, "-k", "2", "--memory-limit", size}), "--memory-limit");
+  }
+  ExpectUsageError(Run({"fit", fortran, "-k", "2", "--read-size", "0"}), "--read-size");
+  for (const char* size : {"512M", "4G", "1.5g", "64KiB", "100000", "2T"}) {
+    EXPECT_EQ(Run({"fit", fortran, "-k", "2", "-q", "--memory-limit", size}).exit_code, 0)
+        << size;
+  }
+}
+
+// Runs emkit with `args` (outputs discarded); its exit code and its peak
+// resident memory in bytes (getrusage's ru_maxrss of the child).
+std::pair<int, std::int64_t> RunMeasuringMemory(const std::vector<std::string>& args) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<std::string> argv_strings = {EMKIT_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, EMKIT_BINARY, &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+          static_cast<std::int64_t>(usage.ru_maxrss) * 1024};
+}
+
+TEST_F(StreamTest, AStreamedFitHoldsMuchLessThanTheFile) {
+  // 4 million rows of 3 float64 values: 96 MB, written a piece at a time.
+  constexpr std::int64_t kRows = 4'000'000;
+  const std::string path = Path("big.npy");
+  {
+    const std::string head = NpyBytes({}, static_cast<int>(kRows), 3);
+    std::ofstream out(path, std::ios::binary);
+    out.write(head.data(), static_cast<std::streamsize>(head.size()));
+    std::vector<double> piece;
+    for (std::int64_t first = 0; first < kRows; first += 100'000) {
+      piece.clear();
+      for (std::int64_t i = first; i < first + 100'000; ++i) {
+        const double group = static_cast<double>(i % 2) * 5.0;
+        piece.push_back(group + std::sin(0.001 * static_cast<double>(i)));
+        piece.push_back(group + std::cos(0.0007 * static_cast<double>(i)));
+        piece.push_back(std::sin(0.013 * static_cast<double>(i)));
+      }
+      out.write(reinterpret_cast<const char*>(piece.data()),
+                static_cast<std::streamsize>(piece.size() * sizeof(double)));
+    }
+    ASSERT_TRUE(out.good());
+  }
+  constexpr std::int64_t kFileBytes = kRows * 3 * 8;
+  const std::vector<std::string> fit = {"fit", path, "-k", "2", "--covariance", "diag",
+                                        "--init", "random", "--max-iter", "3", "-q",
+                                        "--threads", "2"};
+  const auto [streamed_code, streamed_peak] = RunMeasuringMemory(
+      With(fit, {"--memory-limit", "32M", "-o", Path("streamed.json")}));
+  ASSERT_EQ(streamed_code, 0);
+  const auto [memory_code, memory_peak] = RunMeasuringMemory(
+      With(fit, {"--memory-limit", "1G", "-o", Path("memory.json")}));
+  ASSERT_EQ(memory_code, 0);
+  EXPECT_EQ(ReadFileBytes(Path("streamed.json")), ReadFileBytes(Path("memory.json")));
+  // The in-memory fit holds the rows; the streamed one a few chunks.
+  EXPECT_GT(memory_peak, kFileBytes);
+  EXPECT_LT(streamed_peak, kFileBytes / 3)
+      << "peak resident memory " << streamed_peak << " bytes";
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace emkit::cli_testing
