@@ -30,11 +30,11 @@
 #include <fmt/format.h>
 
 #include "emkit/context.h"
-#include "emkit/engine/plain_em.h"
 #include "emkit/engine/prefetching_executor.h"
 #include "emkit/engine/restart_driver.h"
 #include "emkit/error.h"
 #include "emkit/family_fit.h"
+#include "emkit/fit.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/init_context.h"
 #include "emkit/io/npy_stream.h"
@@ -145,12 +145,11 @@ Fitted<Mixture<F>> FitMixtureOnSource(const FitOptions& fit_options, const Data&
   auto initialize = make_initializer(init_rows);
   Context context(fit_options.num_threads);
   PrefetchingExecutor executor(context.pool());
-  PlainEm policy;
   Fitted<Mixture<F, Scalar>> fitted =
-      DriveRestarts(context, executor, policy, fit_options, data,
-                    [&initialize](const InitContext& init_context) {
-                      return WithRowScalar<Scalar>(initialize(init_context));
-                    });
+      DriveWithPolicyOf(context, executor, fit_options, data,
+                        [&initialize](const InitContext& init_context) {
+                          return WithRowScalar<Scalar>(initialize(init_context));
+                        });
   return {WithRowScalar<double>(fitted.model), std::move(fitted.report)};
 }
 
@@ -164,10 +163,9 @@ Fitted<Mixture<F>> FitMixtureOnSourceFrom(const FitOptions& fit_options, const D
   single.n_init = 1;
   Context context(fit_options.num_threads);
   PrefetchingExecutor executor(context.pool());
-  PlainEm policy;
   const Mixture<F, Scalar> model = WithRowScalar<Scalar>(start);
-  Fitted<Mixture<F, Scalar>> fitted = DriveRestarts(
-      context, executor, policy, single, data, [&model](const InitContext&) { return model; });
+  Fitted<Mixture<F, Scalar>> fitted = DriveWithPolicyOf(
+      context, executor, single, data, [&model](const InitContext&) { return model; });
   return {WithRowScalar<double>(fitted.model), std::move(fitted.report)};
 }
 

@@ -84,6 +84,17 @@ TEST_F(StreamTest, GaussianModelsAreThoseOfTheInMemoryFit) {
   ExpectSameModel(data, {"--init-model", Path("start.json")}, {kStreamed[0], kStreamed[1]});
 }
 
+// SQUAREM's extrapolations read the same statistics from a stream.
+TEST_F(StreamTest, AcceleratedFitsAreThoseOfTheInMemoryFit) {
+  const std::string data = Write("d.npy", NpyBytes(MakeValues(3000, 1), 3000, 3));
+  for (const char* covariance : {"full", "diag"}) {
+    ExpectSameModel(data,
+                    {"-k", "3", "--covariance", covariance, "--seed", "5", "--tol", "1e-9",
+                     "--max-iter", "300", "--accelerate", "squarem"},
+                    {kStreamed[0], kStreamed[1]});
+  }
+}
+
 TEST_F(StreamTest, DiscreteModelsAreThoseOfTheInMemoryFit) {
   Rng rng(4);
   std::vector<double> counts;
