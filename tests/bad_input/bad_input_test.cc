@@ -36,6 +36,7 @@
 #include "emkit/io/csv_writer.h"
 #include "emkit/io/model_file.h"
 #include "emkit/io/table.h"
+#include "../under_sanitizer.h"
 
 namespace emkit {
 namespace {
@@ -641,14 +642,6 @@ TEST(BadInputDocTest, TableListsEveryCaseWithItsOutcome) {
 // 10^12 rows still gets its message instead of an allocation failure.
 // Sanitizers reserve terabytes of address space up front, so this runs only
 // in builds without them (where their own allocator checks the same).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define EMKIT_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define EMKIT_UNDER_SANITIZER 1
-#endif
-#endif
-
 #ifndef EMKIT_UNDER_SANITIZER
 // Reads `file` as x.npy with the address space limited to 256 MB more than
 // the process uses now; exits 0 when the reader's message came through.
