@@ -46,28 +46,12 @@ std::string JoinQuoted(const std::vector<std::string>& names) {
 // Picks the model's features from `table` by header name.
 void SelectByName(const std::string& path, const std::vector<std::string>& feature_names,
                   io::Table* table) {
-  const std::vector<std::string>& names = table->column_names;
+  const std::vector<std::size_t> found =
+      ColumnsByName(path, feature_names, table->column_names);
   RowMatrix values(table->values.rows(), static_cast<Eigen::Index>(feature_names.size()));
   for (std::size_t f = 0; f < feature_names.size(); ++f) {
-    std::size_t found = names.size();
-    for (std::size_t c = 0; c < names.size(); ++c) {
-      if (names[c] != feature_names[f]) continue;
-      if (found != names.size()) {
-        throw FileFormatError(fmt::format(
-            "{}: column \"{}\" appears more than once in the header; pick one "
-            "with --columns", DisplayName(path), feature_names[f]));
-      }
-      found = c;
-    }
-    if (found == names.size()) {
-      throw FileFormatError(fmt::format(
-          "{}: no column \"{}\", a feature of the model (the model's features "
-          "are {}; the file's columns are {}); rename the column or pick "
-          "columns with --columns", DisplayName(path), feature_names[f],
-          JoinQuoted(feature_names), JoinQuoted(names)));
-    }
     values.col(static_cast<Eigen::Index>(f)) =
-        table->values.col(static_cast<Eigen::Index>(found));
+        table->values.col(static_cast<Eigen::Index>(found[f]));
   }
   table->values = std::move(values);
   table->column_names = feature_names;
@@ -113,6 +97,40 @@ io::TableReadOptions ToReadOptions(const DataOptions& options) {
   return read;
 }
 
+std::vector<std::size_t> ColumnsByName(const std::string& path,
+                                       const std::vector<std::string>& feature_names,
+                                       const std::vector<std::string>& names) {
+  std::vector<std::size_t> columns;
+  for (const std::string& feature : feature_names) {
+    std::size_t found = names.size();
+    for (std::size_t c = 0; c < names.size(); ++c) {
+      if (names[c] != feature) continue;
+      if (found != names.size()) {
+        throw FileFormatError(fmt::format(
+            "{}: column \"{}\" appears more than once in the header; pick one "
+            "with --columns", DisplayName(path), feature));
+      }
+      found = c;
+    }
+    if (found == names.size()) {
+      throw FileFormatError(fmt::format(
+          "{}: no column \"{}\", a feature of the model (the model's features "
+          "are {}; the file's columns are {}); rename the column or pick "
+          "columns with --columns", DisplayName(path), feature,
+          JoinQuoted(feature_names), JoinQuoted(names)));
+    }
+    columns.push_back(found);
+  }
+  return columns;
+}
+
+bool SelectsColumnsByName(const DataOptions& options,
+                          const std::vector<std::string>& feature_names,
+                          const std::vector<std::string>& names) {
+  return options.columns.empty() && !feature_names.empty() && !names.empty() &&
+         names != feature_names;
+}
+
 io::Table ReadDataForModel(const std::string& path, const DataOptions& options,
                            const std::vector<std::string>& feature_names,
                            int num_features) {
@@ -125,8 +143,7 @@ void MatchModelColumns(const std::string& path, const DataOptions& options,
                        const std::vector<std::string>& feature_names, int num_features,
                        io::Table* table_ptr) {
   io::Table& table = *table_ptr;
-  if (options.columns.empty() && !feature_names.empty() &&
-      !table.column_names.empty() && table.column_names != feature_names) {
+  if (SelectsColumnsByName(options, feature_names, table.column_names)) {
     SelectByName(path, feature_names, &table);
   }
   CheckModelColumns(path, table.values.cols(), num_features);

@@ -53,6 +53,17 @@ io::Table ReadDataForModel(const std::string& path, const DataOptions& options,
                            const std::vector<std::string>& feature_names,
                            int num_features);
 
+// ReadDataForModel's choice: whether the columns named `names` (a header)
+// are picked by the model's feature names.
+bool SelectsColumnsByName(const DataOptions& options,
+                          const std::vector<std::string>& feature_names,
+                          const std::vector<std::string>& names);
+// The index in `names` of each feature name; FileFormatError "PATH: ..."
+// naming a feature that is missing or appears more than once.
+std::vector<std::size_t> ColumnsByName(const std::string& path,
+                                       const std::vector<std::string>& feature_names,
+                                       const std::vector<std::string>& names);
+
 // ReadDataForModel's column matching for a table already read.
 void MatchModelColumns(const std::string& path, const DataOptions& options,
                        const std::vector<std::string>& feature_names, int num_features,

@@ -20,7 +20,7 @@
 #include "emkit/error.h"
 #include "emkit/io/checkpoint.h"
 #include "emkit/io/model_file.h"
-#include "emkit/io/npy_stream.h"
+#include "emkit/io/row_stream.h"
 #include "emkit/kmeans.h"
 #include "emkit/thread_pool.h"
 #include "fit_output.h"
@@ -169,10 +169,26 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, FitArgs* args) {
   }
 }
 
+// ReadDataForModel's column matching (common.h) for streamed rows: the
+// stream is opened again on the model's features when they are picked by
+// name.
+void MatchStreamedColumns(const FitArgs& args, const std::vector<std::string>& feature_names,
+                          int num_features, io::RowStream<double>* rows) {
+  if (SelectsColumnsByName(args.data_options, feature_names, rows->column_names())) {
+    // Each feature is a header name exactly once, and names win over
+    // indices.
+    ColumnsByName(args.data, feature_names, rows->column_names());
+    io::RowStreamOptions options = rows->options();
+    options.columns = feature_names;
+    *rows = io::RowStream<double>(args.data, std::move(options));
+  }
+  CheckModelColumns(args.data, rows->num_columns(), num_features);
+}
+
 // One pass over streamed rows, in order: the fingerprint a checkpoint
 // records and, for a float32 fit, the first value outside float32's range
 // (the message ToFloat32 gives for the rows in memory).
-void ScanStreamedRows(const io::NpyRowStream<double>& rows, bool float32, const std::string& path,
+void ScanStreamedRows(const io::RowStream<double>& rows, bool float32, const std::string& path,
                       io::DataFingerprint* fingerprint, std::optional<std::string>* float32_error) {
   io::DataFingerprinter fingerprinter(rows.num_rows(), rows.num_columns());
   // One thread: the blocks are visited in order on this one, while the next
@@ -255,22 +271,27 @@ int RunFit(const FitArgs& given) {
   fit_options.Validate();
   ValidateFamilyOptions(spec);
 
-  // A .npy DATA too large for the memory limit (or with --stream) is read
-  // by row ranges as the fit needs them; anything else whole.
+  // A DATA too large for the memory limit (or with --stream) is read by
+  // row ranges as the fit needs them; anything else whole.
   const StreamChoice streaming =
       ChooseStreaming(args.stream, args.data, args.data_options, float32);
   io::Table table;
-  std::optional<io::NpyRowStream<double>> rows;
+  std::optional<io::RowStream<double>> rows;
   std::vector<std::string> feature_names;
   io::DataFingerprint fingerprint;
   std::optional<std::string> float32_error;
   if (streaming.stream) {
-    io::NpyStreamOptions stream_options;
-    stream_options.columns = ToReadOptions(args.data_options).columns;
+    const io::TableReadOptions read_options = ToReadOptions(args.data_options);
+    io::RowStreamOptions stream_options;
+    stream_options.columns = read_options.columns;
+    stream_options.header = read_options.header;
+    stream_options.delimiter = read_options.delimiter;
     stream_options.read_bytes = streaming.read_bytes;
     rows.emplace(args.data, std::move(stream_options));
-    if (init_model) CheckModelColumns(args.data, rows->num_columns(), NumFeatures(*init_model));
-    feature_names = init_names;
+    if (init_model) {
+      MatchStreamedColumns(args, init_names, NumFeatures(*init_model), &*rows);
+    }
+    feature_names = !rows->column_names().empty() ? rows->column_names() : init_names;
     if (checkpoint || !args.checkpoint.empty() || float32) {
       ScanStreamedRows(*rows, float32, args.data, &fingerprint, &float32_error);
     }
@@ -312,7 +333,7 @@ int RunFit(const FitArgs& given) {
     fit_options.callbacks.push_back(interrupt.StopCallback());
     try {
       if (rows && float32) {
-        const io::NpyRowStream<float> rows32(args.data, rows->options());
+        const io::RowStream<float> rows32(args.data, rows->options());
         fitted = FitMixtureOfFamily(fit_options, spec, rows32);
       } else if (rows) {
         fitted = FitMixtureOfFamily(fit_options, spec, *rows);

@@ -20,7 +20,7 @@
 #include "emkit/gaussian_mixture.h"
 #include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/io/model_file.h"
-#include "emkit/io/npy_stream.h"
+#include "emkit/io/row_stream.h"
 #include "family_options.h"
 
 namespace emkit::cli {
@@ -52,12 +52,12 @@ template <DataScalar Scalar>
                                                       const MixtureFitSpec& spec,
                                                       const MatrixViewOf<Scalar>& x);
 
-// The same on rows streamed from a .npy file (emkit/stream_fit.h), to the
+// The same on rows streamed from a file (emkit/stream_fit.h), to the
 // same bits.
 template <DataScalar Scalar>
 [[nodiscard]] Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
                                                       const MixtureFitSpec& spec,
-                                                      const io::NpyRowStream<Scalar>& x);
+                                                      const io::RowStream<Scalar>& x);
 
 // Checks the rows against the family's rules (a Bernoulli value other than 0
 // or 1, a negative count): InvalidDataError "PATH: X[i, j] = ...".

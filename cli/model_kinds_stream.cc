@@ -1,5 +1,5 @@
 // The command's mixture fits on streamed rows (emkit/stream_fit.h): the
-// dispatch of model_kinds.cc's FitMixtureOfFamily, for io::NpyRowStream.
+// dispatch of model_kinds.cc's FitMixtureOfFamily, for io::RowStream.
 
 #include <optional>
 #include <type_traits>
@@ -21,7 +21,7 @@ Fitted<io::AnyModel> Erase(Fitted<Model> fitted) {
 template <DataScalar Scalar>
 Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
                                         const MixtureFitSpec& spec,
-                                        const io::NpyRowStream<Scalar>& x) {
+                                        const io::RowStream<Scalar>& x) {
   if (HasCovarianceStructures(spec.family)) {
     return Erase(FitGaussianMixture(fit_options, spec.gaussian, x, spec.init_model));
   }
@@ -34,8 +34,8 @@ Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
 }
 
 template Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions&, const MixtureFitSpec&,
-                                                 const io::NpyRowStream<double>&);
+                                                 const io::RowStream<double>&);
 template Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions&, const MixtureFitSpec&,
-                                                 const io::NpyRowStream<float>&);
+                                                 const io::RowStream<float>&);
 
 }  // namespace emkit::cli

@@ -11,18 +11,19 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
-#include "emkit/io/npy_stream.h"
+#include "emkit/io/row_stream.h"
 #include "emkit/io/table.h"
 
 namespace emkit::cli {
 
 void AddStreamOptions(CLI::App* command, StreamFlags* flags) {
   command->add_flag("--stream", flags->stream,
-                    "Read a .npy DATA by row ranges as the fit needs them instead of whole; "
-                    "the model is the same to the bit");
+                    "Read DATA (.npy or delimited text) by row ranges as the fit needs them "
+                    "instead of whole; the model is the same to the bit");
   command->add_option("--memory-limit", flags->memory_limit,
-                      "Stream a .npy DATA whose rows would take more memory than SIZE "
-                      "(e.g. 512M, 4G, or bytes; default half the physical memory)");
+                      "Stream a .npy DATA whose rows would take more memory than SIZE, or a "
+                      "text DATA larger than SIZE (e.g. 512M, 4G, or bytes; default half "
+                      "the physical memory)");
   command->add_option("--read-size", flags->read_size,
                       "Bytes of DATA read at a time when streaming (default 8M)");
 }
@@ -83,16 +84,26 @@ StreamChoice ChooseStreaming(const StreamFlags& flags, const std::string& path,
                                  ? DefaultMemoryLimit()
                                  : ParseSize(flags.memory_limit, "--memory-limit");
   if (!flags.read_size.empty()) choice.read_bytes = ParseSize(flags.read_size, "--read-size");
-  if (!io::IsNpyPath(path)) {
+  if (path == "-") {
     if (flags.stream) {
-      throw InvalidOptionError(fmt::format(
-          "--stream reads .npy files only, and {} is not one; fit it without --stream",
-          DisplayPath(path)));
+      throw InvalidOptionError(
+          "--stream: standard input can be read only once, and a fit reads its data many "
+          "times; give a file, or fit without --stream");
     }
     return choice;
   }
   if (flags.stream) {
     choice.stream = true;
+    return choice;
+  }
+  if (!io::IsNpyPath(path)) {
+    // Text takes at least two bytes a value ("1,"), most data 6 to 20; its
+    // rows in memory take 8 (12 for float32) a value, and up to twice that
+    // while the table grows. So streaming starts where the file alone
+    // would exceed the limit.
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(path, error);
+    choice.stream = !error && static_cast<double>(size) > static_cast<double>(limit);
     return choice;
   }
   const io::NpyArrayInfo info = io::ReadNpyArrayInfo(path);

@@ -1,5 +1,5 @@
-// --stream, --memory-limit and --read-size: whether `emkit fit` reads a .npy
-// DATA whole or streams it (emkit/io/npy_stream.h, emkit/stream_fit.h), and
+// --stream, --memory-limit and --read-size: whether `emkit fit` reads its
+// DATA whole or streams it (emkit/io/row_stream.h, emkit/stream_fit.h), and
 // how. Settings of one run, not of the result (a streamed fit gives the
 // bits of the in-memory fit), so a checkpoint does not keep them.
 #ifndef EMKIT_CLI_STREAM_OPTIONS_H_
@@ -15,7 +15,7 @@
 namespace emkit::cli {
 
 struct StreamFlags {
-  bool stream = false;       // --stream: always stream a .npy DATA
+  bool stream = false;       // --stream: always stream DATA
   std::string memory_limit;  // --memory-limit SIZE; "" is DefaultMemoryLimit()
   std::string read_size;     // --read-size SIZE; "" is kDefaultReadSize
 };
@@ -40,8 +40,9 @@ struct StreamChoice {
 
 // Streams DATA when --stream is given, or when it is a .npy file whose rows
 // held in memory (as float64, and as float32 too with --dtype float32) would
-// take more than the memory limit. InvalidOptionError for --stream with DATA
-// that is not a .npy file, or a size that does not parse.
+// take more than the memory limit, or delimited text whose file alone is
+// larger than the limit. InvalidOptionError for --stream with standard
+// input, or a size that does not parse.
 StreamChoice ChooseStreaming(const StreamFlags& flags, const std::string& path,
                              const DataOptions& data_options, bool float32);
 

@@ -28,7 +28,7 @@ namespace {
 template <class Family, DataScalar Scalar, class Rows>
 Fitted<GaussianMixtureModel> FitTyped(const FitOptions& fit_options,
                                       const GaussianMixtureOptions& options,
-                                      const io::NpyRowStream<Scalar>& x, const Rows& rows,
+                                      const io::RowStream<Scalar>& x, const Rows& rows,
                                       const GaussianMixtureModel* init_model) {
   Fitted<Mixture<Family>> fitted =
       init_model != nullptr
@@ -48,7 +48,7 @@ Fitted<GaussianMixtureModel> FitTyped(const FitOptions& fit_options,
 template <DataScalar Scalar>
 Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
                                                 const GaussianMixtureOptions& options,
-                                                const io::NpyRowStream<Scalar>& x,
+                                                const io::RowStream<Scalar>& x,
                                                 const GaussianMixtureModel* init_model) {
   const CovarianceType type =
       internal::CheckGaussianFitOptions(fit_options, options, x.num_columns(), init_model);
@@ -72,11 +72,11 @@ Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions& fit_options,
 
 template Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions&,
                                                          const GaussianMixtureOptions&,
-                                                         const io::NpyRowStream<double>&,
+                                                         const io::RowStream<double>&,
                                                          const GaussianMixtureModel*);
 template Fitted<GaussianMixtureModel> FitGaussianMixture(const FitOptions&,
                                                          const GaussianMixtureOptions&,
-                                                         const io::NpyRowStream<float>&,
+                                                         const io::RowStream<float>&,
                                                          const GaussianMixtureModel*);
 
 }  // namespace emkit

@@ -1,5 +1,5 @@
-// Mixtures fitted on the rows of a .npy file that is read as it is needed
-// (io::NpyRowStream, emkit/io/npy_stream.h), never held whole: the same
+// Mixtures fitted on the rows of a file (.npy or delimited text) read as
+// it is needed (io::RowStream, emkit/io/row_stream.h), never held whole: the same
 // fits as FitGaussianMixture (emkit/gaussian_mixture.h) and
 // FitMixtureOfFamily (emkit/family_fit.h) on the same rows in memory, to
 // the bit, for any number of threads and any read size.
@@ -37,7 +37,7 @@
 #include "emkit/fit.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/init_context.h"
-#include "emkit/io/npy_stream.h"
+#include "emkit/io/row_stream.h"
 #include "emkit/kmeans.h"
 #include "emkit/matrix.h"
 #include "emkit/mixture.h"
@@ -53,13 +53,13 @@ namespace emkit {
 template <DataScalar Scalar>
 [[nodiscard]] Fitted<GaussianMixtureModel> FitGaussianMixture(
     const FitOptions& fit_options, const GaussianMixtureOptions& options,
-    const io::NpyRowStream<Scalar>& x, const GaussianMixtureModel* init_model = nullptr);
+    const io::RowStream<Scalar>& x, const GaussianMixtureModel* init_model = nullptr);
 
 extern template Fitted<GaussianMixtureModel> FitGaussianMixture(
-    const FitOptions&, const GaussianMixtureOptions&, const io::NpyRowStream<double>&,
+    const FitOptions&, const GaussianMixtureOptions&, const io::RowStream<double>&,
     const GaussianMixtureModel*);
 extern template Fitted<GaussianMixtureModel> FitGaussianMixture(
-    const FitOptions&, const GaussianMixtureOptions&, const io::NpyRowStream<float>&,
+    const FitOptions&, const GaussianMixtureOptions&, const io::RowStream<float>&,
     const GaussianMixtureModel*);
 
 namespace internal {
@@ -112,13 +112,13 @@ std::vector<std::optional<std::string>> FirstDataErrors(const Data& rows, Execut
 // the stream itself for double rows; for float rows a stream of the same
 // file whose values are rounded to float.
 template <DataScalar Scalar, class Body>
-auto WithDoubleRows(const io::NpyRowStream<Scalar>& x, Body&& body) {
+auto WithDoubleRows(const io::RowStream<Scalar>& x, Body&& body) {
   if constexpr (std::is_same_v<Scalar, double>) {
     return body(x);
   } else {
-    io::NpyStreamOptions options = x.options();
+    io::RowStreamOptions options = x.options();
     options.round_to_float = true;
-    const io::NpyRowStream<double> rows(x.path(), std::move(options));
+    const io::RowStream<double> rows(x.path(), std::move(options));
     return body(rows);
   }
 }
@@ -197,7 +197,7 @@ template <FamilyFittableFromData F, DataScalar Scalar>
 [[nodiscard]] Fitted<Mixture<F>> FitMixtureOfFamily(const FitOptions& fit_options,
                                                     const MixtureOptions& options,
                                                     const typename F::Options& family_options,
-                                                    const io::NpyRowStream<Scalar>& x,
+                                                    const io::RowStream<Scalar>& x,
                                                     const Mixture<F>* init_model = nullptr) {
   fit_options.Validate();
   options.Validate();

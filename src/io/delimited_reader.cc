@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "column_selection.h"
+#include "delimited_parser.h"
 #include "emkit/error.h"
 #include "emkit/io/table.h"
 #include "field_splitter.h"
@@ -70,53 +71,26 @@ struct CellProblem {
   std::string what;
 };
 
-class DelimitedReader {
- public:
-  DelimitedReader(std::istream& in, const std::string& display_name,
-                  const TableReadOptions& options)
-      : lines_(in, display_name), name_(display_name), options_(options) {}
+}  // namespace
 
-  Table Read();
+namespace internal {
 
- private:
-  [[noreturn]] void Fail(std::int64_t field, const std::string& what) const {
-    throw FileFormatError(
-        fmt::format("{}:{}:{}: {}", name_, record_line_, field, what));
-  }
-  [[noreturn]] void FailLine(const std::string& what) const {
-    throw FileFormatError(fmt::format("{}:{}: {}", name_, record_line_, what));
-  }
+DelimitedParser::DelimitedParser(std::istream& in, const std::string& display_name,
+                                 const TableReadOptions& options, std::int64_t lines_before)
+    : lines_(in, display_name, lines_before), name_(display_name), options_(options) {}
 
-  // Calls `visit(text, quoted, field_number)` for each field of the current
-  // record, continuing the record over further lines while it ends inside a
-  // quoted field; `restart()` is called before the record is walked again.
-  // Throws for malformed quoting.
-  template <typename Visit, typename Restart>
-  void ForEachField(Visit&& visit, Restart&& restart);
+void DelimitedParser::Fail(std::int64_t field, const std::string& what) const {
+  throw FileFormatError(fmt::format("{}:{}:{}: {}", name_, record_line_, field, what));
+}
 
-  bool RecordLooksLikeHeader();
-  std::vector<std::string> ReadHeader();
-  std::int64_t CountFields();
-  // Checks a cell and returns its value, or describes what is wrong with it.
-  std::optional<double> ParseCell(std::string_view text, bool quoted,
-                                  std::string* problem) const;
-  void ReadRow(double* row);
-
-  internal::LineReader lines_;
-  const std::string& name_;
-  const TableReadOptions& options_;
-  char delimiter_ = ',';
-  std::string record_;
-  std::int64_t record_line_ = 0;
-  std::int64_t num_fields_ = 0;
-  bool select_all_ = true;
-  internal::ColumnSlots slots_;
-};
+void DelimitedParser::FailLine(const std::string& what) const {
+  throw FileFormatError(fmt::format("{}:{}: {}", name_, record_line_, what));
+}
 
 template <typename Visit, typename Restart>
-void DelimitedReader::ForEachField(Visit&& visit, Restart&& restart) {
+void DelimitedParser::ForEachField(Visit&& visit, Restart&& restart) {
   for (;;) {
-    FieldSplitter splitter(record_, delimiter_);
+    FieldSplitter splitter(record_, layout_.delimiter);
     std::string_view text;
     bool quoted = false;
     Status status;
@@ -146,7 +120,7 @@ void DelimitedReader::ForEachField(Visit&& visit, Restart&& restart) {
   }
 }
 
-bool DelimitedReader::RecordLooksLikeHeader() {
+bool DelimitedParser::RecordLooksLikeHeader() {
   bool is_header = false;
   ForEachField(
       [&](std::string_view text, bool quoted, std::int64_t) {
@@ -162,7 +136,7 @@ bool DelimitedReader::RecordLooksLikeHeader() {
   return is_header;
 }
 
-std::vector<std::string> DelimitedReader::ReadHeader() {
+std::vector<std::string> DelimitedParser::ReadHeader() {
   std::vector<std::string> names;
   ForEachField(
       [&](std::string_view text, bool, std::int64_t field) {
@@ -182,14 +156,14 @@ std::vector<std::string> DelimitedReader::ReadHeader() {
   return names;
 }
 
-std::int64_t DelimitedReader::CountFields() {
+std::int64_t DelimitedParser::CountFields() {
   std::int64_t count = 0;
   ForEachField([&](std::string_view, bool, std::int64_t) { ++count; },
                [&] { count = 0; });
   return count;
 }
 
-std::optional<double> DelimitedReader::ParseCell(std::string_view text,
+std::optional<double> DelimitedParser::ParseCell(std::string_view text,
                                                  bool quoted,
                                                  std::string* problem) const {
   if (quoted) text = TrimSpaces(text);
@@ -222,15 +196,15 @@ std::optional<double> DelimitedReader::ParseCell(std::string_view text,
   return value;
 }
 
-void DelimitedReader::ReadRow(double* row) {
+void DelimitedParser::ParseRecord(double* row) {
   std::int64_t found = 0;
   std::optional<CellProblem> first_problem;
   std::string problem;
   ForEachField(
       [&](std::string_view text, bool quoted, std::int64_t field) {
         const std::int64_t column = found++;
-        if (column >= num_fields_ || first_problem) return;
-        if (select_all_) {
+        if (column >= layout_.num_fields || first_problem) return;
+        if (layout_.select_all) {
           if (const auto value = ParseCell(text, quoted, &problem)) {
             row[column] = *value;
           } else {
@@ -238,12 +212,12 @@ void DelimitedReader::ReadRow(double* row) {
           }
           return;
         }
-        const Eigen::Index begin = slots_.first_slot[column];
-        const Eigen::Index end = slots_.first_slot[column + 1];
+        const Eigen::Index begin = layout_.slots.first_slot[column];
+        const Eigen::Index end = layout_.slots.first_slot[column + 1];
         if (begin == end) return;  // Not selected, so not parsed.
         if (const auto value = ParseCell(text, quoted, &problem)) {
           for (Eigen::Index s = begin; s < end; ++s) {
-            row[slots_.slots[s]] = *value;
+            row[layout_.slots.slots[s]] = *value;
           }
         } else {
           first_problem = CellProblem{field, problem};
@@ -253,14 +227,14 @@ void DelimitedReader::ReadRow(double* row) {
         found = 0;
         first_problem.reset();
       });
-  if (found != num_fields_) {
-    FailLine(fmt::format("expected {} field{}, found {}", num_fields_,
-                         num_fields_ == 1 ? "" : "s", found));
+  if (found != layout_.num_fields) {
+    FailLine(fmt::format("expected {} field{}, found {}", layout_.num_fields,
+                         layout_.num_fields == 1 ? "" : "s", found));
   }
   if (first_problem) Fail(first_problem->field, first_problem->what);
 }
 
-Table DelimitedReader::Read() {
+const DelimitedLayout& DelimitedParser::ReadLayout() {
   if (options_.delimiter == '"' || options_.delimiter == '\n' ||
       options_.delimiter == '\r') {
     throw InvalidOptionError(
@@ -268,60 +242,80 @@ Table DelimitedReader::Read() {
   }
   record_line_ = lines_.NextNonBlank(&record_);
   if (record_line_ == 0) throw FileFormatError(name_ + ": the file is empty");
-  delimiter_ = options_.delimiter != '\0' ? options_.delimiter
-                                          : DetectDelimiter(record_, name_);
+  layout_.delimiter = options_.delimiter != '\0' ? options_.delimiter
+                                                  : DetectDelimiter(record_, name_);
 
   bool has_header = options_.header == HeaderMode::kPresent;
   if (options_.header == HeaderMode::kAuto) has_header = RecordLooksLikeHeader();
 
-  Table table;
   std::vector<std::string> names;
   if (has_header) {
     names = ReadHeader();
-    num_fields_ = static_cast<std::int64_t>(names.size());
+    layout_.num_fields = static_cast<std::int64_t>(names.size());
     record_line_ = lines_.NextNonBlank(&record_);
     if (record_line_ == 0) {
       throw FileFormatError(name_ + ": no data rows after the header");
     }
   } else {
-    num_fields_ = CountFields();
+    layout_.num_fields = CountFields();
   }
+  record_pending_ = true;
 
-  Eigen::Index num_out = num_fields_;
-  select_all_ = options_.columns.empty();
-  if (select_all_) {
-    table.column_names = std::move(names);
+  layout_.num_columns = layout_.num_fields;
+  layout_.select_all = options_.columns.empty();
+  if (layout_.select_all) {
+    layout_.column_names = std::move(names);
   } else {
     const std::vector<Eigen::Index> selected = internal::ResolveColumns(
-        options_.columns, names, num_fields_, name_, "the file has no header");
-    slots_ = internal::MakeColumnSlots(selected, num_fields_);
-    num_out = static_cast<Eigen::Index>(selected.size());
+        options_.columns, names, layout_.num_fields, name_, "the file has no header");
+    layout_.slots = internal::MakeColumnSlots(selected, layout_.num_fields);
+    layout_.num_columns = static_cast<std::int64_t>(selected.size());
     if (!names.empty()) {
       for (const Eigen::Index column : selected) {
-        table.column_names.push_back(names[column]);
+        layout_.column_names.push_back(names[column]);
       }
     }
   }
-
-  RowMatrix& values = table.values;
-  values.resize(std::max<Eigen::Index>(1, kInitialValues / num_out), num_out);
-  Eigen::Index rows = 0;
-  do {
-    if (rows == values.rows()) {
-      values.conservativeResize(2 * rows, Eigen::NoChange);
-    }
-    ReadRow(values.data() + rows * num_out);
-    ++rows;
-  } while ((record_line_ = lines_.NextNonBlank(&record_)) != 0);
-  values.conservativeResize(rows, Eigen::NoChange);
-  return table;
+  return layout_;
 }
 
-}  // namespace
+bool DelimitedParser::NextRow(double* row) {
+  if (record_pending_) {
+    record_pending_ = false;
+  } else if ((record_line_ = lines_.NextNonBlank(&record_)) == 0) {
+    return false;
+  }
+  ParseRecord(row);
+  return true;
+}
+
+}  // namespace internal
 
 Table ReadDelimited(std::istream& in, const std::string& display_name,
                     const TableReadOptions& options) {
-  return DelimitedReader(in, display_name, options).Read();
+  internal::DelimitedParser parser(in, display_name, options);
+  const internal::DelimitedLayout& layout = parser.ReadLayout();
+  const Eigen::Index num_out = layout.num_columns;
+  Table table;
+  table.column_names = layout.column_names;
+  RowMatrix& values = table.values;
+  values.resize(std::max<Eigen::Index>(1, kInitialValues / num_out), num_out);
+  Eigen::Index rows = 0;
+  // A row that finds the matrix full waits here, so that the matrix grows
+  // only for a row that exists.
+  std::vector<double> next(static_cast<std::size_t>(num_out));
+  for (;;) {
+    if (rows < values.rows()) {
+      if (!parser.NextRow(values.data() + rows * num_out)) break;
+    } else {
+      if (!parser.NextRow(next.data())) break;
+      values.conservativeResize(2 * rows, Eigen::NoChange);
+      std::copy(next.begin(), next.end(), values.data() + rows * num_out);
+    }
+    ++rows;
+  }
+  values.conservativeResize(rows, Eigen::NoChange);
+  return table;
 }
 
 }  // namespace emkit::io

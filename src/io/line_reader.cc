@@ -15,8 +15,9 @@ bool IsBlank(const std::string& line) {
 
 }  // namespace
 
-LineReader::LineReader(std::istream& in, const std::string& display_name)
-    : in_(in), display_name_(display_name) {}
+LineReader::LineReader(std::istream& in, const std::string& display_name,
+                       std::int64_t lines_before)
+    : in_(in), display_name_(display_name), line_number_(lines_before) {}
 
 bool LineReader::ReadLine(std::string* line) {
   if (!std::getline(in_, *line)) {

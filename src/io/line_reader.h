@@ -14,8 +14,15 @@ namespace emkit::io::internal {
 // text, which would otherwise surface as puzzling parse errors.
 class LineReader {
  public:
-  // `display_name` prefixes the messages of the errors thrown.
-  LineReader(std::istream& in, const std::string& display_name);
+  // `display_name` prefixes the messages of the errors thrown. A reader of
+  // a part of a file starts after line `lines_before` of it, so that its
+  // numbers are the file's (and only the file's first line is checked for a
+  // byte order mark).
+  LineReader(std::istream& in, const std::string& display_name,
+             std::int64_t lines_before = 0);
+
+  // The number of lines read so far (with those before the part read).
+  std::int64_t lines_read() const { return line_number_; }
 
   // Reads the next line that is not blank (only spaces and tabs) into *line
   // and returns its 1-based number, or 0 at the end of the input.

@@ -1,6 +1,6 @@
 // Parsing the header of a .npy file: a Python dict literal such as
 // "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }"; and what
-// both .npy readers share (npy_reader.cc reads a file whole, npy_stream.cc
+// both .npy readers share (npy_reader.cc reads a file whole, row_stream.cc
 // by row ranges): the layout of a 2-D array's file, its element types and
 // their conversion to double.
 // Format reference: numpy/lib/format.py ("NEP 1").

@@ -12,6 +12,7 @@
 
 #include "emkit/error.h"
 #include "emkit/io/table.h"
+#include "delimited_parser.h"
 #include "message_text.h"
 
 namespace emkit::io {
@@ -22,6 +23,22 @@ constexpr std::string_view kGzipMagic = "\x1F\x8B";
 constexpr std::string_view kZipMagic = "PK\x03\x04";
 
 }  // namespace
+
+namespace internal {
+
+void RejectArchive(const std::string& path, std::string_view head) {
+  if (head.starts_with(kGzipMagic)) {
+    throw FileFormatError(path +
+                          ": the file is gzip-compressed; decompress it first");
+  }
+  if (head.starts_with(kZipMagic)) {
+    throw FileFormatError(
+        path + ": the file is a zip archive (.npz or .xlsx?); save a single "
+               "array with numpy.save or the table as CSV");
+  }
+}
+
+}  // namespace internal
 
 Table ReadTable(const std::string& path, const TableReadOptions& options) {
   if (path == "-") return ReadDelimited(std::cin, "<stdin>", options);
@@ -48,15 +65,7 @@ Table ReadTable(const std::string& path, const TableReadOptions& options) {
     in.close();
     return ReadNpy(path, options);
   }
-  if (head.starts_with(kGzipMagic)) {
-    throw FileFormatError(path +
-                          ": the file is gzip-compressed; decompress it first");
-  }
-  if (head.starts_with(kZipMagic)) {
-    throw FileFormatError(
-        path + ": the file is a zip archive (.npz or .xlsx?); save a single "
-               "array with numpy.save or the table as CSV");
-  }
+  internal::RejectArchive(path, head);
   in.clear();
   in.seekg(0, std::ios::beg);
   return ReadDelimited(in, path, options);

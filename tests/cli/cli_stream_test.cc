@@ -116,6 +116,80 @@ TEST_F(StreamTest, DiscreteModelsAreThoseOfTheInMemoryFit) {
                   kStreamed);
 }
 
+// The values as delimited text with what ReadDelimited accepts: a header,
+// CRLF line ends, blank lines, quoted fields and spaces around numbers.
+std::string CsvText(const std::vector<double>& values, int columns) {
+  std::string text = "\xEF\xBB\xBFx,\"y\",z\r\n";
+  for (std::size_t i = 0; i < values.size(); i += static_cast<std::size_t>(columns)) {
+    const std::size_t row = i / static_cast<std::size_t>(columns);
+    if (row % 97 == 5) text += "\r\n  \r\n";
+    for (int j = 0; j < columns; ++j) {
+      const double value = values[i + static_cast<std::size_t>(j)];
+      if (j > 0) text += ',';
+      text += row % 13 == 0 && j == 1 ? fmt::format("\" {:.17g}\"", value)
+                                      : fmt::format("{:.17g}", value);
+    }
+    text += row % 2 == 0 ? "\r\n" : "\n";
+  }
+  return text;
+}
+
+TEST_F(StreamTest, TextModelsAreThoseOfTheInMemoryFit) {
+  const std::string data = Write("d.csv", CsvText(MakeValues(3000, 1), 3));
+  for (const char* covariance : {"full", "diag"}) {
+    for (const char* dtype : {"float64", "float32"}) {
+      ExpectSameModel(data,
+                      {"-k", "3", "--covariance", covariance, "--n-init", "2", "--seed", "5",
+                       "--max-iter", "30", "--dtype", dtype},
+                      kStreamed);
+    }
+  }
+  // Columns by name, and a model whose features pick the columns by name.
+  ExpectSameModel(data, {"-k", "2", "--columns", "z,x", "--seed", "3"}, {kStreamed[1]});
+  ASSERT_EQ(Run({"fit", data, "-k", "2", "--columns", "z,x", "--max-iter", "2", "-o",
+                 Path("start.json"), "-q"})
+                .exit_code,
+            0);
+  ExpectSameModel(data, {"--init-model", Path("start.json")}, {kStreamed[0], kStreamed[1]});
+  EXPECT_THAT(ReadFileBytes(Path("streamed.json")),
+              ::testing::HasSubstr(R"("feature_names": ["z", "x"])"));
+  // Without a header; a Poisson mixture of counts in whitespace-separated text.
+  std::string counts;
+  Rng rng(8);
+  for (int i = 0; i < 1500; ++i) {
+    counts += fmt::format("{}  {} {}\n", std::floor(4.0 * UniformDouble(rng)) + (i % 2) * 3,
+                          std::floor(2.0 * UniformDouble(rng)), i % 5);
+  }
+  ExpectSameModel(Write("counts.txt", counts),
+                  {"--model", "poisson", "-k", "2", "--seed", "1"}, kStreamed);
+}
+
+TEST_F(StreamTest, BadTextGetsTheInMemoryMessagesAndNoModel) {
+  const std::string good = CsvText(MakeValues(3000, 2), 3);
+  // Line 2600 of the file (a data row), made into a bad cell, a wrong
+  // number of fields and an unclosed quote.
+  std::size_t line_start = 0;
+  for (int line = 1; line < 2600; ++line) line_start = good.find('\n', line_start) + 1;
+  const std::size_t line_end = good.find('\n', line_start);
+  const std::string line = good.substr(line_start, line_end - line_start);
+  const std::size_t comma = line.find(',');
+  ASSERT_NE(comma, std::string::npos) << line;
+  for (const std::string& damaged :
+       {line.substr(0, comma) + ",seven" + line.substr(line.find(',', comma + 1)),
+        line + ",4", "\"" + line}) {
+    std::string text = good;
+    text.replace(line_start, line.size(), damaged);
+    const std::string data = Write("bad.csv", text);
+    const Result memory = Run({"fit", data, "-k", "2", "-o", Path("m.json")});
+    const Result streamed = Run({"fit", data, "-k", "2", "-o", Path("s.json"), "--stream",
+                                 "--read-size", "1K"});
+    EXPECT_EQ(streamed.exit_code, 2) << damaged;
+    EXPECT_THAT(streamed.err, ::testing::HasSubstr("bad.csv:")) << damaged;
+    EXPECT_EQ(streamed.err, memory.err) << damaged;
+    EXPECT_FALSE(Exists("s.json"));
+  }
+}
+
 TEST_F(StreamTest, CheckpointsPassBetweenStreamedAndInMemoryFits) {
   const std::string data = Write("d.npy", NpyBytes(MakeValues(2000, 3), 2000, 3));
   const std::vector<std::string> fit = {"-k", "3", "--n-init", "2", "--seed", "3", "-q"};
@@ -180,7 +254,7 @@ TEST_F(StreamTest, BadInputGetsTheInMemoryMessagesAndNoModel) {
             Run({"fit", short_data, "-k", "2"}).err);
 }
 
-TEST_F(StreamTest, TheMemoryLimitDecidesAndStreamingNeedsANpyFile) {
+TEST_F(StreamTest, TheMemoryLimitDecidesAndStreamingNeedsAFile) {
   // A Fortran-order file is read whole, never streamed: the limit shows
   // which way it went.
   const std::vector<double> values = MakeValues(200, 4);  // 200 x 3
@@ -195,8 +269,12 @@ TEST_F(StreamTest, TheMemoryLimitDecidesAndStreamingNeedsANpyFile) {
   EXPECT_EQ(Run({"fit", fortran, "-k", "2", "-q", "--memory-limit", "4800"}).exit_code, 0);
   ExpectUsageError(Run({"fit", fortran, "-k", "2", "--stream"}), "Fortran order");
 
-  ExpectUsageError(Run({"fit", kFaithful, "-k", "2", "--stream"}),
-                   "--stream reads .npy files only");
+  ExpectUsageError(Run({"fit", "-", "-k", "2", "--stream"}, "1,2\n3,4\n"),
+                   "standard input can be read only once");
+  // Text is streamed when the file alone is larger than the limit: the
+  // same model either way.
+  ExpectSameModel(kFaithful, {"-k", "2", "--seed", "1"},
+                  {{"--memory-limit", "1K"}, {"--stream", "--read-size", "1K"}});
   for (const char* size : {"12x", "M", "0", "1.5Q", "4GG"}) {
     ExpectUsageError(Run({"fit", fortran, "-k", "2", "--memory-limit", size}), "--memory-limit");
   }

@@ -1,6 +1,6 @@
 // The executor for data read from a file while it is reduced: a data source
-// that reads its blocks in chunks (ChunkedBlockSource, e.g. io::NpyRowStream,
-// emkit/io/npy_stream.h) has the next chunks read on a thread of their own
+// that reads its blocks in chunks (ChunkedBlockSource, e.g. io::RowStream,
+// emkit/io/row_stream.h) has the next chunks read on a thread of their own
 // into a few buffers while the blocks of the current one are computed on
 // the threads of a pool. Every block is computed into zeroed scratch space
 // and merged in block order, the sums continuing from chunk to chunk, so the

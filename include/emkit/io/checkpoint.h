@@ -57,7 +57,7 @@ DataFingerprint FingerprintOf(const MatrixView& values);
 DataFingerprint FingerprintOf(const MatrixViewF& values);
 
 // FingerprintOf of rows given a few at a time, in order: for rows that are
-// never in memory together (a streamed file, emkit/io/npy_stream.h).
+// never in memory together (a streamed file, emkit/io/row_stream.h).
 class DataFingerprinter {
  public:
   // The fingerprint of `rows` x `columns` values.

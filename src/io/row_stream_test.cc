@@ -1,8 +1,8 @@
-// NpyRowStream hands out the blocks RowBlocks cuts ReadNpy's rows into, with
+// RowStream hands out the blocks RowBlocks cuts ReadNpy's rows into, with
 // the same values at the same alignment; PrefetchingExecutor reduces its
 // chunks to the threaded executor's bits; and mixture fits on the stream are
 // bit-identical to the fits of the rows in memory, with the same errors.
-#include "emkit/io/npy_stream.h"
+#include "emkit/io/row_stream.h"
 
 #include <unistd.h>
 
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -39,10 +40,10 @@ namespace {
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-static_assert(RowBlockSource<NpyRowStream<double>>);
-static_assert(BlockSource<NpyRowStream<float>, RowBlock<float>>);
-static_assert(ChunkedBlockSource<NpyRowStream<double>>);
-static_assert(ChunkedBlockSource<NpyRowStream<float>>);
+static_assert(RowBlockSource<RowStream<double>>);
+static_assert(BlockSource<RowStream<float>, RowBlock<float>>);
+static_assert(ChunkedBlockSource<RowStream<double>>);
+static_assert(ChunkedBlockSource<RowStream<float>>);
 static_assert(!ChunkedBlockSource<RowBlocks<double>>);
 
 // A .npy file of `rows` x `cols` elements given as their bytes.
@@ -97,7 +98,7 @@ std::int64_t AddressMod64(const void* p) {
 // Every block of the stream, from GetBlock and from its chunks, is the
 // block of RowBlocks over `expected`: same rows, values and alignment.
 template <DataScalar Scalar>
-void ExpectSameBlocks(const NpyRowStream<Scalar>& stream, const RowBlocks<Scalar>& expected) {
+void ExpectSameBlocks(const RowStream<Scalar>& stream, const RowBlocks<Scalar>& expected) {
   ASSERT_EQ(stream.NumBlocks(), expected.NumBlocks());
   ASSERT_EQ(stream.num_rows(), expected.num_rows());
   ASSERT_EQ(stream.num_columns(), expected.num_columns());
@@ -114,7 +115,7 @@ void ExpectSameBlocks(const NpyRowStream<Scalar>& stream, const RowBlocks<Scalar
     EXPECT_EQ(AddressMod64(got.rows.data()), AddressMod64(want.rows.data())) << b;
   };
   for (std::int64_t b = 0; b < stream.NumBlocks(); ++b) same(stream.GetBlock(b), b);
-  typename NpyRowStream<Scalar>::Chunk chunk;
+  typename RowStream<Scalar>::Chunk chunk;
   std::int64_t next = 0;
   for (std::int64_t c = 0; c < stream.NumChunks(); ++c) {
     stream.ReadChunk(c, &chunk);
@@ -136,10 +137,10 @@ TEST(NpyStreamTest, BlocksAreThoseOfRowBlocksOverTheRowsReadWhole) {
     for (std::int64_t read_bytes : {1, 100, 4096, 1 << 23}) {
       SCOPED_TRACE(block_rows);
       SCOPED_TRACE(read_bytes);
-      NpyStreamOptions options;
+      RowStreamOptions options;
       options.block_rows = block_rows;
       options.read_bytes = read_bytes;
-      const NpyRowStream<double> stream(path, options);
+      const RowStream<double> stream(path, options);
       ExpectSameBlocks(stream, RowBlocks<double>(ViewOf(table.values), nullptr, block_rows));
     }
   }
@@ -153,15 +154,15 @@ TEST(NpyStreamTest, Float32RowsAreTheFloat64RowsConvertedAsTheCommandConverts) {
   for (const std::string& path : {f8, f4}) {
     const RowMatrixF values = ReadNpy(path, {}).values.cast<float>();
     for (std::int64_t block_rows : {0, 3, 17}) {
-      NpyStreamOptions options;
+      RowStreamOptions options;
       options.block_rows = block_rows;
       options.read_bytes = 200;
-      ExpectSameBlocks(NpyRowStream<float>(path, options),
+      ExpectSameBlocks(RowStream<float>(path, options),
                        RowBlocks<float>(ViewOf(values), nullptr, block_rows));
       // Rounded to float and widened: the rows a float32 fit initialises on.
       const RowMatrix widened = values.cast<double>();
       options.round_to_float = true;
-      ExpectSameBlocks(NpyRowStream<double>(path, options),
+      ExpectSameBlocks(RowStream<double>(path, options),
                        RowBlocks<double>(ViewOf(widened), nullptr, block_rows));
     }
   }
@@ -169,7 +170,7 @@ TEST(NpyStreamTest, Float32RowsAreTheFloat64RowsConvertedAsTheCommandConverts) {
   RowMatrix big = x;
   big(123, 2) = 1e300;
   const std::string path = dir.Write("big.npy", F8File(big));
-  const NpyRowStream<float> stream(path, {});
+  const RowStream<float> stream(path, {});
   EXPECT_THROW((void)stream.GetBlock(0), InvalidDataError);
 }
 
@@ -192,11 +193,11 @@ TEST(NpyStreamTest, OtherDtypesAndSelectedColumnsAreReadAsReadNpyReadsThem) {
       TableReadOptions read;
       read.columns = columns;
       const Table table = ReadNpy(path, read);
-      NpyStreamOptions options;
+      RowStreamOptions options;
       options.columns = columns;
       options.block_rows = 9;
       options.read_bytes = 300;
-      ExpectSameBlocks(NpyRowStream<double>(path, options),
+      ExpectSameBlocks(RowStream<double>(path, options),
                        RowBlocks<double>(ViewOf(table.values), nullptr, 9));
     }
   }
@@ -222,7 +223,7 @@ TEST(NpyStreamTest, BadFilesGetTheMessagesOfTheReaderThatReadsThemWhole) {
   for (const std::string& bytes : {good.substr(0, good.size() - 8), std::string("\x93NUMPY\x09"),
                                    std::string("not numpy"), good.substr(0, 20)}) {
     const std::string path = dir.Write("bad.npy", bytes);
-    EXPECT_EQ(MessageOf<FileFormatError>([&] { NpyRowStream<double> s(path); }),
+    EXPECT_EQ(MessageOf<FileFormatError>([&] { RowStream<double> s(path); }),
               MessageOf<FileFormatError>([&] { ReadNpy(path, {}); }));
   }
   // A value that is not finite, at its row and column of the file.
@@ -231,10 +232,10 @@ TEST(NpyStreamTest, BadFilesGetTheMessagesOfTheReaderThatReadsThemWhole) {
   const std::string nan_path = dir.Write("nan.npy", F8File(with_nan));
   const std::string expected = MessageOf<FileFormatError>([&] { ReadNpy(nan_path, {}); });
   EXPECT_THAT(expected, HasSubstr("X[77, 1] = nan is not finite"));
-  NpyStreamOptions options;
+  RowStreamOptions options;
   options.block_rows = 10;
   options.read_bytes = 160;  // one block per chunk
-  const NpyRowStream<double> stream(nan_path, options);
+  const RowStream<double> stream(nan_path, options);
   EXPECT_NO_THROW((void)stream.GetBlock(6));
   EXPECT_EQ(MessageOf<FileFormatError>([&] { (void)stream.GetBlock(7); }), expected);
   ThreadPool pool(2);
@@ -251,18 +252,18 @@ TEST(NpyStreamTest, BadFilesGetTheMessagesOfTheReaderThatReadsThemWhole) {
   const std::string fortran = dir.Write(
       "f.npy", NpyFile("<f8", true, 100, 2,
                        BytesOf(std::vector<double>(x.data(), x.data() + x.size()))));
-  EXPECT_THAT(MessageOf<FileFormatError>([&] { NpyRowStream<double> s(fortran); }),
+  EXPECT_THAT(MessageOf<FileFormatError>([&] { RowStream<double> s(fortran); }),
               HasSubstr(fortran + ": the array is stored in Fortran order"));
-  EXPECT_THROW(NpyRowStream<double>(dir.File("missing.npy")), FileAccessError);
+  EXPECT_THROW(RowStream<double>(dir.File("missing.npy")), FileAccessError);
 }
 
 TEST(NpyStreamTest, AFileCutShortWhileStreamedEndsEarlyAsTheReaderSays) {
   TempDir dir;
   const RowMatrix x = MakeRows(100, 2);
   const std::string path = dir.Write("x.npy", F8File(x));
-  NpyStreamOptions options;
+  RowStreamOptions options;
   options.block_rows = 10;
-  const NpyRowStream<double> stream(path, options);
+  const RowStream<double> stream(path, options);
   EXPECT_NO_THROW((void)stream.GetBlock(9));
   ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(std::filesystem::file_size(path) - 200)),
             0);
@@ -309,10 +310,10 @@ TEST(PrefetchingExecutorTest, ChunksReduceToTheThreadedExecutorsBits) {
   for (int threads : {1, 2, 3}) {
     for (int depth : {1, 2, 3}) {
       for (std::int64_t read_bytes : {1, 1000, 1 << 20}) {
-        NpyStreamOptions options;
+        RowStreamOptions options;
         options.block_rows = 13;
         options.read_bytes = read_bytes;
-        const NpyRowStream<double> stream(path, options);
+        const RowStream<double> stream(path, options);
         ThreadPool pool(threads);
         PrefetchingExecutor executor(pool, depth);
         const auto [got_value, got_total] = ReduceRowSums(executor, stream);
@@ -332,10 +333,10 @@ TEST(PrefetchingExecutorTest, ChunksReduceToTheThreadedExecutorsBits) {
 TEST(PrefetchingExecutorTest, AnErrorInABlockStopsTheReaderAndReachesTheCaller) {
   TempDir dir;
   const RowMatrix x = MakeRows(500, 2);
-  NpyStreamOptions options;
+  RowStreamOptions options;
   options.block_rows = 5;
   options.read_bytes = 80;
-  const NpyRowStream<double> stream(dir.Write("x.npy", F8File(x)), options);
+  const RowStream<double> stream(dir.Write("x.npy", F8File(x)), options);
   ThreadPool pool(2);
   PrefetchingExecutor executor(pool);
   internal::NoStatistics none;
@@ -389,20 +390,20 @@ TEST(StreamFitTest, GaussianFitsOnTheStreamAreThoseOfTheRowsInMemory) {
         fit.seed = 11;
         fit.num_threads = threads;
         fit.block_rows = block_rows;
-        NpyStreamOptions stream_options;
+        RowStreamOptions stream_options;
         stream_options.block_rows = block_rows;
         stream_options.read_bytes = 3000;
         const Fitted<GaussianMixtureModel> memory =
             FitGaussianMixture(fit, options, ViewOf(x), nullptr);
         const Fitted<GaussianMixtureModel> streamed =
-            FitGaussianMixture(fit, options, NpyRowStream<double>(path, stream_options));
+            FitGaussianMixture(fit, options, RowStream<double>(path, stream_options));
         EXPECT_EQ(TextOf(streamed.model), TextOf(memory.model));
         EXPECT_EQ(streamed.report.restarts.size(), memory.report.restarts.size());
         EXPECT_EQ(streamed.report.block_rows, memory.report.block_rows);
         const Fitted<GaussianMixtureModel> memory32 =
             FitGaussianMixture(fit, options, ViewOf(x32), nullptr);
         const Fitted<GaussianMixtureModel> streamed32 =
-            FitGaussianMixture(fit, options, NpyRowStream<float>(path, stream_options));
+            FitGaussianMixture(fit, options, RowStream<float>(path, stream_options));
         EXPECT_EQ(TextOf(streamed32.model), TextOf(memory32.model));
         // From a given model.
         FitOptions single = fit;
@@ -410,7 +411,7 @@ TEST(StreamFitTest, GaussianFitsOnTheStreamAreThoseOfTheRowsInMemory) {
         const Fitted<GaussianMixtureModel> from_memory =
             FitGaussianMixture(single, options, ViewOf(x), nullptr, &memory.model);
         const Fitted<GaussianMixtureModel> from_stream = FitGaussianMixture(
-            single, options, NpyRowStream<double>(path, stream_options), &memory.model);
+            single, options, RowStream<double>(path, stream_options), &memory.model);
         EXPECT_EQ(TextOf(from_stream.model), TextOf(from_memory.model));
       }
     }
@@ -438,20 +439,20 @@ TEST(StreamFitTest, DiscreteFitsOnTheStreamAreThoseOfTheRowsInMemory) {
       fit.max_iter = 20;
       fit.num_threads = threads;
       fit.block_rows = block_rows;
-      NpyStreamOptions stream_options;
+      RowStreamOptions stream_options;
       stream_options.block_rows = block_rows;
       stream_options.read_bytes = 1000;
       const auto poisson_memory =
           FitMixtureOfFamily<Poisson>(fit, options, PoissonOptions{}, ViewOf(counts), nullptr);
       const auto poisson_stream = FitMixtureOfFamily<Poisson>(
-          fit, options, PoissonOptions{}, NpyRowStream<double>(counts_path, stream_options));
+          fit, options, PoissonOptions{}, RowStream<double>(counts_path, stream_options));
       EXPECT_EQ(AnyModelToJson(AnyModel(poisson_stream.model), {}),
                 AnyModelToJson(AnyModel(poisson_memory.model), {}));
       const RowMatrixF bits32 = bits.cast<float>();
       const auto bernoulli_memory = FitMixtureOfFamily<Bernoulli>(
           fit, options, BernoulliOptions{}, ViewOf(bits32), nullptr);
       const auto bernoulli_stream = FitMixtureOfFamily<Bernoulli>(
-          fit, options, BernoulliOptions{}, NpyRowStream<float>(bits_path, stream_options));
+          fit, options, BernoulliOptions{}, RowStream<float>(bits_path, stream_options));
       EXPECT_EQ(AnyModelToJson(AnyModel(bernoulli_stream.model), {}),
                 AnyModelToJson(AnyModel(bernoulli_memory.model), {}));
     }
@@ -467,7 +468,7 @@ TEST(StreamFitTest, BadRowsGetTheInMemoryFitsMessages) {
   }
   bits(213, 1) = 0.5;  // a Bernoulli error in a later block
   bits(250, 0) = 1e200;  // too large for any fit, found first
-  NpyStreamOptions stream_options;
+  RowStreamOptions stream_options;
   stream_options.block_rows = 20;
   MixtureOptions options;
   options.n_components = 2;
@@ -478,7 +479,7 @@ TEST(StreamFitTest, BadRowsGetTheInMemoryFitsMessages) {
     });
     EXPECT_EQ(MessageOf<InvalidDataError>([&] {
                 (void)FitMixtureOfFamily<Bernoulli>(
-                    {}, options, BernoulliOptions{}, NpyRowStream<double>(path, stream_options));
+                    {}, options, BernoulliOptions{}, RowStream<double>(path, stream_options));
               }),
               memory);
     return memory;
@@ -495,8 +496,151 @@ TEST(StreamFitTest, BadRowsGetTheInMemoryFitsMessages) {
   options.n_components = 2;
   const std::string one_column = dir.Write("s.npy", F8File(RowMatrix::Zero(10, 1)));
   EXPECT_THROW((void)FitMixtureOfFamily<Categorical>(
-                   {}, options, symbols, NpyRowStream<double>(one_column, stream_options)),
+                   {}, options, symbols, RowStream<double>(one_column, stream_options)),
                InvalidOptionError);
+}
+
+
+// Delimited text: the rows ReadTable reads, block by block from the byte
+// ranges the first pass found.
+
+// `x` as CSV with what the reader accepts: a byte order mark, a header
+// whose quoted first name spans two lines, CRLF and LF line ends, blank
+// lines, quoted cells and spaces around numbers.
+std::string CsvFile(const RowMatrix& x) {
+  std::string text = "\xEF\xBB\xBF\"first\nname\"";
+  for (Eigen::Index j = 1; j < x.cols(); ++j) text += fmt::format(",c{}", j);
+  text += "\r\n\n";
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    if (i % 11 == 3) text += "  \t\n";
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      if (j > 0) text += ',';
+      text += (i + j) % 7 == 0 ? fmt::format("\" {:.17g} \"", x(i, j))
+                               : fmt::format(" {:.17g}", x(i, j));
+    }
+    text += i % 2 == 0 ? "\r\n" : "\n";
+  }
+  return text;
+}
+
+TEST(TextStreamTest, BlocksAreThoseOfRowBlocksOverTheRowsReadWhole) {
+  TempDir dir;
+  const RowMatrix x = MakeRows(500, 3);
+  const std::string path = dir.Write("x.csv", CsvFile(x));
+  const Table table = ReadTable(path, {});
+  ASSERT_EQ(table.values.rows(), 500);
+  for (std::int64_t block_rows : {0, 1, 7, 499, 500, 5000}) {
+    for (std::int64_t read_bytes : {1, 1000, 1 << 23}) {
+      SCOPED_TRACE(block_rows);
+      SCOPED_TRACE(read_bytes);
+      RowStreamOptions options;
+      options.block_rows = block_rows;
+      options.read_bytes = read_bytes;
+      const RowStream<double> stream(path, options);
+      EXPECT_EQ(stream.column_names(), table.column_names);
+      ExpectSameBlocks(stream, RowBlocks<double>(ViewOf(table.values), nullptr, block_rows));
+      const RowMatrixF values = table.values.cast<float>();
+      ExpectSameBlocks(RowStream<float>(path, options),
+                       RowBlocks<float>(ViewOf(values), nullptr, block_rows));
+    }
+  }
+  // Columns by name and by index, and the header options.
+  RowStreamOptions options;
+  options.block_rows = 9;
+  options.columns = {"c2", "0"};
+  TableReadOptions read;
+  read.columns = options.columns;
+  const Table picked = ReadTable(path, read);
+  const RowStream<double> stream(path, options);
+  EXPECT_EQ(stream.column_names(), (std::vector<std::string>{"c2", "first\nname"}));
+  ExpectSameBlocks(stream, RowBlocks<double>(ViewOf(picked.values), nullptr, 9));
+  const std::string bare = dir.Write("bare.txt", "1 2\n3 4\n\n5 6\n");
+  options = {};
+  options.block_rows = 2;
+  options.header = HeaderMode::kAbsent;
+  const RowStream<double> spaces(bare, options);
+  EXPECT_TRUE(spaces.column_names().empty());
+  ExpectSameBlocks(spaces,
+                   RowBlocks<double>(ViewOf(ReadTable(bare, {}).values), nullptr, 2));
+}
+
+// Every problem is the in-memory reader's, found by the constructor.
+TEST(TextStreamTest, BadTextGetsReadTablesMessageWhenOpened) {
+  TempDir dir;
+  std::string text = CsvFile(MakeRows(300, 2));
+  const std::size_t at = text.rfind("\n 1", text.size() - 100);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at + 1, 2, "zz");
+  const std::string path = dir.Write("bad.csv", text);
+  std::string expected;
+  try {
+    (void)ReadTable(path, {});
+  } catch (const FileFormatError& e) {
+    expected = e.what();
+  }
+  ASSERT_THAT(expected, HasSubstr("bad.csv:"));
+  RowStreamOptions options;
+  options.block_rows = 10;
+  try {
+    const RowStream<double> stream(path, options);
+    ADD_FAILURE() << "no error";
+  } catch (const FileFormatError& e) {
+    EXPECT_EQ(std::string(e.what()), expected);
+  }
+  EXPECT_THROW(RowStream<double>(dir.Write("empty.csv", "\n\n"), {}), FileFormatError);
+  EXPECT_THROW(RowStream<double>(dir.Write("z.csv", std::string("\x1F\x8B\x08", 3)), {}),
+               FileFormatError);
+  EXPECT_THROW(RowStream<double>("-", {}), FileAccessError);
+}
+
+// A block read again names the line of the file, whatever block it is in;
+// a file cut short after it was indexed is an error, not fewer rows.
+TEST(TextStreamTest, AFileChangedAfterIndexingIsAnErrorNamingItsLine) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += fmt::format("{},{}\n", i, 2 * i);
+  const std::string path = dir.Write("x.csv", text);
+  RowStreamOptions options;
+  options.block_rows = 10;
+  const RowStream<double> stream(path, options);
+  ASSERT_EQ(stream.NumBlocks(), 10);
+  // Row 57 (line 58) becomes "5x,114", the same number of bytes.
+  const std::size_t at = text.find("\n57,") + 1;
+  text.replace(at, 2, "5x");
+  (void)dir.Write("x.csv", text);
+  try {
+    (void)stream.GetBlock(5);
+    ADD_FAILURE() << "no error";
+  } catch (const FileFormatError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("x.csv:58:1: cannot parse \"5x\" as a number"));
+  }
+  EXPECT_NO_THROW((void)stream.GetBlock(4));
+  (void)dir.Write("x.csv", text.substr(0, 200));
+  EXPECT_THROW((void)stream.GetBlock(9), FileFormatError);
+}
+
+// Fits on a text stream are the fits of the rows read whole.
+TEST(TextStreamTest, GaussianFitsAreBitIdenticalToTheInMemoryFit) {
+  TempDir dir;
+  const RowMatrix x = MakeRows(2000, 3);
+  const std::string path = dir.Write("x.csv", CsvFile(x));
+  const Table table = ReadTable(path, {});
+  FitOptions fit_options;
+  fit_options.max_iter = 20;
+  fit_options.seed = 4;
+  fit_options.num_threads = 2;
+  GaussianMixtureOptions options;
+  options.n_components = 3;
+  const Fitted<GaussianMixtureModel> memory =
+      FitGaussianMixture(fit_options, options, ViewOf(table.values), nullptr);
+  for (std::int64_t read_bytes : {100, 1 << 20}) {
+    RowStreamOptions stream_options;
+    stream_options.read_bytes = read_bytes;
+    const Fitted<GaussianMixtureModel> streamed =
+        FitGaussianMixture(fit_options, options, RowStream<double>(path, stream_options));
+    EXPECT_EQ(TextOf(streamed.model), TextOf(memory.model));
+    EXPECT_EQ(streamed.report.mean_log_likelihood, memory.report.mean_log_likelihood);
+  }
 }
 
 }  // namespace

@@ -1,8 +1,21 @@
-// The rows of a .npy file as a data source that never holds the whole
-// file: NpyRowStream<Scalar> cuts the rows into the blocks RowBlocks<Scalar>
-// cuts the same rows into (emkit/row_blocks.h: the same block_rows, the
-// same boundaries), and reads each block, or a chunk of consecutive blocks,
-// from the file with positioned reads (pread) when it is asked for it.
+// The rows of a file as a data source that never holds the whole file:
+// RowStream<Scalar> cuts the rows into the blocks RowBlocks<Scalar> cuts the
+// same rows into (emkit/row_blocks.h: the same block_rows, the same
+// boundaries), and reads each block, or a chunk of consecutive blocks, from
+// the file with positioned reads (pread) when it is asked for it.
+//
+// Two kinds of file, as ReadTable tells them apart (emkit/io/table.h):
+//   - a .npy file (float64, float32 or integer, C order): its rows are where
+//     the header says; an array stored in Fortran order is refused, naming
+//     the file (its rows are not contiguous);
+//   - delimited text (CSV, TSV, whitespace-separated): the constructor reads
+//     the file once, parsing and checking every row as ReadDelimited does,
+//     and keeps where each block's first record starts (its byte offset and
+//     line number: 16 bytes per block); a block is then its byte range,
+//     parsed again. So every problem a text file has is found before the
+//     first pass, with ReadDelimited's message ("data.csv:80000000:3:
+//     cannot parse ..."), and a pass costs a parse of the text. Standard
+//     input cannot be read more than once and is refused.
 //
 // It is a data source two ways:
 //   - a BlockSource / RowBlockSource (emkit/model.h, emkit/kmeans.h):
@@ -13,20 +26,20 @@
 //     whole blocks, about options.read_bytes of the file each, read into
 //     buffers the executor owns, so that PrefetchingExecutor reads the next
 //     chunk on a thread of its own while this one's blocks are reduced.
-// Either way a block's values are the values ReadNpy gives for the same
-// rows (io/table.h), converted to Scalar as the in-memory fit converts them,
-// at the same alignment within a cache line as those rows of an Eigen
-// matrix: fits on the stream are bit-identical to fits on the rows in
-// memory.
+// Either way a block's values are the values ReadTable gives for the same
+// rows, converted to Scalar as the in-memory fit converts them, at the same
+// alignment within a cache line as those rows of an Eigen matrix: fits on
+// the stream are bit-identical to fits on the rows in memory.
 //
-// Errors are the in-memory reader's: the constructor checks the header and
-// the file's size (FileFormatError "PATH: ..."); a block that cannot be
-// read whole ("PATH: the file ended early ...") or that holds a non-finite
-// value ("PATH: X[ROW, COL] = nan is not finite ...", ROW and COL those of
-// the file) throws from GetBlock / ReadChunk. An array stored in Fortran
-// order is refused, naming the file (its rows are not contiguous).
-#ifndef EMKIT_IO_NPY_STREAM_H_
-#define EMKIT_IO_NPY_STREAM_H_
+// Errors are the in-memory reader's: the constructor checks a .npy header
+// and the file's size, or every row of a text file (FileFormatError
+// "PATH: ..." / "PATH:LINE:FIELD: ..."); a .npy block that cannot be read
+// whole ("PATH: the file ended early ...") or that holds a non-finite value
+// ("PATH: X[ROW, COL] = nan is not finite ...", ROW and COL those of the
+// file) throws from GetBlock / ReadChunk, as does a text file that changed
+// after it was indexed.
+#ifndef EMKIT_IO_ROW_STREAM_H_
+#define EMKIT_IO_ROW_STREAM_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -37,18 +50,22 @@
 
 #include <Eigen/Core>
 
+#include "emkit/io/table.h"
 #include "emkit/matrix.h"
 #include "emkit/row_blocks.h"
 
 namespace emkit::io {
 
-struct NpyStreamOptions {
+struct RowStreamOptions {
   // Rows per block; 0 picks DefaultBlockRows of the number of columns kept,
   // as RowBlocks does.
   std::int64_t block_rows = 0;
-  // The columns to keep, in this order, as 0-based indices
-  // (TableReadOptions::columns; .npy files have no names). Empty keeps all.
+  // The columns to keep, in this order (TableReadOptions::columns: header
+  // names or 0-based indices; .npy files have indices only). Empty keeps all.
   std::vector<std::string> columns;
+  // For delimited text: TableReadOptions::header and ::delimiter.
+  HeaderMode header = HeaderMode::kAuto;
+  char delimiter = '\0';
   // Whether NaN and +-Inf are accepted (TableReadOptions::allow_non_finite).
   bool allow_non_finite = false;
   // About how many bytes of the file one chunk covers: whole blocks, at
@@ -63,7 +80,7 @@ struct NpyStreamOptions {
 // A buffer for the rows of one chunk (or one block). PrefetchingExecutor
 // makes a few and hands them to ReadChunk.
 template <DataScalar Scalar>
-struct NpyChunk {
+struct RowChunk {
   std::int64_t first_row = 0;
   std::int64_t num_rows = 0;
   // The chunk's first value is values[offset]; offset puts it where an
@@ -74,18 +91,19 @@ struct NpyChunk {
 };
 
 template <DataScalar Scalar>
-class NpyRowStream {
+class RowStream {
  public:
-  using Chunk = NpyChunk<Scalar>;
+  using Chunk = RowChunk<Scalar>;
 
-  // Opens `path` and reads its header. Throws FileAccessError when it
-  // cannot be opened, FileFormatError "PATH: ..." for what ReadNpy refuses
-  // and for Fortran order, InvalidOptionError for a negative block_rows or
-  // a read_bytes < 1.
-  explicit NpyRowStream(std::string path, NpyStreamOptions options = {});
-  ~NpyRowStream();
-  NpyRowStream(NpyRowStream&&) noexcept;
-  NpyRowStream& operator=(NpyRowStream&&) noexcept;
+  // Opens `path`: reads a .npy file's header, or indexes delimited text.
+  // Throws FileAccessError when it cannot be opened (or is "-", standard
+  // input), FileFormatError "PATH: ..." for what ReadTable refuses and for
+  // Fortran order, InvalidOptionError for a negative block_rows or a
+  // read_bytes < 1.
+  explicit RowStream(std::string path, RowStreamOptions options = {});
+  ~RowStream();
+  RowStream(RowStream&&) noexcept;
+  RowStream& operator=(RowStream&&) noexcept;
 
   // BlockSource (emkit/model.h), RowBlockSource for double rows.
   std::int64_t NumBlocks() const { return num_blocks_; }
@@ -116,9 +134,11 @@ class NpyRowStream {
   }
 
   const std::string& path() const;
-  const NpyStreamOptions& options() const;
-  // Whether the file's dtype is float32.
+  const RowStreamOptions& options() const;
+  // Whether the file is a .npy file whose dtype is float32.
   bool source_was_float32() const;
+  // The names of the kept columns, from a text file's header; else empty.
+  const std::vector<std::string>& column_names() const;
   // Bytes the rows would take in memory as float64 (num_rows x num_columns x 8).
   double bytes_as_float64() const {
     return 8.0 * static_cast<double>(num_rows_) * static_cast<double>(num_columns_);
@@ -146,9 +166,9 @@ struct NpyArrayInfo {
 // Throws what ReadNpy throws for the file's header and size.
 NpyArrayInfo ReadNpyArrayInfo(const std::string& path);
 
-extern template class NpyRowStream<double>;
-extern template class NpyRowStream<float>;
+extern template class RowStream<double>;
+extern template class RowStream<float>;
 
 }  // namespace emkit::io
 
-#endif  // EMKIT_IO_NPY_STREAM_H_
+#endif  // EMKIT_IO_ROW_STREAM_H_
