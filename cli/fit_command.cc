@@ -169,35 +169,13 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, FitArgs* args) {
   }
 }
 
-// ReadDataForModel's column matching (common.h) for streamed rows: the
-// stream is opened again on the model's features when they are picked by
-// name.
-void MatchStreamedColumns(const FitArgs& args, const std::vector<std::string>& feature_names,
-                          int num_features, io::RowStream<double>* rows) {
-  if (SelectsColumnsByName(args.data_options, feature_names, rows->column_names())) {
-    // Each feature is a header name exactly once, and names win over
-    // indices.
-    ColumnsByName(args.data, feature_names, rows->column_names());
-    io::RowStreamOptions options = rows->options();
-    options.columns = feature_names;
-    *rows = io::RowStream<double>(args.data, std::move(options));
-  }
-  CheckModelColumns(args.data, rows->num_columns(), num_features);
-}
-
 // One pass over streamed rows, in order: the fingerprint a checkpoint
 // records and, for a float32 fit, the first value outside float32's range
 // (the message ToFloat32 gives for the rows in memory).
 void ScanStreamedRows(const io::RowStream<double>& rows, bool float32, const std::string& path,
                       io::DataFingerprint* fingerprint, std::optional<std::string>* float32_error) {
   io::DataFingerprinter fingerprinter(rows.num_rows(), rows.num_columns());
-  // One thread: the blocks are visited in order on this one, while the next
-  // chunk is read.
-  ThreadPool pool(1);
-  PrefetchingExecutor executor(pool);
-  internal::NoStatistics none;
-  executor.Reduce(rows, internal::NoStatistics{}, &none,
-                  [&](std::int64_t, const RowBlock<double>& block, internal::NoStatistics*) {
+  ForEachBlockInOrder(rows, [&](const RowBlock<double>& block) {
                     fingerprinter.Add(block.rows);
                     if (float32 && !*float32_error) {
                       for (Eigen::Index i = 0; i < block.rows.rows() && !*float32_error; ++i) {
@@ -210,7 +188,6 @@ void ScanStreamedRows(const io::RowStream<double>& rows, bool float32, const std
                         }
                       }
                     }
-                    return 0.0;
                   });
   *fingerprint = fingerprinter.Finish();
 }
@@ -281,15 +258,10 @@ int RunFit(const FitArgs& given) {
   io::DataFingerprint fingerprint;
   std::optional<std::string> float32_error;
   if (streaming.stream) {
-    const io::TableReadOptions read_options = ToReadOptions(args.data_options);
-    io::RowStreamOptions stream_options;
-    stream_options.columns = read_options.columns;
-    stream_options.header = read_options.header;
-    stream_options.delimiter = read_options.delimiter;
-    stream_options.read_bytes = streaming.read_bytes;
-    rows.emplace(args.data, std::move(stream_options));
+    rows.emplace(OpenDataStream(args.data, args.data_options, streaming.read_bytes));
     if (init_model) {
-      MatchStreamedColumns(args, init_names, NumFeatures(*init_model), &*rows);
+      MatchStreamedColumns(args.data, args.data_options, init_names, NumFeatures(*init_model),
+                           &*rows);
     }
     feature_names = !rows->column_names().empty() ? rows->column_names() : init_names;
     if (checkpoint || !args.checkpoint.empty() || float32) {

@@ -21,6 +21,8 @@
 #include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/io/model_file.h"
 #include "emkit/io/row_stream.h"
+#include "emkit/row_blocks.h"
+#include "emkit/stream_fit.h"
 #include "family_options.h"
 
 namespace emkit::cli {
@@ -68,6 +70,22 @@ void ValidateFamilyData(const Family& family, const MatrixView& x, const std::st
       family.ValidateData(x);
     } catch (const InvalidDataError& e) {
       throw InvalidDataError(fmt::format("{}: {}", path == "-" ? "<stdin>" : path, e.what()));
+    }
+  }
+}
+
+// ValidateFamilyData for one block of streamed rows: the row in the message
+// is that of the file.
+template <class Family>
+void ValidateFamilyBlock(const Family& family, const RowBlock<double>& block,
+                         const std::string& path) {
+  if constexpr (requires { family.ValidateData(block.rows); }) {
+    try {
+      family.ValidateData(block.rows);
+    } catch (const InvalidDataError& e) {
+      throw InvalidDataError(fmt::format("{}: {}", path == "-" ? "<stdin>" : path,
+                                         internal::MessageWithRowOffset(e.what(),
+                                                                        block.first_row)));
     }
   }
 }

@@ -11,15 +11,18 @@
 #include <fmt/format.h>
 
 #include "emkit/error.h"
+#include "emkit/engine/prefetching_executor.h"
+#include "emkit/kmeans.h"
 #include "emkit/io/row_stream.h"
+#include "emkit/thread_pool.h"
 #include "emkit/io/table.h"
 
 namespace emkit::cli {
 
 void AddStreamOptions(CLI::App* command, StreamFlags* flags) {
   command->add_flag("--stream", flags->stream,
-                    "Read DATA (.npy or delimited text) by row ranges as the fit needs them "
-                    "instead of whole; the model is the same to the bit");
+                    "Read DATA (.npy or delimited text) by row ranges as they are needed "
+                    "instead of whole; the results are the same to the bit");
   command->add_option("--memory-limit", flags->memory_limit,
                       "Stream a .npy DATA whose rows would take more memory than SIZE, or a "
                       "text DATA larger than SIZE (e.g. 512M, 4G, or bytes; default half "
@@ -87,8 +90,8 @@ StreamChoice ChooseStreaming(const StreamFlags& flags, const std::string& path,
   if (path == "-") {
     if (flags.stream) {
       throw InvalidOptionError(
-          "--stream: standard input can be read only once, and a fit reads its data many "
-          "times; give a file, or fit without --stream");
+          "--stream: standard input can be read only once, and a streamed DATA is read "
+          "more than once; give a file, or leave out --stream");
     }
     return choice;
   }
@@ -113,6 +116,44 @@ StreamChoice ChooseStreaming(const StreamFlags& flags, const std::string& path,
   const double bytes = static_cast<double>(info.rows) * kept * (float32 ? 12.0 : 8.0);
   choice.stream = bytes > static_cast<double>(limit);
   return choice;
+}
+
+io::RowStream<double> OpenDataStream(const std::string& path, const DataOptions& data_options,
+                                     std::int64_t read_bytes) {
+  const io::TableReadOptions read_options = ToReadOptions(data_options);
+  io::RowStreamOptions options;
+  options.columns = read_options.columns;
+  options.header = read_options.header;
+  options.delimiter = read_options.delimiter;
+  options.read_bytes = read_bytes;
+  return io::RowStream<double>(path, std::move(options));
+}
+
+void MatchStreamedColumns(const std::string& path, const DataOptions& data_options,
+                          const std::vector<std::string>& feature_names, int num_features,
+                          io::RowStream<double>* rows) {
+  if (SelectsColumnsByName(data_options, feature_names, rows->column_names())) {
+    // Each feature is a header name exactly once, and names win over
+    // indices.
+    ColumnsByName(path, feature_names, rows->column_names());
+    io::RowStreamOptions options = rows->options();
+    options.columns = feature_names;
+    *rows = io::RowStream<double>(path, std::move(options));
+  }
+  CheckModelColumns(path, rows->num_columns(), num_features);
+}
+
+void ForEachBlockInOrder(const io::RowStream<double>& rows,
+                         const std::function<void(const RowBlock<double>&)>& visit) {
+  // One thread: the blocks are visited in order on this one.
+  ThreadPool pool(1);
+  PrefetchingExecutor executor(pool);
+  internal::NoStatistics none;
+  executor.Reduce(rows, internal::NoStatistics{}, &none,
+                  [&](std::int64_t, const RowBlock<double>& block, internal::NoStatistics*) {
+                    visit(block);
+                    return 0.0;
+                  });
 }
 
 }  // namespace emkit::cli

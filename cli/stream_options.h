@@ -8,9 +8,14 @@
 #include <cstdint>
 #include <string>
 
+#include <functional>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 #include "common.h"
+#include "emkit/io/row_stream.h"
+#include "emkit/row_blocks.h"
 
 namespace emkit::cli {
 
@@ -45,6 +50,23 @@ struct StreamChoice {
 // input, or a size that does not parse.
 StreamChoice ChooseStreaming(const StreamFlags& flags, const std::string& path,
                              const DataOptions& data_options, bool float32);
+
+// The rows of DATA as a stream, read with the options the data flags give.
+io::RowStream<double> OpenDataStream(const std::string& path, const DataOptions& data_options,
+                                     std::int64_t read_bytes);
+
+// ReadDataForModel's column matching (common.h) for streamed rows: the
+// stream is opened again on the model's features when they are picked by
+// name from a header; then InvalidDataError unless it has num_features
+// columns.
+void MatchStreamedColumns(const std::string& path, const DataOptions& data_options,
+                          const std::vector<std::string>& feature_names, int num_features,
+                          io::RowStream<double>* rows);
+
+// Calls visit(block) for every block of `rows`, in order, on this thread,
+// while the next chunk is read on another. What reading throws propagates.
+void ForEachBlockInOrder(const io::RowStream<double>& rows,
+                         const std::function<void(const RowBlock<double>&)>& visit);
 
 }  // namespace emkit::cli
 

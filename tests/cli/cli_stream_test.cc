@@ -190,6 +190,61 @@ TEST_F(StreamTest, BadTextGetsTheInMemoryMessagesAndNoModel) {
   }
 }
 
+// predict and score stream their DATA too, with the same output to the
+// byte; bad rows are found before anything is written.
+TEST_F(StreamTest, PredictAndScoreGiveTheOutputOfTheRowsInMemory) {
+  const std::vector<double> values = MakeValues(3000, 6);
+  const std::string npy = Write("d.npy", NpyBytes(values, 3000, 3));
+  const std::string csv = Write("d.csv", CsvText(values, 3));
+  for (const char* covariance : {"full", "diag", "spherical"}) {
+    const std::string model = Path(std::string(covariance) + ".json");
+    ASSERT_EQ(Run({"fit", csv, "-k", "3", "--covariance", covariance, "--seed", "2", "-q",
+                   "-o", model})
+                  .exit_code,
+              0);
+    for (const std::string& data : {npy, csv}) {
+      for (const std::vector<std::string>& command :
+           {std::vector<std::string>{"predict", model, data},
+            std::vector<std::string>{"predict", model, data, "--proba"},
+            std::vector<std::string>{"score", model, data, "--json"}}) {
+        const Result memory = Run(command);
+        ASSERT_EQ(memory.exit_code, 0) << memory.err;
+        for (const std::vector<std::string>& variant :
+             {std::vector<std::string>{"--stream", "--read-size", "1K"},
+              std::vector<std::string>{"--memory-limit", "1K"}}) {
+          const Result streamed = Run(With(command, variant));
+          ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+          EXPECT_EQ(streamed.out, memory.out) << fmt::format("{}", fmt::join(command, " "));
+        }
+      }
+    }
+  }
+  // The columns of a header picked by the model's feature names.
+  ASSERT_EQ(Run({"fit", csv, "-k", "2", "--columns", "z,x", "-q", "-o", Path("zx.json")})
+                .exit_code,
+            0);
+  EXPECT_EQ(Run({"predict", Path("zx.json"), csv, "--proba", "--stream"}).out,
+            Run({"predict", Path("zx.json"), csv, "--proba"}).out);
+
+  // A count that is not a whole number, late in the file: no output at all.
+  std::vector<double> counts(2000 * 2, 1.0);
+  counts[2 * 1900 + 1] = 2.5;
+  const std::string bad = Write("counts.npy", NpyBytes(counts, 2000, 2));
+  const std::string good = Write("good.npy", NpyBytes(std::vector<double>(40, 1.0), 20, 2));
+  ASSERT_EQ(Run({"fit", good, "-k", "1", "--model", "poisson", "-q", "-o", Path("p.json")})
+                .exit_code,
+            0);
+  const Result memory = Run({"predict", Path("p.json"), bad, "-o", Path("m.csv")});
+  ExpectUsageError(memory, "X[1900, 1]");
+  const Result streamed = Run({"predict", Path("p.json"), bad, "-o", Path("s.csv"), "--stream",
+                               "--read-size", "1K"});
+  EXPECT_EQ(streamed.exit_code, 2);
+  EXPECT_EQ(streamed.err, memory.err);
+  EXPECT_FALSE(Exists("s.csv"));
+  EXPECT_EQ(Run({"score", Path("p.json"), bad, "--stream"}).err,
+            Run({"score", Path("p.json"), bad}).err);
+}
+
 TEST_F(StreamTest, CheckpointsPassBetweenStreamedAndInMemoryFits) {
   const std::string data = Write("d.npy", NpyBytes(MakeValues(2000, 3), 2000, 3));
   const std::vector<std::string> fit = {"-k", "3", "--n-init", "2", "--seed", "3", "-q"};
