@@ -61,12 +61,9 @@ int RunPredict(const PredictArgs& args) {
   std::vector<std::string> feature_names;
   const io::AnyModel model = io::LoadAnyModel(args.model, &feature_names);
   const int num_features = io::NumFeaturesOf(model);
-  const StreamChoice streaming =
-      ChooseStreaming(args.stream, args.data, args.data_options, /*float32=*/false);
-  if (streaming.stream) {
-    io::RowStream<double> rows =
-        OpenDataStream(args.data, args.data_options, streaming.read_bytes);
-    MatchStreamedColumns(args.data, args.data_options, feature_names, num_features, &rows);
+  if (const std::optional<io::RowStream<double>> streamed = StreamForModel(
+          args.stream, args.data, args.data_options, feature_names, num_features)) {
+    const io::RowStream<double>& rows = *streamed;
     return VisitMixture(model, args.model, [&](const auto& m) {
       PredictStreamed(args, m, rows);
       return kExitSuccess;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,12 +65,9 @@ int RunScore(const ScoreArgs& args) {
   const int num_features = io::NumFeaturesOf(model);
   BlockwiseTotal sum(num_features);
   std::int64_t num_parameters = 0;
-  const StreamChoice streaming =
-      ChooseStreaming(args.stream, args.data, args.data_options, /*float32=*/false);
-  if (streaming.stream) {
-    io::RowStream<double> rows =
-        OpenDataStream(args.data, args.data_options, streaming.read_bytes);
-    MatchStreamedColumns(args.data, args.data_options, feature_names, num_features, &rows);
+  if (const std::optional<io::RowStream<double>> streamed = StreamForModel(
+          args.stream, args.data, args.data_options, feature_names, num_features)) {
+    const io::RowStream<double>& rows = *streamed;
     VisitMixture(model, args.model, [&](const auto& m) {
       num_parameters = m.NumFreeParameters();
       ForEachBlockInOrder(rows, [&](const RowBlock<double>& block) {

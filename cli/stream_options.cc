@@ -143,6 +143,18 @@ void MatchStreamedColumns(const std::string& path, const DataOptions& data_optio
   CheckModelColumns(path, rows->num_columns(), num_features);
 }
 
+std::optional<io::RowStream<double>> StreamForModel(const StreamFlags& flags,
+                                                    const std::string& path,
+                                                    const DataOptions& data_options,
+                                                    const std::vector<std::string>& feature_names,
+                                                    int num_features) {
+  const StreamChoice choice = ChooseStreaming(flags, path, data_options, /*float32=*/false);
+  if (!choice.stream) return std::nullopt;
+  io::RowStream<double> rows = OpenDataStream(path, data_options, choice.read_bytes);
+  MatchStreamedColumns(path, data_options, feature_names, num_features, &rows);
+  return rows;
+}
+
 void ForEachBlockInOrder(const io::RowStream<double>& rows,
                          const std::function<void(const RowBlock<double>&)>& visit) {
   // One thread: the blocks are visited in order on this one.

@@ -9,6 +9,7 @@
 #include <string>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -62,6 +63,15 @@ io::RowStream<double> OpenDataStream(const std::string& path, const DataOptions&
 void MatchStreamedColumns(const std::string& path, const DataOptions& data_options,
                           const std::vector<std::string>& feature_names, int num_features,
                           io::RowStream<double>* rows);
+
+// For the commands that apply a model: the rows of DATA as a stream matched
+// to the model's features (MatchStreamedColumns) when ChooseStreaming
+// (float64) says so, otherwise nothing.
+std::optional<io::RowStream<double>> StreamForModel(const StreamFlags& flags,
+                                                    const std::string& path,
+                                                    const DataOptions& data_options,
+                                                    const std::vector<std::string>& feature_names,
+                                                    int num_features);
 
 // Calls visit(block) for every block of `rows`, in order, on this thread,
 // while the next chunk is read on another. What reading throws propagates.
