@@ -273,14 +273,17 @@ class Mixture {
   // body(first_row, log_values, log_norm) for blocks of x: log_values the
   // weighted log-probabilities (float with a float kernel, whose rounding
   // bound is checked block by block as in the fit, else double) and
-  // log_norm a vector of the same scalar sized for them.
+  // log_norm a vector of the same scalar sized for them. The blocks are the
+  // fit's (DefaultBlockRows), so that scoring n rows holds K values for a
+  // block's rows, not for all n, and a file streamed block by block
+  // (emkit predict --stream) scores to the same bits.
   template <class Body>
   void ForEachScoredBlock(const View& x, Body&& body) const {
     CheckFeatures(x);
     using Value = std::conditional_t<kFloatKernel, float, double>;
     RowMatrixOf<Value> log_values;
     Eigen::Matrix<Value, Eigen::Dynamic, 1> log_norm;
-    const RowBlocks<Scalar> blocks(x, nullptr, kFloatKernel ? 0 : x.rows());
+    const RowBlocks<Scalar> blocks(x, nullptr, 0);
     for (std::int64_t b = 0; b < blocks.NumBlocks(); ++b) {
       const RowBlock<Scalar> block = blocks.GetBlock(b);
       WeightedLogProbabilities(block.rows, &log_values);
