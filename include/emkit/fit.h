@@ -48,7 +48,7 @@ template <class Data, class Initializer, class Executor,
                                           Initializer&& initialize) {
   if (options.accelerate == Acceleration::kSquarem) {
     if constexpr (SerializableStatistics<typename M::Statistics>) {
-      Squarem policy;
+      Squarem policy(options.tol);
       return DriveRestarts(context, executor, policy, options, data,
                            std::forward<Initializer>(initialize));
     } else {

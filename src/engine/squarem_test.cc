@@ -152,6 +152,38 @@ TEST(SquaremTest, HmmWithNearlyIdenticalStatesInHalfTheESteps) {
   ExpectSameOptimumInHalfTheESteps(c);
 }
 
+// On fits that converge in a few steps there is nothing to gain, and
+// nothing may be lost: a plain step under tol ends the iteration, so SQUAREM
+// stops no later than plain EM (the benchmark cases: bench/squarem_esteps.py).
+TEST(SquaremTest, FastFitsTakeNoMoreEStepsThanPlainEm) {
+  Rng rng(17);
+  RowMatrix separated(3000, 2);
+  for (Eigen::Index i = 0; i < separated.rows(); ++i) {
+    separated(i, 0) = 8.0 * static_cast<double>(i % 3) + StandardNormal(rng);
+    separated(i, 1) = -5.0 * static_cast<double>(i % 3) + StandardNormal(rng);
+  }
+  const RowMatrix faithful = Faithful();
+  for (const RowMatrix* x : {static_cast<const RowMatrix*>(&separated), &faithful}) {
+    for (CovarianceType type : {CovarianceType::kFull, CovarianceType::kDiag}) {
+      GaussianMixtureOptions mixture;
+      mixture.n_components = x == &separated ? 3 : 2;
+      mixture.covariance_type = type;
+      const MatrixView view(x->data(), x->rows(), x->cols());
+      FitOptions plain = Tight(Acceleration::kNone);
+      plain.tol = 1e-6;
+      FitOptions accelerated = plain;
+      accelerated.accelerate = Acceleration::kSquarem;
+      const FitReport a = FitGaussianMixture(plain, mixture, view, nullptr).report;
+      const FitReport b = FitGaussianMixture(accelerated, mixture, view, nullptr).report;
+      ASSERT_TRUE(a.converged && b.converged);
+      EXPECT_LE(b.e_steps, a.e_steps) << CovarianceTypeName(type) << " " << x->rows();
+      EXPECT_GE(b.mean_log_likelihood,
+                a.mean_log_likelihood - 1e-6 * std::abs(a.mean_log_likelihood));
+      ExpectMonotoneAndCertified(b);
+    }
+  }
+}
+
 TEST(SquaremTest, TheSameStepsOnAnyThreadCountAndBlockSplit) {
   const engine_testing::Problem p = engine_testing::MakeProblem(21);
   FitOptions one = p.options;

@@ -167,8 +167,12 @@ RestartOutcome RunRestart(const FitOptions& options, const Data& data, Executor&
     record->n_iter = iteration;
     record->mean_log_likelihood = it.mean_log_likelihood;
 
-    // Sign-aware: a decrease of the likelihood is never convergence.
-    const double change = loglik_gain / weight;
+    // The gain of the iteration's last EM step, from its base (for plain
+    // EM the current parameters; for an accelerated iteration the point
+    // its certified step started from), so that tol means the same for
+    // every policy: the change of the mean log-likelihood one EM step
+    // makes. Sign-aware: a decrease is never convergence.
+    const double change = (next_loglik - step.base_total_log_likelihood) / weight;
     const bool converged = change >= 0.0 && change < options.tol;
     if (!converged && iteration < options.max_iter) {
       record->seconds = previous_seconds + SecondsSince(restart_start);

@@ -26,7 +26,16 @@
 // theta') - Q(theta' | theta')), so the log-likelihood never decreases and
 // the certificate checks every reported iteration. An iteration costs 4
 // E-steps when the extrapolation is kept, 3 when it is turned down (2 when
-// there is nothing to extrapolate); the report counts them.
+// there is nothing to extrapolate, 1 or 2 when a plain step converges);
+// the report counts them.
+//
+// A plain step that already gains less than tol (the driver's convergence
+// test, emkit/engine/restart_driver.h: the gain of an iteration's last EM
+// step per unit of weight) ends the iteration there, and no extrapolation
+// is tried when the two plain steps' gains shrink so fast that plain EM
+// would converge within the two E-steps an extrapolation costs: so a fit
+// that converges fast takes plain EM's steps and stops at the E-step plain
+// EM stops at, and the extrapolations are spent where EM crawls.
 //
 // The policy keeps no state between iterations, so a resumed fit takes the
 // same steps as one never interrupted, and its steps do not depend on the
@@ -64,14 +73,42 @@ class Squarem {
   // where the quadratic model of the EM path means anything.
   static constexpr double kMaxStepLength = 1024.0;
 
+  // `tol`: FitOptions::tol, the gain per unit of weight under which a plain
+  // step ends the iteration (0: never).
+  explicit Squarem(double tol = 0.0) : tol_(tol) {}
+
+  // Whether the plain steps L0 -> L1 -> L2 say an extrapolation cannot save
+  // an E-step, with a positive tol (without one every iteration
+  // extrapolates): the last gain is already under tol in size (the fit is
+  // at its optimum up to rounding, which may make the gains a hair
+  // negative), or the gains shrink so fast that, shrinking geometrically at
+  // their last rate as EM's do near an optimum, they fall under tol within
+  // two more plain steps, which is what an extrapolation costs (its point's
+  // E-step and the certified step's after it).
+  bool PlainEmIsAboutToConverge(double l0, double l1, double l2, double weight) const {
+    if (!(tol_ > 0.0)) return false;
+    const double gain1 = l1 - l0;
+    const double gain2 = l2 - l1;
+    const double target = tol_ * weight;  // a gain under this converges
+    if (std::abs(gain2) < target) return true;
+    if (!(gain1 > 0.0) || !(gain2 > 0.0) || !(gain2 < gain1)) return false;
+    return std::log(target / gain2) / std::log(gain2 / gain1) <= 2.0;
+  }
+
   template <EmModel M, class Data, class Executor>
     requires ExecutorFor<Executor, M, Data> && SerializableStatistics<typename M::Statistics>
   EmStep<M> Step(const EmIterate<M>& current, Executor& executor, const Data& data,
                  RepairCounts* repairs) {
     PlainEm plain;
+    const double weight = data.TotalWeight();
+    const auto converges = [&](const EmStep<M>& step) {
+      const double change =
+          (step.next.total_log_likelihood - step.base_total_log_likelihood) / weight;
+      return change >= 0.0 && change < tol_;
+    };
     RepairCounts first_repairs;
     EmStep<M> first = plain.Step(current, executor, data, &first_repairs);
-    if (!std::isfinite(first.next.total_log_likelihood)) {
+    if (!std::isfinite(first.next.total_log_likelihood) || converges(first)) {
       *repairs += first_repairs;
       return first;
     }
@@ -87,7 +124,12 @@ class Squarem {
       second.extrapolations_rejected = rejected;
       return std::move(second);
     };
-    if (!std::isfinite(second.next.total_log_likelihood)) return plain_path(0);
+    if (!std::isfinite(second.next.total_log_likelihood) || converges(second) ||
+        PlainEmIsAboutToConverge(current.total_log_likelihood,
+                                 first.next.total_log_likelihood,
+                                 second.next.total_log_likelihood, weight)) {
+      return plain_path(0);
+    }
 
     const std::vector<double> s0 = FlattenStatistics(current.statistics);
     const std::vector<double> s1 = FlattenStatistics(first.next.statistics);
@@ -134,6 +176,9 @@ class Squarem {
     out.extrapolations_accepted = 1;
     return out;
   }
+
+ private:
+  double tol_;
 };
 
 }  // namespace emkit
