@@ -116,6 +116,14 @@ TEST(ReadDelimitedTest, QuotedHeaderFieldMaySpanLines) {
             "data.csv:4:1: cannot parse \"x\" as a number");
 }
 
+// Inside quotes the line break belongs to the field, so a CRLF file's break
+// stays CRLF: a name with carriage returns survives WriteCsv and back.
+TEST(ReadDelimitedTest, QuotedFieldKeepsTheFilesOwnLineBreaks) {
+  const Table table = Read("\"a\r\r\nb\nc\",d\r\n1,2\r\n");
+  EXPECT_THAT(table.column_names, ElementsAre("a\r\r\nb\nc", "d"));
+  ExpectValues(table, 1, 2, {1, 2});
+}
+
 TEST(ReadDelimitedTest, SpacesAroundNumbers) {
   const Table table = Read(" 1.5 ,\t-2 \n3 , 4\n");
   ExpectValues(table, 2, 2, {1.5, -2, 3, 4});

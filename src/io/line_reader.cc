@@ -28,7 +28,8 @@ bool LineReader::ReadLine(std::string* line) {
     return false;
   }
   ++line_number_;
-  if (!line->empty() && line->back() == '\r') line->pop_back();
+  last_line_ended_in_crlf_ = !line->empty() && line->back() == '\r';
+  if (last_line_ended_in_crlf_) line->pop_back();
   if (line_number_ == 1) {
     if (std::string_view(*line).starts_with(kUtf8ByteOrderMark)) {
       line->erase(0, kUtf8ByteOrderMark.size());
@@ -49,8 +50,9 @@ std::int64_t LineReader::NextNonBlank(std::string* line) {
 }
 
 bool LineReader::AppendNextLine(std::string* record) {
+  const bool break_is_crlf = last_line_ended_in_crlf_;
   if (!ReadLine(&continuation_)) return false;
-  *record += '\n';
+  *record += break_is_crlf ? "\r\n" : "\n";
   *record += continuation_;
   return true;
 }

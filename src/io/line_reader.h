@@ -29,7 +29,9 @@ class LineReader {
   std::int64_t NextNonBlank(std::string* line);
 
   // Appends a line break and the next line, blank or not, to *record, for a
-  // quoted field that spans lines. Returns false at the end of the input.
+  // quoted field that spans lines. The break is the file's own (LF or CRLF):
+  // inside quotes it belongs to the field, so that a name WriteCsv wrote
+  // reads back unchanged. Returns false at the end of the input.
   bool AppendNextLine(std::string* record);
 
  private:
@@ -39,6 +41,7 @@ class LineReader {
   std::istream& in_;
   std::string display_name_;
   std::int64_t line_number_ = 0;
+  bool last_line_ended_in_crlf_ = false;
   std::string continuation_;  // Reused buffer for AppendNextLine.
 };
 
