@@ -20,12 +20,14 @@
 #include "emkit/error.h"
 #include "emkit/io/checkpoint.h"
 #include "emkit/io/model_file.h"
+#include "emkit/io/row_ranges.h"
 #include "emkit/io/row_stream.h"
 #include "emkit/kmeans.h"
 #include "emkit/thread_pool.h"
 #include "fit_output.h"
 #include "interrupt.h"
 #include "model_kinds.h"
+#include "online_options.h"
 #include "stream_options.h"
 
 namespace emkit::cli {
@@ -51,6 +53,8 @@ struct FitArgs {
   std::string dtype = "float64";
   // --stream, --memory-limit, --read-size: per run, not kept by a checkpoint.
   StreamFlags stream;
+  // --online and its settings: stepwise EM instead of batch EM.
+  OnlineFlags online;
   // A model to start from, as its file's text: what a checkpoint keeps of
   // --init-model.
   std::string init_model_text;
@@ -192,6 +196,29 @@ void ScanStreamedRows(const io::RowStream<double>& rows, bool float32, const std
   *fingerprint = fingerprinter.Finish();
 }
 
+// The online fit of DATA: in memory (the float64 table, or its float32
+// copy) or streamed (rows, read again as float32 for a float32 fit).
+Fitted<io::AnyModel> FitOnline(const FitArgs& args, const FitOptions& fit_options,
+                               const MixtureFitSpec& spec, const io::RowStream<double>* rows,
+                               const io::Table& table, const RowMatrixF* values32) {
+  const OnlineFitOptions& online = args.online.options;
+  if (rows != nullptr && IsFloat32(args.dtype)) {
+    const io::RowStream<float> rows32(args.data, rows->options());
+    return FitMixtureOnline<float>(fit_options, spec, online, rows32.num_rows(),
+                                   rows32.num_columns(), io::RowRangesOf(rows32));
+  }
+  if (rows != nullptr) {
+    return FitMixtureOnline<double>(fit_options, spec, online, rows->num_rows(),
+                                    rows->num_columns(), io::RowRangesOf(*rows));
+  }
+  if (values32 != nullptr) {
+    return FitMixtureOnline<float>(fit_options, spec, online, values32->rows(),
+                                   values32->cols(), RowRangesOf(ViewOf(*values32)));
+  }
+  return FitMixtureOnline<double>(fit_options, spec, online, table.values.rows(),
+                                  table.values.cols(), RowRangesOf(ViewOf(table.values)));
+}
+
 int RunFit(const FitArgs& given) {
   // Everything the command can check is checked before the fit, so that a
   // bad option does not cost a fit and no output is touched.
@@ -210,6 +237,8 @@ int RunFit(const FitArgs& given) {
     throw InvalidOptionError(fmt::format(
         "--checkpoint-every {}: must be a number of seconds >= 0", args.checkpoint_every));
   }
+  CheckOnlineOptions(args.online, args.engine_options,
+                     !args.checkpoint.empty() || !args.resume.empty());
   if (!args.checkpoint.empty()) CheckOutputPath(args.checkpoint, "--checkpoint");
   const bool float32 = IsFloat32(args.dtype);
   const CovarianceType type =
@@ -304,7 +333,10 @@ int RunFit(const FitArgs& given) {
     InterruptGuard interrupt;
     fit_options.callbacks.push_back(interrupt.StopCallback());
     try {
-      if (rows && float32) {
+      if (args.online.online) {
+        fitted = FitOnline(args, fit_options, spec, rows ? &*rows : nullptr, table,
+                           values32 ? &*values32 : nullptr);
+      } else if (rows && float32) {
         const io::RowStream<float> rows32(args.data, rows->options());
         fitted = FitMixtureOfFamily(fit_options, spec, rows32);
       } else if (rows) {
@@ -376,6 +408,7 @@ void AddFitCommand(CLI::App* app, std::function<int()>* run) {
                       "Continue the fit saved in this checkpoint file, with the same DATA; "
                       "the result is that of a fit never stopped");
   AddStreamOptions(command, &args->stream);
+  AddOnlineOptions(command, &args->online);
   AddFitOutputOptions(command, &args->output);
   command->callback([run, args] { *run = [args] { return RunFit(*args); }; });
 }

@@ -21,6 +21,7 @@
 #include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/io/model_file.h"
 #include "emkit/io/row_stream.h"
+#include "emkit/online_fit.h"
 #include "emkit/row_blocks.h"
 #include "emkit/stream_fit.h"
 #include "family_options.h"
@@ -60,6 +61,17 @@ template <DataScalar Scalar>
 [[nodiscard]] Fitted<io::AnyModel> FitMixtureOfFamily(const FitOptions& fit_options,
                                                       const MixtureFitSpec& spec,
                                                       const io::RowStream<Scalar>& x);
+
+// An online fit (emkit/online_fit.h) of num_rows rows read by `read_rows`,
+// started as the batch fit starts, on the first mini-batch alone
+// (model_kinds_online.cc).
+template <DataScalar Scalar>
+[[nodiscard]] Fitted<io::AnyModel> FitMixtureOnline(const FitOptions& fit_options,
+                                                    const MixtureFitSpec& spec,
+                                                    const OnlineFitOptions& online,
+                                                    std::int64_t num_rows,
+                                                    std::int64_t num_columns,
+                                                    const ReadRowRange<Scalar>& read_rows);
 
 // Checks the rows against the family's rules (a Bernoulli value other than 0
 // or 1, a negative count): InvalidDataError "PATH: X[i, j] = ...".

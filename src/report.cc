@@ -16,6 +16,7 @@ const char* TerminationTypeName(TerminationType type) {
     case TerminationType::kNumericalFailure: return "numerical_failure";
     case TerminationType::kNotRun: return "not_run";
     case TerminationType::kTimeLimit: return "time_limit";
+    case TerminationType::kPassesDone: return "passes_done";
   }
   return "unknown";
 }
@@ -23,7 +24,8 @@ const char* TerminationTypeName(TerminationType type) {
 bool IsUsableTermination(TerminationType type) {
   return type == TerminationType::kConverged ||
          type == TerminationType::kMaxIterations ||
-         type == TerminationType::kUserStop || type == TerminationType::kTimeLimit;
+         type == TerminationType::kUserStop || type == TerminationType::kTimeLimit ||
+         type == TerminationType::kPassesDone;
 }
 
 RepairCounts& RepairCounts::operator+=(const RepairCounts& other) {
@@ -43,6 +45,13 @@ bool FitReport::IsUsable() const {
 }
 
 std::string FitReport::BriefReport() const {
+  if (online) {
+    return fmt::format(
+        "emkit: {}, online EM, {} batches, mean log-likelihood {:.10g}, BIC {:.8g}, no "
+        "certificate, {} repairs, {} thread(s), {:.3g} s",
+        TerminationTypeName(termination), n_iter, mean_log_likelihood, bic, repairs.Total(),
+        threads_used, total_seconds);
+  }
   return fmt::format(
       "emkit: {}, {} iterations, mean log-likelihood {:.10g}, BIC {:.8g}, "
       "certificate {}/{} violations, {} repairs, {} thread(s), {:.3g} s",
@@ -68,6 +77,13 @@ std::string FitReport::FullReport() const {
   line(fmt::format("{:<28}{:>28}", "Best restart", best_restart));
   line(fmt::format("{:<28}{:>28}", "Iterations", n_iter));
   line(fmt::format("{:<28}{:>28}", "E-steps (all restarts)", e_steps));
+  if (online) {
+    line(fmt::format("{:<28}{:>28}", "Online: rows per batch", online->batch_size));
+    line(fmt::format("{:<28}{:>28}", "Online: passes", online->passes));
+    line(fmt::format("{:<28}{:>28}", "Online: batches", online->batches));
+    line(fmt::format("{:<28}{:>28}", "Online: step exponent", online->step_exponent));
+    line(fmt::format("{:<28}{:>28}", "Online: averaged", online->averaged ? "yes" : "no"));
+  }
   if (extrapolations_accepted + extrapolations_rejected > 0) {
     line(fmt::format("{:<28}{:>28}", "Extrapolations accepted", extrapolations_accepted));
     line(fmt::format("{:<28}{:>28}", "Extrapolations rejected", extrapolations_rejected));

@@ -23,6 +23,7 @@
 #include "emkit/engine/serial_executor.h"
 #include "emkit/engine/threaded_executor.h"
 #include "emkit/engine/plain_em.h"
+#include "emkit/engine/stepwise_em.h"
 #include "emkit/engine/restart_driver.h"
 #include "emkit/family.h"
 #include "emkit/parameters.h"
@@ -32,6 +33,7 @@
 #include "emkit/kmeans.h"
 #include "emkit/mixture.h"
 #include "emkit/mixture_fit.h"
+#include "emkit/online_fit.h"
 
 #include "emkit/families/bernoulli.h"
 #include "emkit/families/categorical.h"

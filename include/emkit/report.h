@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ enum class TerminationType {
   kNumericalFailure,  // the likelihood became NaN or infinite
   kNotRun,            // nothing was fitted (sentinel)
   kTimeLimit,         // FitOptions::max_seconds ran out; the result is usable
+  kPassesDone,        // an online fit made all its passes; the result is usable
 };
 
 const char* TerminationTypeName(TerminationType type);
@@ -72,6 +74,15 @@ struct RestartRecord {
   std::vector<IterationRecord> iterations;
 };
 
+// The settings of an online (stepwise EM) fit, emkit/online_fit.h.
+struct OnlineRecord {
+  std::int64_t batch_size = 0;
+  int passes = 0;
+  double step_exponent = 0.0;
+  bool averaged = false;
+  std::int64_t batches = 0;  // mini-batches over all passes
+};
+
 struct FitReport {
   TerminationType termination = TerminationType::kNotRun;
   std::string message;
@@ -104,6 +115,10 @@ struct FitReport {
   int extrapolations_rejected = 0;
   double total_seconds = 0.0;
   std::vector<RestartRecord> restarts;
+  // Set for an online fit: its one restart's iterations are then its
+  // mini-batches, each with the batch's mean log-likelihood under the
+  // parameters it met (no certificate: stepwise EM need not raise L).
+  std::optional<OnlineRecord> online;
 
   // True when the returned parameters are a finished, finite fit.
   bool IsUsable() const;

@@ -37,6 +37,7 @@
 #include "emkit/fit.h"
 #include "emkit/gaussian_mixture.h"
 #include "emkit/init_context.h"
+#include "emkit/internal/row_offset_message.h"
 #include "emkit/io/row_stream.h"
 #include "emkit/kmeans.h"
 #include "emkit/matrix.h"
@@ -63,11 +64,6 @@ extern template Fitted<GaussianMixtureModel> FitGaussianMixture(
     const GaussianMixtureModel*);
 
 namespace internal {
-
-// A data error's message about a block whose first row is `first_row`,
-// made about the whole data: the row of a leading "X[ROW" moved by
-// first_row; any other message as it is.
-std::string MessageWithRowOffset(const std::string& message, std::int64_t first_row);
 
 // The first message of each of several checks, over blocks merged in order.
 struct FirstErrors {

@@ -26,17 +26,19 @@ def defaults(cls):
 
 def test_parameters_and_defaults_are_sklearns():
     ours = defaults(emkit.GaussianMixture)
-    # The extra parameters: threads and the iteration policy.
+    # The extra parameters: threads, the iteration policy and partial_fit's.
     assert ours.pop("n_jobs") is None
     assert ours.pop("accelerate") == "none"
+    assert ours.pop("learning_decay") == 0.6
+    assert ours.pop("average") is False
     assert ours == SKLEARN_DEFAULTS
 
 
 def test_parameters_match_installed_sklearn():
     mixture = pytest.importorskip("sklearn.mixture")
     ours = defaults(emkit.GaussianMixture)
-    ours.pop("n_jobs")
-    ours.pop("accelerate")
+    for extra in ("n_jobs", "accelerate", "learning_decay", "average"):
+        ours.pop(extra)
     assert ours == defaults(mixture.GaussianMixture)
 
 

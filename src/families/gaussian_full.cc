@@ -27,6 +27,11 @@ void GaussianFull::Statistics::SetZero() {
   for (Eigen::MatrixXd& s : scatters) s.setZero();
 }
 
+void GaussianFull::Statistics::Scale(double factor) {
+  counts *= factor;
+  for (Eigen::MatrixXd& s : scatters) s *= factor;
+}
+
 GaussianFull::GaussianFull(RowMatrix means,
                            std::vector<Eigen::MatrixXd> covariances,
                            GaussianOptions options)

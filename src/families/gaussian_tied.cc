@@ -30,6 +30,11 @@ void GaussianTied::Statistics::SetZero() {
   scatter.setZero();
 }
 
+void GaussianTied::Statistics::Scale(double factor) {
+  counts *= factor;
+  scatter *= factor;
+}
+
 GaussianTied::GaussianTied(RowMatrix means, Eigen::MatrixXd covariance,
                            GaussianOptions options)
     : means_(std::move(means)), covariance_(std::move(covariance)), options_(options) {

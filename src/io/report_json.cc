@@ -135,7 +135,7 @@ TerminationType ParseTerminationType(const std::string& name) {
        {TerminationType::kConverged, TerminationType::kMaxIterations,
         TerminationType::kUserStop, TerminationType::kUserAbort,
         TerminationType::kNumericalFailure, TerminationType::kNotRun,
-        TerminationType::kTimeLimit}) {
+        TerminationType::kTimeLimit, TerminationType::kPassesDone}) {
     if (name == TerminationTypeName(type)) return type;
   }
   throw InvalidOptionError(fmt::format("unknown termination \"{}\"", name));
@@ -220,6 +220,13 @@ std::string ReportToJson(const FitReport& report, int indent) {
   j["extrapolations"] = {{"accepted", report.extrapolations_accepted},
                          {"rejected", report.extrapolations_rejected}};
   j["best_restart"] = report.best_restart;
+  if (report.online) {
+    j["online"] = {{"batch_size", report.online->batch_size},
+                   {"passes", report.online->passes},
+                   {"step_exponent", report.online->step_exponent},
+                   {"averaged", report.online->averaged},
+                   {"batches", report.online->batches}};
+  }
   Json restarts = Json::array();
   for (const RestartRecord& restart : report.restarts) {
     restarts.push_back(RestartJson(restart));

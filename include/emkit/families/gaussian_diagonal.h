@@ -44,6 +44,13 @@ class GaussianAxisAligned {
       means.setZero();
       squares.setZero();
     }
+    // Counts the rows summarised `factor` times over (counts and second
+    // moments scale, means stay): stepwise EM's weighting of batches
+    // (emkit/engine/stepwise_em.h).
+    void Scale(double factor) {
+      counts *= factor;
+      squares *= factor;
+    }
     // The statistics codec (emkit/model.h): "counts" [K], "means" [K][D],
     // "squares" [K][D].
     void Encode(ParameterWriter& out) const {

@@ -36,6 +36,10 @@ class GaussianFull {
 
     void Merge(const Statistics& other);
     void SetZero();
+    // Counts the rows summarised `factor` times over (counts and second
+    // moments scale, means stay): stepwise EM's weighting of batches
+    // (emkit/engine/stepwise_em.h).
+    void Scale(double factor);
     // The statistics codec (emkit/model.h): "counts" [K], "means" [K][D],
     // "scatters" [K][D][D].
     void Encode(ParameterWriter& out) const;

@@ -39,6 +39,10 @@ class GaussianTied {
 
     void Merge(const Statistics& other);
     void SetZero();
+    // Counts the rows summarised `factor` times over (counts and second
+    // moments scale, means stay): stepwise EM's weighting of batches
+    // (emkit/engine/stepwise_em.h).
+    void Scale(double factor);
     // The statistics codec (emkit/model.h): "counts" [K], "means" [K][D],
     // "scatter" [D][D].
     void Encode(ParameterWriter& out) const;

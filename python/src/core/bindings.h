@@ -14,6 +14,7 @@ void RegisterHmm(nb::module_& m);      // hmm_binding.cc
 void RegisterRegistry(nb::module_& m);    // registry_binding.cc
 void RegisterOptionTables(nb::module_& m);  // option_tables.cc
 void RegisterCheckpoints(nb::module_& m);   // checkpoint_binding.cc
+void RegisterStepwise(nb::module_& m);      // stepwise_binding.cc
 
 }  // namespace emkit::python
 

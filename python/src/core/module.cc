@@ -29,4 +29,5 @@ NB_MODULE(_core, m) {
   emkit::python::RegisterRegistry(m);
   emkit::python::RegisterOptionTables(m);
   emkit::python::RegisterCheckpoints(m);
+  emkit::python::RegisterStepwise(m);
 }

@@ -35,6 +35,7 @@
 #include "emkit/option_table.h"
 #include "emkit/random.h"
 #include "iteration_hook.h"
+#include "mixture_rows.h"
 #include "option_tables.h"
 
 namespace emkit::python {
@@ -60,36 +61,6 @@ auto WithMixture(const nb::dict& params, Fn&& f) {
       throw InvalidOptionError("the parameters describe a hidden Markov model, not a mixture");
     }
   });
-}
-
-template <class M>
-void CheckData(const M& mixture, const MatrixView& x) {
-  if (x.cols() != mixture.num_features()) {
-    throw InvalidDataError(fmt::format("X has {} features, but the model has {}", x.cols(),
-                                       mixture.num_features()));
-  }
-  mixture.components().ValidateData(x);
-}
-// The families validate float64 rows; float32 rows are widened a block at
-// a time, so that X is never copied whole. When a block fails, the rows up
-// to its end are validated together, so that the error names the element
-// by its row in X.
-template <class M>
-void CheckData(const M& mixture, const MatrixViewF& x) {
-  constexpr Eigen::Index kBlockRows = 4096;
-  RowMatrix wide;
-  Eigen::Index first = 0;
-  do {
-    const Eigen::Index rows = std::min(kBlockRows, x.rows() - first);
-    try {
-      CheckData(mixture, WidenedRows(MatrixViewF(x.data() + first * x.cols(), rows, x.cols()),
-                                     &wide));
-    } catch (const InvalidDataError&) {
-      CheckData(mixture, WidenedRows(MatrixViewF(x.data(), first + rows, x.cols()), &wide));
-      throw;
-    }
-    first += rows;
-  } while (first < x.rows());
 }
 
 // The scoring functions on float64 or float32 rows.

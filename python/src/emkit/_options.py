@@ -89,6 +89,9 @@ PARAMETERS = {
                   "threads of the E-step (results identical for any count)"),
     "accelerate": Row(("accelerate",), lambda v, c: {"accelerate": v},
                       "iteration policy: none (plain EM) or squarem"),
+    # partial_fit's settings (_stepwise.py): no option of fit.
+    "learning_decay": Row((), lambda v, c: {}, "partial_fit's step-size exponent"),
+    "average": Row((), lambda v, c: {}, "partial_fit reports the averaged parameters"),
 }
 
 

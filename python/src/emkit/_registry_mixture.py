@@ -14,12 +14,13 @@ import numpy as np
 
 from . import _checkpoint, _compat, _core, _model_file, _validation
 from ._report import FitReport
+from ._stepwise import StepwiseMixin
 
 # The settings of a parameter dict that are not arrays of the family.
 _STRUCTURE_KEYS = ("model", "n_components", "weights")
 
 
-class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
+class RegistryMixture(StepwiseMixin, _compat.DensityMixin, _compat.BaseEstimator):
     _family = None  # the registry's family name ("vmf")
     # Options of the family's table that the class fixes rather than takes
     # as keywords: {name: value}.
@@ -28,8 +29,12 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
     _sample_dtype = None
 
     def _init(self, n_components, tol, max_iter, n_init, init_params, random_state,
-              warm_start, verbose, accelerate):
+              warm_start, verbose, accelerate, learning_decay=0.6, average=False):
         self.accelerate = accelerate
+        # partial_fit's (stepwise EM): the step sizes' exponent, and whether
+        # the reported parameters are the average over the steps.
+        self.learning_decay = learning_decay
+        self.average = average
         self.n_components = n_components
         self.tol = tol
         self.max_iter = max_iter
@@ -59,6 +64,8 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         v.check_random_state_param(self, "random_state")
         v.check_bool(self, "warm_start")
         v.check_options(self, "accelerate", ["none", "squarem"])
+        v.check_learning_decay(self, "learning_decay")
+        v.check_bool(self, "average")
         for name, _, _, choices in self._option_table():
             if choices:
                 v.check_options(self, name, list(choices))
@@ -138,8 +145,13 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         labels["dtype"] = "the dtype of X"
         return settings, labels
 
-    def _fit_predict(self, X, checkpoint=None, checkpoint_every=10.0, resume=None):
+    def _fit_predict(self, X, checkpoint=None, checkpoint_every=10.0, resume=None,
+                     initialise_only=False):
+        """The fit; with initialise_only, its start alone (no EM iteration),
+        which partial_fit's first batch takes."""
         self._check_params()
+        if not initialise_only:
+            self._forget_stepwise_run()
         # float32 rows stay float32 (the fit holds them as they are).
         X = _validation.validate_rows(self, X, reset=True)
         if X.shape[0] < self.n_components:
@@ -155,7 +167,7 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         options = {
             "n_components": int(self.n_components),
             "init": self.init_params,
-            "max_iter": int(self.max_iter),
+            "max_iter": 0 if initialise_only else int(self.max_iter),
             "tol": float(self.tol),
             "n_init": 1 if warm else int(self.n_init),
             "seed": settings["seed"],
@@ -179,11 +191,23 @@ class RegistryMixture(_compat.DensityMixin, _compat.BaseEstimator):
         self.lower_bound_ = report.mean_log_likelihood
         self.lower_bounds_ = report.best.mean_log_likelihoods
         self.report_ = report
+        if initialise_only:
+            return None
         if not self.converged_ and self.max_iter > 0:
             warnings.warn("Best performing initialization did not converge. Try "
                           "different init parameters, or increase max_iter, tol, "
                           "or check for degenerate data.", _compat.ConvergenceWarning)
         return _core.registry_predict(self._params(), X)
+
+    # partial_fit's hooks (_stepwise.py).
+    def _initialise_on(self, X):
+        self._fit_predict(X, initialise_only=True)
+
+    def _batch_rows(self, X, reset):
+        return _validation.validate_rows(self, X, reset=reset)
+
+    def _set_stepwise_params(self, params):
+        self._set_params_from(params)
 
     def _checked(self, X):
         _compat.check_is_fitted(self)

@@ -44,6 +44,14 @@ def _fail(estimator, name, rule, value):
     )
 
 
+def check_learning_decay(estimator, name):
+    """A step-size exponent of stepwise EM: in (0.5, 1], where the step
+    sizes (t + 2)^-value sum to infinity and their squares do not."""
+    value = getattr(estimator, name)
+    if not _is_real(value) or not 0.5 < value <= 1.0:
+        _fail(estimator, name, "a float in the range (0.5, 1.0]", value)
+
+
 def check_int(estimator, name, low):
     value = getattr(estimator, name)
     if not _is_int(value) or value < low:

@@ -29,9 +29,10 @@ class BernoulliMixture(_DiscreteMixture):
 
     def __init__(self, n_components=1, *, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False,
-                 pseudo_count=1e-10, verbose=0, accelerate="none"):
+                 pseudo_count=1e-10, verbose=0, accelerate="none",
+                 learning_decay=0.6, average=False):
         self._init(n_components, tol, max_iter, n_init, init_params, random_state,
-                   warm_start, verbose, accelerate)
+                   warm_start, verbose, accelerate, learning_decay, average)
         self.pseudo_count = pseudo_count
 
 
@@ -51,9 +52,10 @@ class CategoricalMixture(_DiscreteMixture):
 
     def __init__(self, n_components=1, *, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False,
-                 pseudo_count=1e-10, verbose=0, accelerate="none"):
+                 pseudo_count=1e-10, verbose=0, accelerate="none",
+                 learning_decay=0.6, average=False):
         self._init(n_components, tol, max_iter, n_init, init_params, random_state,
-                   warm_start, verbose, accelerate)
+                   warm_start, verbose, accelerate, learning_decay, average)
         self.pseudo_count = pseudo_count
 
 
@@ -69,9 +71,10 @@ class PoissonMixture(_DiscreteMixture):
 
     def __init__(self, n_components=1, *, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False,
-                 min_rate=1e-10, verbose=0, accelerate="none"):
+                 min_rate=1e-10, verbose=0, accelerate="none",
+                 learning_decay=0.6, average=False):
         self._init(n_components, tol, max_iter, n_init, init_params, random_state,
-                   warm_start, verbose, accelerate)
+                   warm_start, verbose, accelerate, learning_decay, average)
         self.min_rate = min_rate
 
 

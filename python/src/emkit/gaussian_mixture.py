@@ -16,6 +16,7 @@ import numpy as np
 from . import _checkpoint, _compat, _core, _model_file, _validation
 from ._options import INIT_METHODS, engine_options
 from ._report import FitReport
+from ._stepwise import StepwiseMixin
 from ._verbose import VerbosePrinter
 
 _COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
@@ -50,7 +51,7 @@ _FIT_FAILED = (
 )
 
 
-class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
+class GaussianMixture(StepwiseMixin, _compat.DensityMixin, _compat.BaseEstimator):
     """Gaussian mixture fitted by EM in C++: a drop-in for
     :class:`sklearn.mixture.GaussianMixture`.
 
@@ -79,6 +80,17 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
     n_jobs : int or None, default=None
         Threads of the E-step. None or -1: all cores; -2: all but one.
         Results are bit-identical for any value, so this changes speed only.
+    accelerate : {"none", "squarem"}, default="none"
+        The iteration policy of ``fit``: plain EM, or monotone SQUAREM.
+    learning_decay : float in (0.5, 1], default=0.6
+        ``partial_fit`` (stepwise EM) moves the running statistics by the
+        step size (t + 2)^-learning_decay at its t-th batch after the first,
+        as scikit-learn's LatentDirichletAllocation names the exponent of
+        its online updates (the command's ``--step-exponent``).
+    average : bool, default=False
+        ``partial_fit`` reports the parameters of the average of the running
+        statistics over the steps (Polyak-Ruppert), as SGDClassifier's
+        ``average`` does (the command's ``--average``).
 
     Attributes
     ----------
@@ -115,6 +127,8 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         verbose_interval=10,
         n_jobs=None,
         accelerate="none",
+        learning_decay=0.6,
+        average=False,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -132,6 +146,8 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         self.verbose_interval = verbose_interval
         self.n_jobs = n_jobs
         self.accelerate = accelerate
+        self.learning_decay = learning_decay
+        self.average = average
 
     # ------------------------------------------------------------------
     # Fitting
@@ -178,8 +194,13 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         X = self._fit(X, checkpoint, checkpoint_every, resume)
         return _core.registry_predict(self._params(), X)
 
-    def _fit(self, X, checkpoint=None, checkpoint_every=10.0, resume=None):
+    def _fit(self, X, checkpoint=None, checkpoint_every=10.0, resume=None,
+             initialise_only=False):
+        """The fit; with initialise_only, its start alone (no EM iteration),
+        which partial_fit's first batch takes."""
         self._check_params()
+        if not initialise_only:
+            self._forget_stepwise_run()
         X = _validated(self, X, reset=True, ensure_min_samples=2)
         n_samples, n_features = X.shape
         if n_samples < self.n_components:
@@ -204,6 +225,8 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
                 self.verbose, self.verbose_interval, n_samples, self.tol, self.max_iter
             )
         options = engine_options(self.get_params(deep=False), context)
+        if initialise_only:
+            options["max_iter"] = 0
         params, report_json, brief, full = _core.fit(X, None, options, request)
         report = FitReport._from_core(report_json, brief, full)
         if not report.usable:
@@ -214,7 +237,7 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         self.lower_bound_ = report.mean_log_likelihood
         self.lower_bounds_ = report.best.mean_log_likelihoods
         self.report_ = report
-        if not self.converged_ and self.max_iter > 0:
+        if not self.converged_ and self.max_iter > 0 and not initialise_only:
             warnings.warn(
                 "Best performing initialization did not converge. "
                 "Try different init parameters, or increase max_iter, "
@@ -297,6 +320,16 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
     # ------------------------------------------------------------------
     # Using a fitted model
 
+    # partial_fit's hooks (_stepwise.py).
+    def _initialise_on(self, X):
+        self._fit(X, initialise_only=True)
+
+    def _batch_rows(self, X, reset):
+        return _validated(self, X, reset=reset)
+
+    def _set_stepwise_params(self, params):
+        self._set_fitted(params)
+
     def _checked(self, X):
         _compat.check_is_fitted(self)
         return _validated(self, X, reset=False)
@@ -372,6 +405,8 @@ class GaussianMixture(_compat.DensityMixin, _compat.BaseEstimator):
         v.check_int(self, "n_init", 1)
         v.check_options(self, "init_params", tuple(INIT_METHODS))
         v.check_options(self, "accelerate", ("none", "squarem"))
+        v.check_learning_decay(self, "learning_decay")
+        v.check_bool(self, "average")
         v.check_random_state_param(self, "random_state")
         v.check_bool(self, "warm_start")
         v.check_verbose(self, "verbose")

@@ -28,9 +28,10 @@ class VonMisesFisherMixture(RegistryMixture):
 
     def __init__(self, n_components=1, *, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False,
-                 max_concentration=1e6, verbose=0, accelerate="none"):
+                 max_concentration=1e6, verbose=0, accelerate="none",
+                 learning_decay=0.6, average=False):
         self._init(n_components, tol, max_iter, n_init, init_params, random_state,
-                   warm_start, verbose, accelerate)
+                   warm_start, verbose, accelerate, learning_decay, average)
         self.max_concentration = max_concentration
 
 
