@@ -94,7 +94,14 @@ std::tuple<nb::dict, nb::dict, double> Step(const nb::dict& state, InputRows<Sca
         run.averaged = StatisticsFrom(like, state, "averaged");
         const AnyModel averaged = DecodeModelFromDict(
             nb::cast<nb::dict>(state["averaged_model"]), "stepwise state");
-        run.averaged_model = WithRowScalar<Scalar>(std::get<Model>(averaged));
+        run.averaged_model = WithRowScalar<Scalar>(VisitModel(averaged, [](const auto& m) -> Model {
+          if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Model>) {
+            return m;
+          } else {
+            throw InvalidDataError("stepwise state: the averaged model is not of the kind of "
+                                   "the current one");
+          }
+        }));
       }
       StepwiseEm<M> em(std::move(run), stepwise);
       StepwiseUpdate update;
