@@ -83,3 +83,35 @@ def test_a_memory_mapped_fit_does_not_copy_the_rows(tmp_path):
     failed = subprocess.run([sys.executable, "-c", copying, str(path), str(headroom)],
                             capture_output=True, text=True, timeout=300)
     assert failed.returncode != 0 and "MemoryError" in failed.stderr, failed.stderr
+
+
+def test_a_path_to_a_npy_file_is_fitted_as_its_memory_mapped_rows(tmp_path):
+    path = tmp_path / "x.npy"
+    X = write_rows(path, 30000)
+    kwargs = dict(n_components=3, covariance_type="diag", random_state=1, max_iter=20)
+    a = emkit.GaussianMixture(**kwargs).fit(X)
+    for source in (path, str(path)):
+        b = emkit.GaussianMixture(**kwargs).fit(source)
+        for name in ("weights_", "means_", "covariances_", "lower_bound_"):
+            np.testing.assert_array_equal(getattr(b, name), getattr(a, name))
+        np.testing.assert_array_equal(b.predict(source), a.predict(X))
+        assert b.score(source) == a.score(X)
+    counts = np.random.default_rng(0).poisson(3.0, size=(500, 2)).astype(np.float64)
+    np.save(tmp_path / "counts.npy", counts)
+    poisson = emkit.PoissonMixture(n_components=2, random_state=0)
+    np.testing.assert_array_equal(poisson.fit(tmp_path / "counts.npy").predict(counts),
+                                  emkit.PoissonMixture(n_components=2, random_state=0)
+                                  .fit(counts).predict(counts))
+
+
+def test_a_path_that_is_not_a_npy_file_is_refused_by_name(tmp_path):
+    text = tmp_path / "x.csv"
+    np.savetxt(text, three_clusters(n=300, seed=1), delimiter=",")
+    with pytest.raises(ValueError, match=r"x\.csv: emkit fits a file path only when it is a \.npy"):
+        emkit.GaussianMixture(3).fit(text)
+    fake = tmp_path / "fake.npy"
+    fake.write_text("1,2\n3,4\n")
+    with pytest.raises(ValueError, match=r"fake\.npy: not a \.npy file of numbers"):
+        emkit.GaussianMixture(3).fit(fake)
+    with pytest.raises(FileNotFoundError):
+        emkit.GaussianMixture(3).fit(tmp_path / "missing.npy")

@@ -8,6 +8,7 @@ handling and warnings are exactly scikit-learn's.
 """
 
 import numbers
+import os
 
 import numpy as np
 
@@ -188,7 +189,32 @@ def validate_data(estimator, X, *, reset, ensure_min_samples=1):
     With ``reset=True`` (fit) it sets ``n_features_in_`` and, for data with
     string column names, ``feature_names_in_``; otherwise it checks them.
     """
-    return _checked(estimator, X, reset, ensure_min_samples, np.float64)
+    return _checked(estimator, open_rows(X), reset, ensure_min_samples, np.float64)
+
+
+def open_rows(X):
+    """X itself, or for a path (str or os.PathLike) the rows of that .npy
+    file memory-mapped read-only: they are read through the page cache
+    where they lie, never copied, so a file larger than memory can be
+    fitted, predicted and scored. A Fortran-order file is mapped too, and
+    then copied once into C order (as any Fortran-order array is). Any
+    other file is refused: text has no layout to map, and parsing it is
+    ``numpy.loadtxt``'s or pandas' business (or ``emkit fit``'s, which
+    streams it)."""
+    if not isinstance(X, (str, os.PathLike)):
+        return X
+    path = os.fspath(X)
+    if not str(path).lower().endswith(".npy"):
+        raise ValueError(
+            f"{path}: emkit fits a file path only when it is a .npy file "
+            "(memory-mapped, not copied); load other files into an array "
+            "first, or fit them with the command `emkit fit`, which streams "
+            "delimited text"
+        )
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as error:  # a header numpy cannot read, object arrays
+        raise ValueError(f"{path}: not a .npy file of numbers: {error}") from None
 
 
 def _checked(estimator, X, reset, ensure_min_samples, dtype):
@@ -216,6 +242,7 @@ def validate_rows(estimator, X, *, reset, ensure_min_samples=1):
     float32 numpy array stays float32 (no copy when it already is
     C-contiguous) and is fitted and scored as float32 rows; anything else
     becomes float64 as before. The fitted attributes are float64 either way."""
+    X = open_rows(X)
     float32 = isinstance(X, np.ndarray) and X.dtype == np.float32
     return _checked(estimator, X, reset, ensure_min_samples,
                     np.float32 if float32 else np.float64)
