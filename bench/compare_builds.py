@@ -16,7 +16,6 @@ or cmake -DEMKIT_BUILD_BENCH=ON). Case data are generated once into
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cases  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 
 def seconds_per_iter(program, case_dir, threads, iters, dtype):
@@ -35,17 +35,6 @@ def seconds_per_iter(program, case_dir, threads, iters, dtype):
                          capture_output=True, text=True, check=True).stdout
     record = json.loads([line for line in out.splitlines() if line.startswith("{")][0])
     return record["seconds_per_iter"]
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main():

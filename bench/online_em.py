@@ -15,7 +15,6 @@ outside (0.5, 1] is refused with exit 2 and no model file.
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import tempfile
 import time
 
 import numpy as np
+
+from machine import cpu_model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -58,17 +59,6 @@ def held_out_score(emkit, model, data):
     if out.returncode != 0:
         sys.exit(out.stderr)
     return json.loads(out.stdout)["mean_log_likelihood"]
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main():

@@ -24,7 +24,6 @@ The data files (about 9 GB with the default sizes) are written to --work
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -34,6 +33,8 @@ import threading
 import time
 
 import numpy as np
+
+from machine import cpu_model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -93,17 +94,6 @@ def dd_rate(path):
 def drop_caches():
     with open(DROP_CACHES, "w") as f:
         f.write("3\n")
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main():
