@@ -7,14 +7,6 @@
 #include <fmt/ranges.h>
 
 namespace emkit::cli {
-namespace {
-
-template <class Model>
-Fitted<io::AnyModel> Erase(Fitted<Model> fitted) {
-  return {io::AnyModel(std::move(fitted.model)), std::move(fitted.report)};
-}
-
-}  // namespace
 
 std::string ParseMixtureFamily(const std::string& name) {
   const std::vector<std::string_view> names = MixtureFamilyNames();

@@ -28,6 +28,12 @@
 
 namespace emkit::cli {
 
+// A typed fit's result as the command's one model type, for writing.
+template <class Model>
+Fitted<io::AnyModel> Erase(Fitted<Model> fitted) {
+  return {io::AnyModel(std::move(fitted.model)), std::move(fitted.report)};
+}
+
 // The family named by --model: one of the registry's mixture families
 // (emkit/model_registry.h); else InvalidOptionError listing them.
 std::string ParseMixtureFamily(const std::string& name);

@@ -12,15 +12,6 @@
 #include "model_kinds.h"
 
 namespace emkit::cli {
-namespace {
-
-template <class Model>
-Fitted<io::AnyModel> Erase(Fitted<Model> fitted) {
-  return {io::AnyModel(std::move(fitted.model)), std::move(fitted.report)};
-}
-
-}  // namespace
-
 template <DataScalar Scalar>
 Fitted<io::AnyModel> FitMixtureOnline(const FitOptions& fit_options, const MixtureFitSpec& spec,
                                       const OnlineFitOptions& online, std::int64_t num_rows,

@@ -38,6 +38,13 @@ struct Result {
   std::string err;
 };
 
+// The arguments `a` followed by `b`.
+inline std::vector<std::string> With(std::vector<std::string> a,
+                                     const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 inline std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);

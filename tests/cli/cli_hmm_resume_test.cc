@@ -88,11 +88,6 @@ class HmmResumeTest : public CliTest {
   }
 };
 
-std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 // Enough rows and iterations that a fit runs for a while after its first
 // checkpoint: the signal arrives long before it would end on its own.
 const std::vector<std::string> kLongFit = {"-k", "3", "--n-init", "2", "--seed", "3",

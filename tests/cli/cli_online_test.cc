@@ -41,11 +41,6 @@ std::string CsvText(const std::vector<double>& values, int columns) {
   return text;
 }
 
-std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 class OnlineTest : public CliTest {
  protected:
   // Fits DATA with `options` in memory, then with each variant, and

@@ -32,11 +32,6 @@ std::vector<double> MakeValues(int rows, std::uint64_t seed) {
   return values;
 }
 
-std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 class StreamTest : public CliTest {
  protected:
   // Fits DATA in memory and streamed with each of `variants` (extra flags),
