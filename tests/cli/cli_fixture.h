@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -131,6 +133,23 @@ class CliTest : public ::testing::Test {
     const Result r = Run(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Path(name);
+  }
+
+  // Fits DATA with `options`, then with `options` and each of `variants`
+  // added (threads, streaming, read sizes: what must not change the
+  // result), and expects the first fit's model file byte for byte.
+  void ExpectSameModel(const std::string& data, const std::vector<std::string>& options,
+                       const std::vector<std::vector<std::string>>& variants) {
+    const Result first = Run(With({"fit", data, "-o", Path("first.json"), "-q"}, options));
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    const std::string expected = ReadFileBytes(Path("first.json"));
+    for (const std::vector<std::string>& variant : variants) {
+      const Result other =
+          Run(With(With({"fit", data, "-o", Path("other.json"), "-q"}, options), variant));
+      ASSERT_EQ(other.exit_code, 0) << other.err;
+      EXPECT_EQ(ReadFileBytes(Path("other.json")), expected)
+          << fmt::format("{} with {}", fmt::join(options, " "), fmt::join(variant, " "));
+    }
   }
 
   io::testing::TempDir dir_;

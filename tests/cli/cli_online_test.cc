@@ -41,24 +41,7 @@ std::string CsvText(const std::vector<double>& values, int columns) {
   return text;
 }
 
-class OnlineTest : public CliTest {
- protected:
-  // Fits DATA with `options` in memory, then with each variant, and
-  // expects the same model file.
-  void ExpectSameModel(const std::string& data, const std::vector<std::string>& options,
-                       const std::vector<std::vector<std::string>>& variants) {
-    const Result memory = Run(With({"fit", data, "-o", Path("memory.json"), "-q"}, options));
-    ASSERT_EQ(memory.exit_code, 0) << memory.err;
-    const std::string expected = ReadFileBytes(Path("memory.json"));
-    for (const std::vector<std::string>& variant : variants) {
-      const Result other =
-          Run(With(With({"fit", data, "-o", Path("other.json"), "-q"}, options), variant));
-      ASSERT_EQ(other.exit_code, 0) << other.err;
-      EXPECT_EQ(ReadFileBytes(Path("other.json")), expected)
-          << fmt::format("{} with {}", fmt::join(options, " "), fmt::join(variant, " "));
-    }
-  }
-};
+class OnlineTest : public CliTest {};
 
 const std::vector<std::vector<std::string>> kVariants = {
     {"--threads", "2"},
