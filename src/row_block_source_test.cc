@@ -27,6 +27,7 @@
 #include "emkit/internal/gaussian_shape.h"
 #include "emkit/kmeans.h"
 #include "emkit/parameters.h"
+#include "emkit/random.h"
 #include "emkit/row_blocks.h"
 #include "emkit/thread_pool.h"
 
@@ -77,6 +78,14 @@ class GrowingBlocks {
   std::vector<std::int64_t> first_rows_;
 };
 
+// CountingSource that says it reads its rows from a file, so that k-means++
+// keeps no per-row state on it.
+class FileLikeSource : public CountingSource {
+ public:
+  using CountingSource::CountingSource;
+  static constexpr bool kReadsFromFile = true;
+};
+
 static_assert(RowBlockSource<RowBlocks<double>> && RowBlockSource<CountingSource> &&
               RowBlockSource<GrowingBlocks>);
 static_assert(!RowBlockSource<RowBlocks<float>>);
@@ -115,6 +124,35 @@ TEST(RowBlockSourceTest, KMeansOnAnotherSourceAndExecutorGivesTheSameBits) {
               LloydIterations(blocks, seeds, {}, variance, pool));
   }
   EXPECT_GT(source.handed_out(), 0);
+}
+
+// Recomputing each row's nearest distance from all centres chosen so far
+// gives the doubles the kept nearest index gives back, so the same seeds:
+// for k of every index type (k > 256 keeps 16-bit indices in memory).
+TEST(RowBlockSourceTest, KMeansPlusPlusWithoutPerRowStateGivesTheSameSeeds) {
+  static_assert(internal::ReadsFromFile<FileLikeSource>() &&
+                !internal::ReadsFromFile<CountingSource>());
+  RowMatrix x(700, 3);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      x(i, j) = std::sin(0.37 * static_cast<double>(i) + static_cast<double>(j)) +
+                static_cast<double>((i * (j + 3)) % 11);
+    }
+  }
+  std::vector<double> weights;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) weights.push_back(1.0 + static_cast<double>(i % 3));
+  const RowBlocks<double> blocks(ViewOf(x), weights.data(), 16);
+  const FileLikeSource source(blocks);
+  ThreadPool pool(2);
+  SerialExecutor serial;
+  for (int k : {1, 2, 7, 300}) {
+    Rng a(23), b(23);
+    const RowMatrix kept = KMeansPlusPlusSeeds(blocks, k, a, pool);
+    const RowMatrix recomputed = KMeansPlusPlusSeeds(source, k, b, serial);
+    EXPECT_EQ(recomputed, kept) << k;
+    // The draws consumed match too: the next number is the same.
+    EXPECT_EQ(UniformDouble(a), UniformDouble(b)) << k;
+  }
 }
 
 TEST(RowBlockSourceTest, DrawsOnAnotherSourceGiveTheSameResponsibilities) {

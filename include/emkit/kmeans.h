@@ -106,33 +106,72 @@ struct Moments {
   }
 };
 
-// Greedy k-means++ seeding. Each row's squared distance to its nearest
-// centre is needed throughout; instead of n doubles (half the data when
-// d = 2) only the index of that centre is kept, and the distance is
-// recomputed from it by the same expression, so the values are the same
-// doubles. Index is a small unsigned type that holds k.
+// How k-means++ seeding knows each row's squared distance to its nearest
+// centre, which it needs throughout. Every distance is the one expression
+// |x - centre|^2, so both give the same doubles: the nearest distance is
+// the minimum over the centres committed so far, whichever way it is found.
+//
+// NearestIndex<Index> keeps, instead of n doubles (half the data when
+// d = 2), the index of the nearest centre, a small unsigned type that holds
+// k, and recomputes the distance from it: one distance a row.
+template <class Index>
+class NearestIndex {
+ public:
+  explicit NearestIndex(std::int64_t n) : nearest_(static_cast<std::size_t>(n), 0) {}
+  Index* state() { return nearest_.data(); }
+  // The distance of `x` (row `row`) to its nearest centre among the first
+  // `committed` rows of `centres`; infinity when there are none.
+  template <class Row>
+  static double Nearest(const Index* nearest, std::int64_t row, int committed,
+                        const MatrixView& centres, const Row& x) {
+    return committed > 0 ? (x - centres.row(nearest[row])).squaredNorm()
+                         : std::numeric_limits<double>::infinity();
+  }
+  // Centre c is now the nearest of row `row`.
+  static void Store(Index* nearest, std::int64_t row, int c) {
+    nearest[row] = static_cast<Index>(c);
+  }
+
+ private:
+  std::vector<Index> nearest_;
+};
+
+// NearestRecomputed keeps nothing per row and takes the minimum over the
+// committed centres on every pass: memory that does not grow with n, for
+// data read from a file (a source that declares kReadsFromFile), at the
+// cost of up to k distances a row.
+class NearestRecomputed {
+ public:
+  explicit NearestRecomputed(std::int64_t) {}
+  std::uint8_t* state() { return nullptr; }
+  template <class Row>
+  static double Nearest(const std::uint8_t*, std::int64_t, int committed,
+                        const MatrixView& centres, const Row& x) {
+    double nearest = std::numeric_limits<double>::infinity();
+    for (int c = 0; c < committed; ++c) {
+      nearest = std::min(nearest, (x - centres.row(c)).squaredNorm());
+    }
+    return nearest;
+  }
+  static void Store(std::uint8_t*, std::int64_t, int) {}
+};
+
+// Greedy k-means++ seeding, each row's nearest distance known through
+// Nearest (NearestIndex or NearestRecomputed).
 //
 // A block's loop stores indices of a character type, which may alias any
 // object the compiler cannot see is local: the captured variables, and the
 // block, when the loop runs behind a function pointer (as under
 // AnyExecutor, emkit/engine/any_executor.h). So the loop reads everything
 // from local copies (views: pointers and sizes), which stay in registers.
-template <class Index, RowBlockSource Data, class Executor>
+template <class Nearest, RowBlockSource Data, class Executor>
 RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& executor) {
   const std::int64_t n = data.num_rows();
   RowMatrix centers(k, data.num_columns());
-  std::vector<Index> nearest(n, 0);
-  int committed = 0;  // centres whose distances `nearest` accounts for
+  Nearest nearest(n);
+  int committed = 0;  // centres that the nearest distances account for
 
-  // |x - centre|^2 for the centre of index `centre`, or infinity before any
-  // centre is committed: every distance is this one expression, so that a
-  // stored index gives back exactly the distance it was stored for.
-  const auto closest = [](bool any_committed, const MatrixView& centres, Index centre,
-                          const auto& x) {
-    return any_committed ? (x - centres.row(centre)).squaredNorm()
-                         : std::numeric_limits<double>::infinity();
-  };
-  // Sum over rows of w_i * min(closest_i, |x_i - centre c|^2); makes c one
+  // Sum over rows of w_i * min(nearest_i, |x_i - centre c|^2); makes c one
   // of the centres when `commit` is set.
   auto potential = [&](int c, bool commit) {
     NoStatistics none;
@@ -141,18 +180,17 @@ RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& execut
         [&](std::int64_t, const RowBlock<double>& given, NoStatistics*) {
           const RowBlock<double> block = given;
           const MatrixView centres = ViewOf(centers);
-          const bool any_committed = committed > 0;
+          const int committed_before = committed;
           const bool store = commit;
           const int candidate = c;
-          Index* const nearest_of = nearest.data();
+          auto* const state = nearest.state();
           double sum = 0.0;
           for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
             const std::int64_t row = block.first_row + i;
             const double old_d2 =
-                closest(any_committed, centres, nearest_of[row], block.rows.row(i));
-            const double new_d2 = closest(true, centres, static_cast<Index>(candidate),
-                                          block.rows.row(i));
-            if (store && new_d2 < old_d2) nearest_of[row] = static_cast<Index>(candidate);
+                Nearest::Nearest(state, row, committed_before, centres, block.rows.row(i));
+            const double new_d2 = (block.rows.row(i) - centres.row(candidate)).squaredNorm();
+            if (store && new_d2 < old_d2) Nearest::Store(state, row, candidate);
             sum += RowWeight(block, i) * std::min(old_d2, new_d2);
           }
           return sum;
@@ -169,8 +207,9 @@ RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& execut
       const RowBlock<double> block = data.GetBlock(b);
       for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
         const double p =
-            RowWeight(block, i) * closest(committed > 0, ViewOf(centers),
-                                          nearest[block.first_row + i], block.rows.row(i));
+            RowWeight(block, i) * Nearest::Nearest(nearest.state(), block.first_row + i,
+                                                   committed, ViewOf(centers),
+                                                   block.rows.row(i));
         if (p > 0.0) last_positive = block.rows.row(i);
         cumulative += p;
         if (cumulative > target) return block.rows.row(i);
@@ -204,15 +243,34 @@ RowMatrix SeedKMeansPlusPlus(const Data& data, int k, Rng& rng, Executor& execut
   return centers;
 }
 
+// Whether a data source reads its rows from a file as they are asked for
+// (io::RowStream), so that per-row state would be the only memory that
+// grows with the data.
+template <class Data>
+constexpr bool ReadsFromFile() {
+  if constexpr (requires { Data::kReadsFromFile; }) {
+    return Data::kReadsFromFile;
+  } else {
+    return false;
+  }
+}
+
 }  // namespace internal
 
-// k centres (k x d) chosen by k-means++ from the rows of `data`.
+// k centres (k x d) chosen by k-means++ from the rows of `data`. Rows read
+// from a file (ReadsFromFile) are seeded without per-row state; the
+// centres are the same either way.
 template <RowBlockSource Data, class Executor>
   requires ReducesBlocks<Executor, Data, internal::NoStatistics>
 RowMatrix KMeansPlusPlusSeeds(const Data& data, int k, Rng& rng, Executor& executor) {
-  if (k <= 256) return internal::SeedKMeansPlusPlus<std::uint8_t>(data, k, rng, executor);
-  if (k <= 65536) return internal::SeedKMeansPlusPlus<std::uint16_t>(data, k, rng, executor);
-  return internal::SeedKMeansPlusPlus<std::uint32_t>(data, k, rng, executor);
+  using internal::NearestIndex;
+  if constexpr (internal::ReadsFromFile<Data>()) {
+    return internal::SeedKMeansPlusPlus<internal::NearestRecomputed>(data, k, rng, executor);
+  } else {
+    if (k <= 256) return internal::SeedKMeansPlusPlus<NearestIndex<std::uint8_t>>(data, k, rng, executor);
+    if (k <= 65536) return internal::SeedKMeansPlusPlus<NearestIndex<std::uint16_t>>(data, k, rng, executor);
+    return internal::SeedKMeansPlusPlus<NearestIndex<std::uint32_t>>(data, k, rng, executor);
+  }
 }
 
 // Lloyd iterations from `centers`; an empty cluster keeps its centre.

@@ -105,7 +105,10 @@ class RowStream {
   RowStream(RowStream&&) noexcept;
   RowStream& operator=(RowStream&&) noexcept;
 
-  // BlockSource (emkit/model.h), RowBlockSource for double rows.
+  // BlockSource (emkit/model.h), RowBlockSource for double rows. Its rows
+  // are read from the file as they are asked for: k-means++ seeding keeps no
+  // per-row state on it (emkit/kmeans.h), so no memory grows with the rows.
+  static constexpr bool kReadsFromFile = true;
   std::int64_t NumBlocks() const { return num_blocks_; }
   RowBlock<Scalar> GetBlock(std::int64_t b) const;
   double TotalWeight() const { return static_cast<double>(num_rows_); }
