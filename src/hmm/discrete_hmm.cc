@@ -11,6 +11,7 @@
 #include "emkit/random.h"
 #include "emkit/hmm/fit_hmm.h"
 #include "emkit/initialization.h"
+#include "emkit/io/row_stream.h"
 
 namespace emkit {
 namespace {
@@ -22,8 +23,8 @@ constexpr std::uint64_t kSeparationStream = 0x5e9a7a7e;
 // Hard assignments of every row to its nearest k-means centre, as
 // statistics of `shape` (a family of K components; its parameters are not
 // used).
-template <class Family>
-typename Family::Statistics KMeansStatistics(const Family& shape, const RowBlocks<double>& data,
+template <class Family, RowBlockSource Data>
+typename Family::Statistics KMeansStatistics(const Family& shape, const Data& data,
                                              const KMeansOptions& kmeans, Rng& rng,
                                              AnyExecutor& executor) {
   const InitialResponsibilities partition = InitialResponsibilities::Draw(
@@ -80,14 +81,15 @@ Fitted<HiddenMarkovModel<Family>> FitFrom(const FitOptions& fit_options,
 
 }  // namespace
 
-Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks<double>& data, int k,
+template <RowBlockSource Data>
+Bernoulli BernoulliEmissionsFromKMeans(const Data& data, int k,
                                        const BernoulliOptions& options,
                                        const KMeansOptions& kmeans,
                                        const InitContext& context) {
   CheckK(k);
   Rng rng(context.seed);
   AnyExecutor executor = context.ExecutorOrPool();
-  const Bernoulli shape(RowMatrix::Constant(k, data.data().cols(), 0.5), options);
+  const Bernoulli shape(RowMatrix::Constant(k, data.num_columns(), 0.5), options);
   Bernoulli::Statistics stats = KMeansStatistics(shape, data, kmeans, rng, executor);
   // One pseudo-row of the pooled mean per state: the pooled statistics are
   // the sum of the states'.
@@ -106,12 +108,13 @@ Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks<double>& data, int k,
   return Bernoulli(std::move(p), options);
 }
 
-Poisson PoissonEmissionsFromKMeans(const RowBlocks<double>& data, int k, const PoissonOptions& options,
+template <RowBlockSource Data>
+Poisson PoissonEmissionsFromKMeans(const Data& data, int k, const PoissonOptions& options,
                                    const KMeansOptions& kmeans, const InitContext& context) {
   CheckK(k);
   Rng rng(context.seed);
   AnyExecutor executor = context.ExecutorOrPool();
-  const Poisson shape(RowMatrix::Ones(k, data.data().cols()), options);
+  const Poisson shape(RowMatrix::Ones(k, data.num_columns()), options);
   Poisson::Statistics stats = KMeansStatistics(shape, data, kmeans, rng, executor);
   const double total = stats.counts.sum();
   const Eigen::RowVectorXd pooled_sums = stats.sums.colwise().sum() / total;
@@ -123,6 +126,18 @@ Poisson PoissonEmissionsFromKMeans(const RowBlocks<double>& data, int k, const P
                        [](double value, double u) { return value * (0.5 + u); });
   return Poisson(std::move(rates), options);
 }
+
+template Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks<double>&, int,
+                                                const BernoulliOptions&, const KMeansOptions&,
+                                                const InitContext&);
+template Bernoulli BernoulliEmissionsFromKMeans(const io::RowStream<double>&, int,
+                                                const BernoulliOptions&, const KMeansOptions&,
+                                                const InitContext&);
+template Poisson PoissonEmissionsFromKMeans(const RowBlocks<double>&, int, const PoissonOptions&,
+                                            const KMeansOptions&, const InitContext&);
+template Poisson PoissonEmissionsFromKMeans(const io::RowStream<double>&, int,
+                                            const PoissonOptions&, const KMeansOptions&,
+                                            const InitContext&);
 
 Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>& data, int k, int num_categories,
                                            const CategoricalOptions& options,

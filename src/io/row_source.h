@@ -29,8 +29,8 @@ class RowSource {
 
   // Rows [first_row, first_row + num_rows) of the kept columns, row-major,
   // into `out`, each value converted as the in-memory fit converts it
-  // (ValueConversion). first_row is the first row of a block and the range
-  // ends at a block's end. `raw` is the caller's buffer for the file's bytes.
+  // (ValueConversion). Any range of rows; a range of whole blocks is what
+  // the stream reads most. `raw` is the caller's buffer for the file's bytes.
   // Safe to call from several threads at once.
   virtual void ReadRows(std::int64_t first_row, std::int64_t num_rows, Scalar* out,
                         std::vector<char>* raw) const = 0;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -162,6 +163,17 @@ void RowStream<Scalar>::ReadChunk(std::int64_t c, Chunk* chunk) const {
   const std::int64_t first = first_block * block_rows_;
   const std::int64_t end = std::min(num_rows_, end_block * block_rows_);
   file_->ReadRows(first, end - first, chunk);
+}
+
+template <DataScalar Scalar>
+void RowStream<Scalar>::ReadRowRange(std::int64_t first_row, std::int64_t num_rows,
+                                     Chunk* chunk) const {
+  if (first_row < 0 || num_rows < 0 || first_row + num_rows > num_rows_) {
+    throw std::out_of_range(fmt::format("rows [{}, {}) are not within the {} rows of {}",
+                                        first_row, first_row + num_rows, num_rows_,
+                                        file_->path));
+  }
+  file_->ReadRows(first_row, num_rows, chunk);
 }
 
 template <DataScalar Scalar>

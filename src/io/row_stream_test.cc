@@ -38,6 +38,10 @@ namespace emkit::io {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::BytesOf;
+using testing::F4File;
+using testing::F8File;
+using testing::NpyFile;
 using testing::TempDir;
 
 static_assert(RowBlockSource<RowStream<double>>);
@@ -45,27 +49,6 @@ static_assert(BlockSource<RowStream<float>, RowBlock<float>>);
 static_assert(ChunkedBlockSource<RowStream<double>>);
 static_assert(ChunkedBlockSource<RowStream<float>>);
 static_assert(!ChunkedBlockSource<RowBlocks<double>>);
-
-// A .npy file of `rows` x `cols` elements given as their bytes.
-std::string NpyFile(const std::string& descr, bool fortran, std::int64_t rows, std::int64_t cols,
-                    const std::string& data) {
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': " +
-                       (fortran ? "True" : "False") + ", 'shape': (" + std::to_string(rows) +
-                       ", " + std::to_string(cols) + "), }";
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
-  std::string bytes = "\x93NUMPY";
-  bytes += '\x01';
-  bytes += '\x00';
-  bytes += static_cast<char>(header.size() & 0xff);
-  bytes += static_cast<char>(header.size() >> 8);
-  return bytes + header + data;
-}
-
-template <class T>
-std::string BytesOf(const std::vector<T>& values) {
-  return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
-}
 
 // Rows whose sums round, so that the order of additions shows: three
 // groups far apart, and a feature offset far from the origin.
@@ -79,16 +62,6 @@ RowMatrix MakeRows(Eigen::Index n, Eigen::Index d) {
     }
   }
   return x;
-}
-
-std::string F8File(const RowMatrix& x) {
-  return NpyFile("<f8", false, x.rows(), x.cols(),
-                 BytesOf(std::vector<double>(x.data(), x.data() + x.size())));
-}
-
-std::string F4File(const RowMatrixF& x) {
-  return NpyFile("<f4", false, x.rows(), x.cols(),
-                 BytesOf(std::vector<float>(x.data(), x.data() + x.size())));
 }
 
 std::int64_t AddressMod64(const void* p) {

@@ -130,6 +130,12 @@ void DelimitedRowSource<Scalar>::ReadRows(std::int64_t first_row, std::int64_t n
     parser.UseLayout(layout_);
   }
   std::vector<double> row(static_cast<std::size_t>(num_columns));
+  // A range that starts inside a block (a block of whole sequences) starts
+  // after that block's first rows, parsed and passed over.
+  for (std::int64_t skip = first_row - static_cast<std::int64_t>(first_block) * block_rows;
+       skip > 0; --skip) {
+    if (!parser.NextRow(row.data())) throw FileFormatError(path_ + ": " + kTextChanged);
+  }
   for (std::int64_t i = 0; i < num_rows; ++i) {
     if (!parser.NextRow(row.data())) {
       throw FileFormatError(path_ + ": " + kTextChanged);

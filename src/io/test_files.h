@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,6 +13,8 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include "emkit/matrix.h"
 
 namespace emkit::io::testing {
 
@@ -64,6 +67,37 @@ inline std::string ReadFileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in),
                      std::istreambuf_iterator<char>());
+}
+
+// A .npy file of `rows` x `cols` elements given as their bytes.
+inline std::string NpyFile(const std::string& descr, bool fortran, std::int64_t rows, std::int64_t cols,
+                    const std::string& data) {
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': " +
+                       (fortran ? "True" : "False") + ", 'shape': (" + std::to_string(rows) +
+                       ", " + std::to_string(cols) + "), }";
+  const std::size_t unpadded = 10 + header.size() + 1;
+  header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  return bytes + header + data;
+}
+
+template <class T>
+std::string BytesOf(const std::vector<T>& values) {
+  return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+}
+
+inline std::string F8File(const RowMatrix& x) {
+  return NpyFile("<f8", false, x.rows(), x.cols(),
+                 BytesOf(std::vector<double>(x.data(), x.data() + x.size())));
+}
+
+inline std::string F4File(const RowMatrixF& x) {
+  return NpyFile("<f4", false, x.rows(), x.cols(),
+                 BytesOf(std::vector<float>(x.data(), x.data() + x.size())));
 }
 
 }  // namespace emkit::io::testing

@@ -44,11 +44,14 @@ using PoissonHmm = HiddenMarkovModel<Poisson>;
 // States that still coincide (fewer distinct rows than states) are moved
 // apart by a random factor from the seed: rates by [0.5, 1.5),
 // probabilities by up to +-0.5 in log-odds.
-Bernoulli BernoulliEmissionsFromKMeans(const RowBlocks<double>& data, int k,
-                                       const BernoulliOptions& options,
+// Compiled for RowBlocks<double> and io::RowStream<double> (rows read from
+// a file, emkit/io/row_stream.h).
+template <RowBlockSource Data>
+Bernoulli BernoulliEmissionsFromKMeans(const Data& data, int k, const BernoulliOptions& options,
                                        const KMeansOptions& kmeans,
                                        const InitContext& context);
-Poisson PoissonEmissionsFromKMeans(const RowBlocks<double>& data, int k, const PoissonOptions& options,
+template <RowBlockSource Data>
+Poisson PoissonEmissionsFromKMeans(const Data& data, int k, const PoissonOptions& options,
                                    const KMeansOptions& kmeans, const InitContext& context);
 
 // Symbols (one column, integers in [0, num_categories)): k-means++ and Lloyd

@@ -125,6 +125,11 @@ class RowStream {
   // Reads chunk c into *chunk (its buffers are reused when large enough).
   // Safe to call from any thread, concurrently with GetBlock.
   void ReadChunk(std::int64_t c, Chunk* chunk) const;
+  // Reads rows [first_row, first_row + num_rows), any range within the
+  // file, into *chunk, at the alignment ReadChunk gives them: for sources
+  // whose blocks are not the stream's (whole sequences,
+  // emkit/hmm/sequence_stream.h). Safe to call from any thread.
+  void ReadRowRange(std::int64_t first_row, std::int64_t num_rows, Chunk* chunk) const;
   // Block b of the chunk that `chunk` holds: a view into it.
   RowBlock<Scalar> BlockInChunk(const Chunk& chunk, std::int64_t b) const {
     const std::int64_t first = b * block_rows_;

@@ -1,0 +1,151 @@
+#include "emkit/hmm/stream_fit_hmm.h"
+
+#include <utility>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "emkit/error.h"
+#include "gaussian_hmm_inputs.h"
+
+namespace emkit {
+namespace {
+
+template <class Family, DataScalar Scalar>
+Fitted<GaussianHmmModel> FitGaussianTyped(const FitOptions& fit_options,
+                                          const GaussianHmmOptions& options,
+                                          const io::RowStream<Scalar>& x,
+                                          const io::RowStream<double>& pooled,
+                                          std::span<const std::int64_t> lengths,
+                                          const GaussianHmmModel* init_model) {
+  Fitted<HiddenMarkovModel<Family>> fitted = internal::FitHmmOnStream<Family>(
+      fit_options, options.hmm, x, pooled, lengths,
+      init_model != nullptr ? &std::get<HiddenMarkovModel<Family>>(*init_model) : nullptr,
+      [&options](const io::RowStream<double>& rows) {
+        return [&options, &rows](const InitContext& context) {
+          return GaussianEmissionsFromKMeans<Family>(rows, options.hmm.n_states,
+                                                     options.gaussian, options.kmeans, context);
+        };
+      });
+  return {std::move(fitted.model), std::move(fitted.report)};
+}
+
+// The discrete emissions' checks, in the in-memory order: the initial
+// model's features, the rows, the family's rules on every block.
+template <class Family, class Hmm>
+void CheckDiscreteStream(const FitOptions& fit_options, const HmmOptions& options,
+                         const io::RowStream<double>& rows, const Hmm* init_model) {
+  if (init_model != nullptr) {
+    internal::CheckInitialModelFeatures(init_model->emissions().num_features(),
+                                        rows.num_columns());
+  }
+  internal::CheckStreamedSequenceRows(
+      fit_options, rows, init_model != nullptr ? init_model->num_states() : options.n_states,
+      [](const MatrixView& block) { Family::ValidateData(block); });
+}
+
+}  // namespace
+
+template <DataScalar Scalar>
+Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions& fit_options,
+                                        const GaussianHmmOptions& options,
+                                        const io::RowStream<Scalar>& x,
+                                        std::span<const std::int64_t> lengths,
+                                        const GaussianHmmModel* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
+    // CheckGaussianHmmInputs's checks, in its order, block by block.
+    CovarianceType type = options.covariance_type;
+    int n_states = options.hmm.n_states;
+    if (init_model != nullptr) {
+      type = static_cast<CovarianceType>(init_model->index());
+      n_states = std::visit([](const auto& h) { return h.num_states(); }, *init_model);
+      internal::CheckInitialModelFeatures(
+          std::visit([](const auto& h) { return h.emissions().num_features(); }, *init_model),
+          x.num_columns());
+    }
+    if (rows.num_rows() == 0 || rows.num_columns() == 0) {
+      internal::CheckSequenceRows(rows.num_rows(), rows.num_columns(), n_states);
+    }
+    internal::CheckStreamedSequenceRows(fit_options, rows, 0, [](const MatrixView& block) {
+      internal::ValidateGaussianSequenceData(block, 0);
+    });
+    internal::CheckSequenceRows(rows.num_rows(), rows.num_columns(), n_states);
+    switch (type) {
+      case CovarianceType::kFull:
+        return FitGaussianTyped<GaussianFull>(fit_options, options, x, rows, lengths,
+                                              init_model);
+      case CovarianceType::kDiag:
+        return FitGaussianTyped<GaussianDiag>(fit_options, options, x, rows, lengths,
+                                              init_model);
+      case CovarianceType::kSpherical:
+        return FitGaussianTyped<GaussianSpherical>(fit_options, options, x, rows, lengths,
+                                                   init_model);
+      case CovarianceType::kTied:
+        return FitGaussianTyped<GaussianTied>(fit_options, options, x, rows, lengths,
+                                              init_model);
+    }
+    throw InvalidOptionError("unknown covariance type");
+  });
+}
+
+template <DataScalar Scalar>
+Fitted<PoissonHmm> FitPoissonHmm(const FitOptions& fit_options, const HmmOptions& options,
+                                 const PoissonOptions& poisson, const io::RowStream<Scalar>& x,
+                                 std::span<const std::int64_t> lengths,
+                                 const PoissonHmm* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  poisson.Validate();
+  return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
+    CheckDiscreteStream<Poisson>(fit_options, options, rows, init_model);
+    return internal::FitHmmOnStream<Poisson>(
+        fit_options, options, x, rows, lengths, init_model,
+        [&](const io::RowStream<double>& pooled) {
+          return [&](const InitContext& context) {
+            return PoissonEmissionsFromKMeans(pooled, options.n_states, poisson,
+                                              KMeansOptions{}, context);
+          };
+        });
+  });
+}
+
+template <DataScalar Scalar>
+Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options, const HmmOptions& options,
+                                     const BernoulliOptions& bernoulli,
+                                     const io::RowStream<Scalar>& x,
+                                     std::span<const std::int64_t> lengths,
+                                     const BernoulliHmm* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  bernoulli.Validate();
+  return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
+    CheckDiscreteStream<Bernoulli>(fit_options, options, rows, init_model);
+    return internal::FitHmmOnStream<Bernoulli>(
+        fit_options, options, x, rows, lengths, init_model,
+        [&](const io::RowStream<double>& pooled) {
+          return [&](const InitContext& context) {
+            return BernoulliEmissionsFromKMeans(pooled, options.n_states, bernoulli,
+                                                KMeansOptions{}, context);
+          };
+        });
+  });
+}
+
+#define EMKIT_STREAMED_HMM_FITS(Scalar)                                                       \
+  template Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions&, const GaussianHmmOptions&, \
+                                                   const io::RowStream<Scalar>&,              \
+                                                   std::span<const std::int64_t>,             \
+                                                   const GaussianHmmModel*);                  \
+  template Fitted<PoissonHmm> FitPoissonHmm(const FitOptions&, const HmmOptions&,             \
+                                            const PoissonOptions&, const io::RowStream<Scalar>&, \
+                                            std::span<const std::int64_t>, const PoissonHmm*); \
+  template Fitted<BernoulliHmm> FitBernoulliHmm(                                              \
+      const FitOptions&, const HmmOptions&, const BernoulliOptions&,                          \
+      const io::RowStream<Scalar>&, std::span<const std::int64_t>, const BernoulliHmm*);
+EMKIT_STREAMED_HMM_FITS(double)
+EMKIT_STREAMED_HMM_FITS(float)
+#undef EMKIT_STREAMED_HMM_FITS
+
+}  // namespace emkit
