@@ -173,29 +173,6 @@ void ApplyCheckpointSettings(const io::Checkpoint& checkpoint, FitArgs* args) {
   }
 }
 
-// One pass over streamed rows, in order: the fingerprint a checkpoint
-// records and, for a float32 fit, the first value outside float32's range
-// (the message ToFloat32 gives for the rows in memory).
-void ScanStreamedRows(const io::RowStream<double>& rows, bool float32, const std::string& path,
-                      io::DataFingerprint* fingerprint, std::optional<std::string>* float32_error) {
-  io::DataFingerprinter fingerprinter(rows.num_rows(), rows.num_columns());
-  ForEachBlockInOrder(rows, [&](const RowBlock<double>& block) {
-                    fingerprinter.Add(block.rows);
-                    if (float32 && !*float32_error) {
-                      for (Eigen::Index i = 0; i < block.rows.rows() && !*float32_error; ++i) {
-                        for (Eigen::Index j = 0; j < block.rows.cols(); ++j) {
-                          if (OutsideFloat32(block.rows(i, j))) {
-                            *float32_error = OutsideFloat32Message(
-                                path, block.first_row + i, j, block.rows(i, j));
-                            break;
-                          }
-                        }
-                      }
-                    }
-                  });
-  *fingerprint = fingerprinter.Finish();
-}
-
 // The online fit of DATA: in memory (the float64 table, or its float32
 // copy) or streamed (rows, read again as float32 for a float32 fit).
 Fitted<io::AnyModel> FitOnline(const FitArgs& args, const FitOptions& fit_options,

@@ -27,12 +27,14 @@
 #include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
 #include "emkit/hmm/gmm_hmm.h"
+#include "emkit/hmm/stream_fit_hmm.h"
 #include "emkit/io/checkpoint.h"
 #include "emkit/io/model_file.h"
 #include "fit_output.h"
 #include "interrupt.h"
 #include "model_kinds.h"
 #include "sequences.h"
+#include "stream_options.h"
 
 namespace emkit::cli {
 namespace {
@@ -84,6 +86,8 @@ struct HmmFitArgs {
   // --max-time).
   EngineOptionFlags engine_options;
   FitOutputOptions output;
+  // --stream, --memory-limit, --read-size: per run, not kept by a checkpoint.
+  StreamFlags stream;
   std::string checkpoint;
   double checkpoint_every = 10.0;
   std::string resume;
@@ -224,12 +228,20 @@ const Model* InitAs(const std::optional<io::AnyModel>& init) {
   return init ? &std::get<Model>(*init) : nullptr;
 }
 
-template <DataScalar Scalar>
+// Whether the emissions can be fitted on streamed rows: not those whose
+// initialisation holds every row (emkit/hmm/stream_fit_hmm.h).
+bool StreamableEmission(const std::string& emission) {
+  return emission != "gmm" && emission != "categorical";
+}
+
+// The fit of DATA's rows `x`: in memory (MatrixViewOf<Scalar>) or streamed
+// (io::RowStream<Scalar>, StreamableEmission only).
+template <class Rows>
 Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs& args,
                                  const std::string& emission, const HmmOptions& hmm,
-                                 const std::optional<io::AnyModel>& init,
-                                 const MatrixViewOf<Scalar>& x,
+                                 const std::optional<io::AnyModel>& init, const Rows& x,
                                  std::span<const std::int64_t> lengths) {
+  constexpr bool kStreamed = requires { Rows::kReadsFromFile; };
   const FamilyOptionFlags& flags = args.family_options;
   // The families with initialisers of their own; every other family is
   // fitted by the generic path (emkit/family_fit.h).
@@ -241,24 +253,26 @@ Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs
     return Erase(
         FitGaussianHmm(fit_options, options, x, lengths, InitAs<GaussianHmmModel>(init)));
   }
-  if (emission == "gmm") {
-    GmmHmmOptions options;
-    options.hmm = hmm;
-    options.n_mix = args.n_mix;
-    options.covariance_type = ParseCovarianceType(args.covariance);
-    options.gaussian = flags.Apply(GaussianOptions{});
-    return Erase(FitGmmHmm(fit_options, options, x, lengths, InitAs<GmmHmmModel>(init)));
-  }
-  if (emission == "categorical") {
-    if (x.cols() != 1) {
-      throw InvalidDataError(fmt::format(
-          "categorical emissions read one symbol per row, but the data has {} "
-          "columns; pick one with --columns", x.cols()));
+  if constexpr (!kStreamed) {
+    if (emission == "gmm") {
+      GmmHmmOptions options;
+      options.hmm = hmm;
+      options.n_mix = args.n_mix;
+      options.covariance_type = ParseCovarianceType(args.covariance);
+      options.gaussian = flags.Apply(GaussianOptions{});
+      return Erase(FitGmmHmm(fit_options, options, x, lengths, InitAs<GmmHmmModel>(init)));
     }
-    CategoricalOptions options = flags.Apply(CategoricalOptions{});
-    options.layout = CategoricalLayout::kSymbols;
-    return Erase(FitCategoricalHmm(fit_options, hmm, options, x, lengths, 0,
-                                   InitAs<io::CategoricalHmm>(init)));
+    if (emission == "categorical") {
+      if (x.cols() != 1) {
+        throw InvalidDataError(fmt::format(
+            "categorical emissions read one symbol per row, but the data has {} "
+            "columns; pick one with --columns", x.cols()));
+      }
+      CategoricalOptions options = flags.Apply(CategoricalOptions{});
+      options.layout = CategoricalLayout::kSymbols;
+      return Erase(FitCategoricalHmm(fit_options, hmm, options, x, lengths, 0,
+                                     InitAs<io::CategoricalHmm>(init)));
+    }
   }
   if (emission == "poisson") {
     return Erase(FitPoissonHmm(fit_options, hmm, flags.Apply(PoissonOptions{}), x, lengths,
@@ -428,24 +442,55 @@ int RunHmmFit(const HmmFitArgs& given) {
     throw InvalidOptionError(fmt::format("--n-mix {} must be >= 1", args.n_mix));
   }
 
-  SequenceData data =
-      init ? ReadSequences(args.data, args.data_options, args.sequence_options, init_names,
-                           io::NumFeaturesOf(*init))
-           : ReadSequences(args.data, args.data_options, args.sequence_options);
-  const std::vector<std::string>& feature_names =
-      !data.table.column_names.empty() ? data.table.column_names : init_names;
-  const io::DataFingerprint fingerprint = io::FingerprintOf(ViewOf(data.table.values));
-  const io::DataFingerprint sequences =
-      io::FingerprintOfLengths(data.lengths, data.table.values.rows());
+  // A DATA too large for the memory limit (or with --stream) is read by
+  // row ranges of whole sequences as the fit needs them; anything else whole.
+  const StreamChoice streaming =
+      ChooseStreaming(args.stream, args.data, args.data_options, float32);
+  if (streaming.stream && !StreamableEmission(emission)) {
+    throw InvalidOptionError(fmt::format(
+        "{}: --emission {} cannot be fitted on streamed rows (its initialisation holds "
+        "every row); {}",
+        DisplayPath(args.data), emission,
+        args.stream.stream ? "leave out --stream" : "raise --memory-limit to read DATA whole"));
+  }
+  SequenceData data;
+  std::optional<StreamedSequences> streamed;
+  std::vector<std::string> feature_names;
+  io::DataFingerprint fingerprint;
+  std::optional<std::string> float32_error;
+  std::int64_t num_rows = 0;
+  if (streaming.stream) {
+    streamed.emplace(init ? StreamSequences(args.data, args.data_options,
+                                            args.sequence_options, streaming.read_bytes,
+                                            init_names, io::NumFeaturesOf(*init))
+                          : StreamSequences(args.data, args.data_options,
+                                            args.sequence_options, streaming.read_bytes));
+    feature_names =
+        !streamed->rows.column_names().empty() ? streamed->rows.column_names() : init_names;
+    if (checkpoint || !args.checkpoint.empty() || float32) {
+      ScanStreamedRows(streamed->rows, float32, args.data, &fingerprint, &float32_error);
+    }
+    num_rows = streamed->rows.num_rows();
+  } else {
+    data = init ? ReadSequences(args.data, args.data_options, args.sequence_options,
+                                init_names, io::NumFeaturesOf(*init))
+                : ReadSequences(args.data, args.data_options, args.sequence_options);
+    feature_names = !data.table.column_names.empty() ? data.table.column_names : init_names;
+    fingerprint = io::FingerprintOf(ViewOf(data.table.values));
+    num_rows = data.table.values.rows();
+  }
+  const std::vector<std::int64_t>& lengths = streamed ? streamed->lengths : data.lengths;
+  const io::DataFingerprint sequences = io::FingerprintOfLengths(lengths, num_rows);
   if (checkpoint) {
     CheckSameData(checkpoint->data, fingerprint, args.data, args.resume);
     CheckSameSequences(args, sequences);
     fit_options.resume_from =
         float32 ? io::Float32Progress(*checkpoint) : std::move(checkpoint->progress);
   }
+  if (float32_error) throw InvalidDataError(*float32_error);
   // float32 rows replace the float64 table, which is freed before the fit.
   std::optional<RowMatrixF> values32;
-  if (float32) {
+  if (float32 && !streamed) {
     values32 = ToFloat32(data.table.values, args.data);
     data.table.values = RowMatrix();
   }
@@ -465,10 +510,17 @@ int RunHmmFit(const HmmFitArgs& given) {
     InterruptGuard interrupt;
     fit_options.callbacks.push_back(interrupt.StopCallback());
     try {
-      fitted = float32 ? FitEmission(fit_options, args, emission, hmm, init, ViewOf(*values32),
-                                     data.lengths)
-                       : FitEmission(fit_options, args, emission, hmm, init,
-                                     ViewOf(data.table.values), data.lengths);
+      if (streamed && float32) {
+        const io::RowStream<float> rows32(args.data, streamed->rows.options());
+        fitted = FitEmission(fit_options, args, emission, hmm, init, rows32, lengths);
+      } else if (streamed) {
+        fitted = FitEmission(fit_options, args, emission, hmm, init, streamed->rows, lengths);
+      } else if (float32) {
+        fitted = FitEmission(fit_options, args, emission, hmm, init, ViewOf(*values32), lengths);
+      } else {
+        fitted = FitEmission(fit_options, args, emission, hmm, init, ViewOf(data.table.values),
+                             lengths);
+      }
     } catch (const InvalidDataError& e) {
       throw InvalidDataError(fmt::format("{}: {}", DisplayPath(args.data), e.what()));
     }
@@ -494,6 +546,7 @@ void AddHmmFitCommand(CLI::App* hmm, std::function<int()>* run) {
       ->required();
   AddDataOptions(command, &args->data_options);
   AddSequenceOptions(command, &args->sequence_options);
+  AddStreamOptions(command, &args->stream);
   args->k_option = command->add_option(
       "-k,--n-states", args->k,
       "Number of hidden states (required unless --init-model gives it)");

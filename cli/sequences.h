@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common.h"
+#include "emkit/io/row_stream.h"
 #include "emkit/io/table.h"
 
 namespace emkit::cli {
@@ -34,6 +35,20 @@ SequenceData ReadSequences(const std::string& path, const DataOptions& data_opti
                            const SequenceOptions& sequence_options,
                            const std::vector<std::string>& feature_names = {},
                            int num_features = -1);
+
+struct StreamedSequences {
+  io::RowStream<double> rows;  // the sequence column left out
+  std::vector<std::int64_t> lengths;  // empty: one sequence of all rows
+};
+
+// ReadSequences for a DATA streamed in chunks of about read_bytes
+// (emkit/io/row_stream.h), with its messages: a sequence column is read in
+// one pass over DATA, and the rows are then DATA without it.
+StreamedSequences StreamSequences(const std::string& path, const DataOptions& data_options,
+                                  const SequenceOptions& sequence_options,
+                                  std::int64_t read_bytes,
+                                  const std::vector<std::string>& feature_names = {},
+                                  int num_features = -1);
 
 // A lengths file: one positive integer per line (blank lines skipped).
 // Errors are FileFormatError "PATH:LINE: ...".

@@ -15,6 +15,7 @@
 #include "emkit/kmeans.h"
 #include "emkit/io/row_stream.h"
 #include "emkit/thread_pool.h"
+#include "dtype.h"
 #include "emkit/io/table.h"
 
 namespace emkit::cli {
@@ -166,6 +167,29 @@ void ForEachBlockInOrder(const io::RowStream<double>& rows,
                     visit(block);
                     return 0.0;
                   });
+}
+
+// One pass over streamed rows, in order: the fingerprint a checkpoint
+// records and, for a float32 fit, the first value outside float32's range
+// (the message ToFloat32 gives for the rows in memory).
+void ScanStreamedRows(const io::RowStream<double>& rows, bool float32, const std::string& path,
+                      io::DataFingerprint* fingerprint, std::optional<std::string>* float32_error) {
+  io::DataFingerprinter fingerprinter(rows.num_rows(), rows.num_columns());
+  ForEachBlockInOrder(rows, [&](const RowBlock<double>& block) {
+                    fingerprinter.Add(block.rows);
+                    if (float32 && !*float32_error) {
+                      for (Eigen::Index i = 0; i < block.rows.rows() && !*float32_error; ++i) {
+                        for (Eigen::Index j = 0; j < block.rows.cols(); ++j) {
+                          if (OutsideFloat32(block.rows(i, j))) {
+                            *float32_error = OutsideFloat32Message(
+                                path, block.first_row + i, j, block.rows(i, j));
+                            break;
+                          }
+                        }
+                      }
+                    }
+                  });
+  *fingerprint = fingerprinter.Finish();
 }
 
 }  // namespace emkit::cli

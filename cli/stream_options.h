@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common.h"
+#include "emkit/io/checkpoint.h"
 #include "emkit/io/row_stream.h"
 #include "emkit/row_blocks.h"
 
@@ -77,6 +78,12 @@ std::optional<io::RowStream<double>> StreamForModel(const StreamFlags& flags,
 // while the next chunk is read on another. What reading throws propagates.
 void ForEachBlockInOrder(const io::RowStream<double>& rows,
                          const std::function<void(const RowBlock<double>&)>& visit);
+
+// One pass over streamed rows, in order: the fingerprint a checkpoint
+// records and, for a float32 fit, the first value outside float32's range
+// (the message ToFloat32 gives for the rows in memory).
+void ScanStreamedRows(const io::RowStream<double>& rows, bool float32, const std::string& path,
+                      io::DataFingerprint* fingerprint, std::optional<std::string>* float32_error);
 
 }  // namespace emkit::cli
 

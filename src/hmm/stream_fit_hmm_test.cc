@@ -117,7 +117,9 @@ TEST(SequenceStreamTest, BlocksAndChunksAreThoseOfSequenceBlocks) {
         next = end;
       }
       EXPECT_EQ(next, stream.NumBlocks());
-      if (block_rows > 0) EXPECT_GT(stream.NumChunks(), 1);
+      if (block_rows > 0) {
+        EXPECT_GT(stream.NumChunks(), 1);
+      }
     }
   }
 }

@@ -5,13 +5,16 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -138,14 +141,17 @@ class CliTest : public ::testing::Test {
   // Fits DATA with `options`, then with `options` and each of `variants`
   // added (threads, streaming, read sizes: what must not change the
   // result), and expects the first fit's model file byte for byte.
+  // `command` is the command's words before DATA ("fit", or "hmm", "fit").
   void ExpectSameModel(const std::string& data, const std::vector<std::string>& options,
-                       const std::vector<std::vector<std::string>>& variants) {
-    const Result first = Run(With({"fit", data, "-o", Path("first.json"), "-q"}, options));
+                       const std::vector<std::vector<std::string>>& variants,
+                       const std::vector<std::string>& command = {"fit"}) {
+    const Result first =
+        Run(With(With(command, {data, "-o", Path("first.json"), "-q"}), options));
     ASSERT_EQ(first.exit_code, 0) << first.err;
     const std::string expected = ReadFileBytes(Path("first.json"));
     for (const std::vector<std::string>& variant : variants) {
-      const Result other =
-          Run(With(With({"fit", data, "-o", Path("other.json"), "-q"}, options), variant));
+      const Result other = Run(
+          With(With(With(command, {data, "-o", Path("other.json"), "-q"}), options), variant));
       ASSERT_EQ(other.exit_code, 0) << other.err;
       EXPECT_EQ(ReadFileBytes(Path("other.json")), expected)
           << fmt::format("{} with {}", fmt::join(options, " "), fmt::join(variant, " "));
@@ -154,6 +160,28 @@ class CliTest : public ::testing::Test {
 
   io::testing::TempDir dir_;
 };
+
+// Runs emkit with `args` (outputs discarded); its exit code and its peak
+// resident memory in bytes (getrusage's ru_maxrss of the child).
+inline std::pair<int, std::int64_t> RunMeasuringMemory(const std::vector<std::string>& args) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<std::string> argv_strings = {EMKIT_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, EMKIT_BINARY, &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+          static_cast<std::int64_t>(usage.ru_maxrss) * 1024};
+}
 
 }  // namespace emkit::cli_testing
 

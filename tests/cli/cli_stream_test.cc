@@ -3,8 +3,6 @@
 // every covariance type, a discrete family, float32, 1 and 2 threads and
 // several read sizes; checkpoints pass between the two ways of reading;
 // bad input gets the in-memory fit's message, exit 2 and no model file.
-#include <sys/resource.h>
-
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -315,28 +313,6 @@ TEST_F(StreamTest, TheMemoryLimitDecidesAndStreamingNeedsAFile) {
     EXPECT_EQ(Run({"fit", fortran, "-k", "2", "-q", "--memory-limit", size}).exit_code, 0)
         << size;
   }
-}
-
-// Runs emkit with `args` (outputs discarded); its exit code and its peak
-// resident memory in bytes (getrusage's ru_maxrss of the child).
-std::pair<int, std::int64_t> RunMeasuringMemory(const std::vector<std::string>& args) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<std::string> argv_strings = {EMKIT_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, EMKIT_BINARY, &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  int status = 0;
-  struct rusage usage {};
-  wait4(pid, &status, 0, &usage);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-          static_cast<std::int64_t>(usage.ru_maxrss) * 1024};
 }
 
 TEST_F(StreamTest, AStreamedFitHoldsMuchLessThanTheFile) {

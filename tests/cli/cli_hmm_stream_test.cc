@@ -1,0 +1,254 @@
+// emkit hmm fit on a streamed DATA (--stream, or --memory-limit below the
+// rows' size): the model file is the in-memory fit's, byte for byte, for
+// Gaussian emissions of every covariance type, Poisson and Bernoulli
+// emissions, float32, a given model, --lengths and --sequence-column, .npy
+// and text, 1 and 2 threads and several read sizes; checkpoints pass
+// between the two ways of reading; bad input gets the in-memory fit's
+// message, exit 2 and no model file; emissions that need every row in
+// memory are refused by name.
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli_fixture.h"
+#include "emkit/random.h"
+#include "../under_sanitizer.h"
+
+namespace emkit::cli_testing {
+namespace {
+
+const std::vector<std::string> kHmmFit = {"hmm", "fit"};
+
+// A three-state chain's observations in 3-D, one feature far from the
+// origin: rows of `rows` x 3, state changing every few rows.
+std::vector<double> MakeSequenceValues(int rows, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<double> values;
+  int state = 0;
+  for (int i = 0; i < rows; ++i) {
+    if (UniformDouble(rng) < 0.2) state = static_cast<int>(UniformIndex(rng, 3));
+    values.push_back(3.0 * state + StandardNormal(rng) + 500.0);
+    values.push_back(-2.0 * state + StandardNormal(rng));
+    values.push_back(0.5 * state * state + 0.3 * StandardNormal(rng));
+  }
+  return values;
+}
+
+// Lengths 5, 17, 29, ... cycling, adding up to `rows`, one per line.
+std::string LengthsText(int rows) {
+  std::string text;
+  for (int i = 0, total = 0; total < rows; ++i) {
+    const int length = std::min(5 + (i * 12) % 60, rows - total);
+    text += std::to_string(length) + "\n";
+    total += length;
+  }
+  return text;
+}
+
+class HmmStreamTest : public CliTest {};
+
+const std::vector<std::vector<std::string>> kStreamed = {
+    {"--stream", "--threads", "1", "--read-size", "1K"},
+    {"--stream", "--threads", "2", "--read-size", "1K"},
+    {"--stream", "--threads", "2"},
+    {"--memory-limit", "1K", "--threads", "1", "--read-size", "10000"},
+};
+
+TEST_F(HmmStreamTest, GaussianModelsAreThoseOfTheInMemoryFit) {
+  const std::string data = Write("d.npy", NpyBytes(MakeSequenceValues(2000, 1), 2000, 3));
+  const std::string lengths = Write("lengths.txt", LengthsText(2000));
+  for (const char* covariance : {"full", "diag", "spherical", "tied"}) {
+    for (const char* dtype : {"float64", "float32"}) {
+      ExpectSameModel(data,
+                      {"-k", "3", "--covariance", covariance, "--n-init", "2", "--seed", "5",
+                       "--max-iter", "20", "--dtype", dtype, "--lengths", lengths},
+                      kStreamed, kHmmFit);
+    }
+  }
+  // One sequence of all rows, accelerated; and a fit from a model.
+  ExpectSameModel(data, {"-k", "2", "--seed", "3", "--accelerate", "squarem", "--max-iter", "50"},
+                  {kStreamed[1]}, kHmmFit);
+  ASSERT_EQ(Run({"hmm", "fit", data, "-k", "3", "--max-iter", "2", "--lengths", lengths, "-o",
+                 Path("start.json"), "-q"})
+                .exit_code,
+            0);
+  ExpectSameModel(data, {"--init-model", Path("start.json"), "--lengths", lengths},
+                  {kStreamed[0], kStreamed[1]}, kHmmFit);
+}
+
+TEST_F(HmmStreamTest, DiscreteModelsAreThoseOfTheInMemoryFit) {
+  Rng rng(4);
+  std::vector<double> counts;
+  std::vector<double> bits;
+  for (int i = 0; i < 1500; ++i) {
+    const bool high = (i / 13) % 2 == 0;
+    for (int j = 0; j < 3; ++j) {
+      counts.push_back(std::floor((high ? 6.0 : 1.5) * (1.0 + UniformDouble(rng))));
+      bits.push_back(UniformDouble(rng) < (high ? 0.8 : 0.25) ? 1.0 : 0.0);
+    }
+  }
+  const std::string count_data = Write("counts.npy", NpyBytes(counts, 1500, 3));
+  const std::string bit_data = Write("bits.npy", NpyBytes(bits, 1500, 3));
+  const std::string lengths = Write("lengths.txt", LengthsText(1500));
+  for (const char* dtype : {"float64", "float32"}) {
+    ExpectSameModel(count_data,
+                    {"-k", "2", "--emission", "poisson", "--n-init", "2", "--lengths", lengths,
+                     "--dtype", dtype},
+                    kStreamed, kHmmFit);
+    ExpectSameModel(bit_data,
+                    {"-k", "2", "--emission", "bernoulli", "--n-init", "2", "--lengths", lengths,
+                     "--dtype", dtype},
+                    kStreamed, kHmmFit);
+  }
+}
+
+TEST_F(HmmStreamTest, TextWithASequenceColumnGivesTheInMemoryModel) {
+  const std::vector<double> values = MakeSequenceValues(900, 2);
+  std::string csv = "x,run,y,z\n";
+  for (int i = 0; i < 900; ++i) {
+    csv += fmt::format("{:.17g},{},{:.17g},{:.17g}\n", values[3 * i], (i / 37) % 5,
+                       values[3 * i + 1], values[3 * i + 2]);
+  }
+  const std::string data = Write("d.csv", csv);
+  ExpectSameModel(data, {"-k", "3", "--sequence-column", "run", "--seed", "2"}, kStreamed,
+                  kHmmFit);
+  ExpectSameModel(data, {"-k", "2", "--sequence-column", "run", "--columns", "z,run,x"},
+                  {kStreamed[1]}, kHmmFit);
+  ExpectUsageError(Run({"hmm", "fit", data, "-k", "2", "--sequence-column", "none", "--stream"}),
+                   "no column \"none\" for --sequence-column");
+  EXPECT_EQ(Run({"hmm", "fit", data, "-k", "2", "--sequence-column", "none", "--stream"}).err,
+            Run({"hmm", "fit", data, "-k", "2", "--sequence-column", "none"}).err);
+}
+
+TEST_F(HmmStreamTest, CheckpointsPassBetweenStreamedAndInMemoryFits) {
+  const std::string data = Write("d.npy", NpyBytes(MakeSequenceValues(1200, 3), 1200, 3));
+  const std::string lengths = Write("lengths.txt", LengthsText(1200));
+  const std::vector<std::string> fit = {"-k", "3", "--n-init", "2", "--seed", "3", "-q",
+                                        "--lengths", lengths};
+  ASSERT_EQ(Run(With({"hmm", "fit", data, "-o", Path("whole.json")}, fit)).exit_code, 0);
+  const std::string expected = ReadFileBytes(Path("whole.json"));
+  for (const bool stream_first : {false, true}) {
+    const std::string checkpoint = Path(stream_first ? "s.ck" : "m.ck");
+    std::vector<std::string> first =
+        With({"hmm", "fit", data, "-o", Path("first.json"), "--checkpoint", checkpoint,
+              "--checkpoint-every", "0"},
+             fit);
+    if (stream_first) first.push_back("--stream");
+    const Result r = Run(first);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(ReadFileBytes(Path("first.json")), expected);
+    std::vector<std::string> resume = {"hmm", "fit", data, "--lengths", lengths, "--resume",
+                                       checkpoint, "-o", Path("resumed.json"), "-q"};
+    if (!stream_first) resume.push_back("--stream");
+    const Result resumed = Run(resume);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(ReadFileBytes(Path("resumed.json")), expected);
+  }
+}
+
+TEST_F(HmmStreamTest, BadInputGetsTheInMemoryMessagesAndNoModel) {
+  std::vector<double> values = MakeSequenceValues(2000, 2);
+  values[3 * 1800 + 2] = std::numeric_limits<double>::quiet_NaN();
+  const std::string nan_data = Write("nan.npy", NpyBytes(values, 2000, 3));
+  const Result memory = Run({"hmm", "fit", nan_data, "-k", "2", "-o", Path("m.json")});
+  ExpectUsageError(memory, "X[1800, 2] = nan is not finite");
+  const Result streamed = Run({"hmm", "fit", nan_data, "-k", "2", "-o", Path("s.json"),
+                               "--stream", "--read-size", "1K"});
+  EXPECT_EQ(streamed.err, memory.err);
+  EXPECT_EQ(streamed.exit_code, 2);
+  EXPECT_FALSE(Exists("s.json"));
+
+  // A negative count in a later block, lengths that do not add up.
+  std::vector<double> counts(2000, 1.0);
+  counts[1777] = -3.0;
+  const std::string count_data = Write("counts.npy", NpyBytes(counts, 2000, 1));
+  const std::vector<std::string> poisson = {"hmm", "fit", count_data, "-k", "2",
+                                            "--emission", "poisson"};
+  const Result counts_memory = Run(poisson);
+  EXPECT_THAT(counts_memory.err, HasSubstr("1777"));
+  const Result counts_streamed = Run(With(poisson, {"--stream", "-o", Path("c.json")}));
+  ExpectUsageError(counts_streamed, "1777");
+  EXPECT_EQ(counts_streamed.err, counts_memory.err);
+  EXPECT_FALSE(Exists("c.json"));
+  const std::string good_data = Write("good.npy", NpyBytes(MakeSequenceValues(2000, 2), 2000, 3));
+  const std::string short_lengths = Write("short.txt", "1000\n999\n");
+  const Result short_streamed =
+      Run({"hmm", "fit", good_data, "-k", "2", "--lengths", short_lengths, "--stream"});
+  ExpectUsageError(short_streamed, "the sequence lengths add up to 1999 rows");
+  EXPECT_EQ(short_streamed.err,
+            Run({"hmm", "fit", good_data, "-k", "2", "--lengths", short_lengths}).err);
+
+  // A file shorter than its header says.
+  std::string bytes = NpyBytes(MakeSequenceValues(100, 2), 100, 3);
+  const std::string short_data = Write("short.npy", bytes.substr(0, bytes.size() - 16));
+  EXPECT_EQ(Run({"hmm", "fit", short_data, "-k", "2", "--stream"}).err,
+            Run({"hmm", "fit", short_data, "-k", "2"}).err);
+}
+
+TEST_F(HmmStreamTest, EmissionsThatHoldEveryRowAreRefusedByName) {
+  const std::string data = Write("d.npy", NpyBytes(MakeSequenceValues(300, 5), 300, 3));
+  const Result gmm = Run({"hmm", "fit", data, "-k", "2", "--emission", "gmm", "--n-mix", "2",
+                          "--stream", "-o", Path("gmm.json")});
+  ExpectUsageError(gmm, "--emission gmm cannot be fitted on streamed rows");
+  EXPECT_THAT(gmm.err, HasSubstr("leave out --stream"));
+  EXPECT_FALSE(Exists("gmm.json"));
+  const Result limited = Run({"hmm", "fit", data, "-k", "2", "--emission", "gmm",
+                              "--memory-limit", "1K"});
+  ExpectUsageError(limited, "raise --memory-limit");
+  std::vector<double> symbols(300);
+  for (int i = 0; i < 300; ++i) symbols[i] = static_cast<double>(i % 4);
+  const std::string symbol_data = Write("s.npy", NpyBytes(symbols, 300, 1));
+  ExpectUsageError(
+      Run({"hmm", "fit", symbol_data, "-k", "2", "--emission", "categorical", "--stream"}),
+      "--emission categorical cannot be fitted on streamed rows");
+}
+
+TEST_F(HmmStreamTest, AStreamedFitHoldsMuchLessThanTheFile) {
+  // 2 million rows of 3 float64 values in sequences of 1000: 48 MB.
+  constexpr int kRows = 2'000'000;
+  const std::string path = Path("big.npy");
+  {
+    const std::string head = NpyBytes({}, kRows, 3);
+    std::ofstream out(path, std::ios::binary);
+    out.write(head.data(), static_cast<std::streamsize>(head.size()));
+    std::vector<double> piece;
+    for (int first = 0; first < kRows; first += 100'000) {
+      piece.clear();
+      for (int i = first; i < first + 100'000; ++i) {
+        const double state = static_cast<double>((i / 7) % 2) * 4.0;
+        piece.push_back(state + std::sin(0.001 * i));
+        piece.push_back(state + std::cos(0.0007 * i));
+        piece.push_back(std::sin(0.013 * i));
+      }
+      out.write(reinterpret_cast<const char*>(piece.data()),
+                static_cast<std::streamsize>(piece.size() * sizeof(double)));
+    }
+    ASSERT_TRUE(out.good());
+  }
+  std::string lengths;
+  for (int i = 0; i < kRows / 1000; ++i) lengths += "1000\n";
+  const std::string lengths_path = Write("lengths.txt", lengths);
+  constexpr std::int64_t kFileBytes = std::int64_t{kRows} * 3 * 8;
+  const std::vector<std::string> fit = {"hmm", "fit", path, "-k", "2", "--lengths",
+                                        lengths_path, "--max-iter", "2", "-q", "--threads", "2"};
+  const auto [streamed_code, streamed_peak] =
+      RunMeasuringMemory(With(fit, {"--memory-limit", "16M", "--read-size", "1M", "-o",
+                                     Path("streamed.json")}));
+  ASSERT_EQ(streamed_code, 0);
+  const auto [memory_code, memory_peak] =
+      RunMeasuringMemory(With(fit, {"--memory-limit", "1G", "-o", Path("memory.json")}));
+  ASSERT_EQ(memory_code, 0);
+  EXPECT_EQ(ReadFileBytes(Path("streamed.json")), ReadFileBytes(Path("memory.json")));
+  EXPECT_GT(memory_peak, kFileBytes);
+#ifndef EMKIT_UNDER_SANITIZER
+  EXPECT_LT(streamed_peak, kFileBytes / 2) << "peak resident memory " << streamed_peak << " bytes";
+#endif
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace emkit::cli_testing
