@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,7 +17,9 @@
 #include "emkit/io/model_file.h"
 #include "emkit/random.h"
 #include "model_kinds.h"
+#include "emkit/hmm/sequence_stream.h"
 #include "sequences.h"
+#include "stream_options.h"
 
 namespace emkit::cli {
 namespace {
@@ -26,6 +30,7 @@ struct HmmDataArgs {
   std::string data;
   DataOptions data_options;
   SequenceOptions sequence_options;
+  StreamFlags stream;
 };
 
 void AddHmmDataArgs(CLI::App* command, HmmDataArgs* args) {
@@ -35,22 +40,56 @@ void AddHmmDataArgs(CLI::App* command, HmmDataArgs* args) {
       ->required();
   AddDataOptions(command, &args->data_options);
   AddSequenceOptions(command, &args->sequence_options);
+  AddStreamOptions(command, &args->stream);
 }
 
-// Loads the model and reads DATA, then calls use(hmm, x, lengths).
+// Called with consecutive whole sequences of DATA: their rows and lengths.
+using SequencesVisitor =
+    std::function<void(const MatrixView& rows, std::span<const std::int64_t> lengths)>;
+// Calls a SequencesVisitor for every block of DATA's sequences, in order.
+using ForEachSequences = std::function<void(const SequencesVisitor&)>;
+
+// Loads the model and reads DATA, checked against the emissions' rules,
+// then calls use(hmm, num_rows, for_each) where for_each(visit) visits the
+// sequences: all rows at once when DATA is read whole; when it is streamed
+// (ChooseStreaming, stream_options.h), the blocks of whole sequences a fit
+// reads, in order. Every sequence is computed alone, so the outputs are the
+// same either way.
 template <class Use>
 int WithHmmAndData(const HmmDataArgs& args, Use use) {
   std::vector<std::string> names;
   const io::AnyModel model = io::LoadAnyModel(args.model, &names);
   // Checked before DATA is read: a mixture model is the likelier mistake.
   VisitHmm(model, args.model, [](const auto&) { return 0; });
+  const StreamChoice choice =
+      ChooseStreaming(args.stream, args.data, args.data_options, /*float32=*/false);
+  if (choice.stream) {
+    const StreamedSequences data =
+        StreamSequences(args.data, args.data_options, args.sequence_options, choice.read_bytes,
+                        names, io::NumFeaturesOf(model));
+    const SequenceStream<double> sequences(data.rows, data.lengths);
+    return VisitHmm(model, args.model, [&](const auto& hmm) {
+      // A pass that checks every row first, so that bad data writes nothing.
+      ForEachSequenceBlockInOrder(sequences, [&](const SequenceBlock<double>& block) {
+        ValidateFamilyBlock(hmm.emissions(),
+                            RowBlock<double>{block.rows, nullptr, block.first_row}, args.data);
+      });
+      return use(hmm, data.rows.num_rows(), [&](const SequencesVisitor& visit) {
+        ForEachSequenceBlockInOrder(sequences, [&](const SequenceBlock<double>& block) {
+          visit(block.rows, block.lengths);
+        });
+      });
+    });
+  }
   const SequenceData data = ReadSequences(args.data, args.data_options,
                                           args.sequence_options, names,
                                           io::NumFeaturesOf(model));
   const MatrixView x = ViewOf(data.table.values);
   return VisitHmm(model, args.model, [&](const auto& hmm) {
     ValidateFamilyData(hmm.emissions(), x, args.data);
-    return use(hmm, x, std::span<const std::int64_t>(data.lengths));
+    return use(hmm, x.rows(), [&](const SequencesVisitor& visit) {
+      visit(x, std::span<const std::int64_t>(data.lengths));
+    });
   });
 }
 
@@ -66,18 +105,25 @@ int RunDecode(const DecodeArgs& args) {
         "--method: unknown method \"{}\" (expected viterbi or posterior)", args.method));
   }
   CheckOutputPath(args.output, "-o");
-  return WithHmmAndData(args.data, [&](const auto& hmm, const MatrixView& x,
-                                       std::span<const std::int64_t> lengths) {
-    // Computed in full before the output is opened: nothing half-written.
-    if (args.method == "posterior") {
-      const RowMatrix proba = hmm.PredictProba(x, lengths);
-      std::vector<std::string> header;
-      for (int k = 0; k < hmm.num_states(); ++k) header.push_back("p" + std::to_string(k));
-      WriteOutput(args.output, [&](std::ostream& out) { io::WriteCsv(out, proba, header); });
-    } else {
-      const std::vector<int> states = hmm.Viterbi(x, lengths);
-      WriteOutput(args.output, [&](std::ostream& out) { io::WriteCsv(out, states, "state"); });
-    }
+  return WithHmmAndData(args.data, [&](const auto& hmm, std::int64_t,
+                                       const ForEachSequences& for_each) {
+    // Written block by block into a temporary file renamed to -o at the
+    // end (WriteOutput): an error on the way leaves no output.
+    WriteOutput(args.output, [&](std::ostream& out) {
+      if (args.method == "posterior") {
+        std::vector<std::string> header;
+        for (int k = 0; k < hmm.num_states(); ++k) header.push_back("p" + std::to_string(k));
+        io::WriteCsv(out, RowMatrix(0, hmm.num_states()), header);
+        for_each([&](const MatrixView& x, std::span<const std::int64_t> lengths) {
+          io::WriteCsv(out, hmm.PredictProba(x, lengths));
+        });
+      } else {
+        io::WriteCsv(out, std::vector<int>{}, "state");
+        for_each([&](const MatrixView& x, std::span<const std::int64_t> lengths) {
+          io::WriteCsv(out, hmm.Viterbi(x, lengths), "");
+        });
+      }
+    });
     return kExitSuccess;
   });
 }
@@ -93,11 +139,19 @@ nlohmann::ordered_json NumberOrNull(double value) {
 }
 
 int RunScore(const ScoreArgs& args) {
-  return WithHmmAndData(args.data, [&](const auto& hmm, const MatrixView& x,
-                                       std::span<const std::int64_t> lengths) {
-    const Vector per_sequence = hmm.SequenceLogLikelihoods(x, lengths);
+  return WithHmmAndData(args.data, [&](const auto& hmm, std::int64_t num_rows,
+                                       const ForEachSequences& for_each) {
+    // Every sequence's log-likelihood, then their sum in one: the same sum
+    // whichever blocks they were computed in.
+    std::vector<double> scores;
+    for_each([&](const MatrixView& x, std::span<const std::int64_t> lengths) {
+      const Vector block = hmm.SequenceLogLikelihoods(x, lengths);
+      scores.insert(scores.end(), block.data(), block.data() + block.size());
+    });
+    const Eigen::Map<const Vector> per_sequence(scores.data(),
+                                                static_cast<Eigen::Index>(scores.size()));
     const double total = per_sequence.sum();
-    const double n = static_cast<double>(x.rows());
+    const double n = static_cast<double>(num_rows);
     const double mean = total / n;
     const double p = static_cast<double>(hmm.NumFreeParameters());
     std::string text;
@@ -105,7 +159,7 @@ int RunScore(const ScoreArgs& args) {
       nlohmann::ordered_json j;
       j["mean_log_likelihood"] = NumberOrNull(mean);
       j["total_log_likelihood"] = NumberOrNull(total);
-      j["n_samples"] = x.rows();
+      j["n_samples"] = num_rows;
       j["n_sequences"] = per_sequence.size();
       j["bic"] = NumberOrNull(-2.0 * total + p * std::log(n));
       j["aic"] = NumberOrNull(-2.0 * total + 2.0 * p);

@@ -169,6 +169,18 @@ void ForEachBlockInOrder(const io::RowStream<double>& rows,
                   });
 }
 
+void ForEachSequenceBlockInOrder(const SequenceStream<double>& sequences,
+                                 const std::function<void(const SequenceBlock<double>&)>& visit) {
+  ThreadPool pool(1);
+  PrefetchingExecutor executor(pool);
+  internal::NoStatistics none;
+  executor.Reduce(sequences, internal::NoStatistics{}, &none,
+                  [&](std::int64_t, const SequenceBlock<double>& block, internal::NoStatistics*) {
+                    visit(block);
+                    return 0.0;
+                  });
+}
+
 // One pass over streamed rows, in order: the fingerprint a checkpoint
 // records and, for a float32 fit, the first value outside float32's range
 // (the message ToFloat32 gives for the rows in memory).

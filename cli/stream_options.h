@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common.h"
+#include "emkit/hmm/sequence_stream.h"
 #include "emkit/io/checkpoint.h"
 #include "emkit/io/row_stream.h"
 #include "emkit/row_blocks.h"
@@ -78,6 +79,10 @@ std::optional<io::RowStream<double>> StreamForModel(const StreamFlags& flags,
 // while the next chunk is read on another. What reading throws propagates.
 void ForEachBlockInOrder(const io::RowStream<double>& rows,
                          const std::function<void(const RowBlock<double>&)>& visit);
+
+// The same for the blocks of whole sequences of a stream.
+void ForEachSequenceBlockInOrder(const SequenceStream<double>& sequences,
+                                 const std::function<void(const SequenceBlock<double>&)>& visit);
 
 // One pass over streamed rows, in order: the fingerprint a checkpoint
 // records and, for a float32 fit, the first value outside float32's range

@@ -189,6 +189,56 @@ TEST_F(HmmStreamTest, BadInputGetsTheInMemoryMessagesAndNoModel) {
             Run({"hmm", "fit", short_data, "-k", "2"}).err);
 }
 
+TEST_F(HmmStreamTest, DecodeAndScoreGiveTheOutputOfTheRowsInMemory) {
+  const std::string data = Write("d.npy", NpyBytes(MakeSequenceValues(1500, 6), 1500, 3));
+  const std::string lengths = Write("lengths.txt", LengthsText(1500));
+  const std::string model = Path("model.json");
+  ASSERT_EQ(Run({"hmm", "fit", data, "-k", "3", "--lengths", lengths, "-o", model, "-q"})
+                .exit_code,
+            0);
+  const std::vector<std::vector<std::string>> uses = {
+      {"decode", "-o", Path("out.csv")},
+      {"decode", "--method", "posterior", "-o", Path("out.csv")},
+      {"decode"},
+      {"score", "--json"},
+  };
+  for (const std::vector<std::string>& use : uses) {
+    const std::vector<std::string> command =
+        With({"hmm", use[0], model, data, "--lengths", lengths},
+             std::vector<std::string>(use.begin() + 1, use.end()));
+    const Result memory = Run(command);
+    ASSERT_EQ(memory.exit_code, 0) << memory.err;
+    const std::string memory_file = Exists("out.csv") ? ReadFileBytes(Path("out.csv")) : "";
+    std::filesystem::remove(Path("out.csv"));
+    for (const std::vector<std::string>& variant :
+         std::vector<std::vector<std::string>>{{"--stream", "--read-size", "1K"},
+                                               {"--stream"},
+                                               {"--memory-limit", "1K", "--read-size", "10000"}}) {
+      const Result streamed = Run(With(command, variant));
+      ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+      EXPECT_EQ(streamed.out, memory.out) << fmt::format("{}", fmt::join(variant, " "));
+      if (!memory_file.empty()) {
+        EXPECT_EQ(ReadFileBytes(Path("out.csv")), memory_file);
+        std::filesystem::remove(Path("out.csv"));
+      }
+    }
+  }
+  // A bad value late in the file: the in-memory message, no output file.
+  std::vector<double> counts(1500, 1.0);
+  counts[1444] = -1.0;
+  const std::string count_data = Write("counts.npy", NpyBytes(counts, 1500, 1));
+  ASSERT_EQ(Run({"hmm", "fit", Write("ok.npy", NpyBytes(std::vector<double>(1500, 2.0), 1500, 1)),
+                 "-k", "1", "--emission", "poisson", "-o", Path("poisson.json"), "-q"})
+                .exit_code,
+            0);
+  const Result bad_memory = Run({"hmm", "decode", Path("poisson.json"), count_data});
+  const Result bad_streamed = Run({"hmm", "decode", Path("poisson.json"), count_data, "--stream",
+                                   "--read-size", "1K", "-o", Path("bad.csv")});
+  ExpectUsageError(bad_streamed, "1444");
+  EXPECT_EQ(bad_streamed.err, bad_memory.err);
+  EXPECT_FALSE(Exists("bad.csv"));
+}
+
 TEST_F(HmmStreamTest, EmissionsThatHoldEveryRowAreRefusedByName) {
   const std::string data = Write("d.npy", NpyBytes(MakeSequenceValues(300, 5), 300, 3));
   const Result gmm = Run({"hmm", "fit", data, "-k", "2", "--emission", "gmm", "--n-mix", "2",
