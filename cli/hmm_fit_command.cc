@@ -228,11 +228,9 @@ const Model* InitAs(const std::optional<io::AnyModel>& init) {
   return init ? &std::get<Model>(*init) : nullptr;
 }
 
-// Whether the emissions can be fitted on streamed rows: not those whose
-// initialisation holds every row (emkit/hmm/stream_fit_hmm.h).
-bool StreamableEmission(const std::string& emission) {
-  return emission != "gmm" && emission != "categorical";
-}
+// Whether the emissions can be fitted on streamed rows: not the GMM ones,
+// whose initialisation holds every row (emkit/hmm/stream_fit_hmm.h).
+bool StreamableEmission(const std::string& emission) { return emission != "gmm"; }
 
 // The fit of DATA's rows `x`: in memory (MatrixViewOf<Scalar>) or streamed
 // (io::RowStream<Scalar>, StreamableEmission only).
@@ -262,17 +260,24 @@ Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs
       options.gaussian = flags.Apply(GaussianOptions{});
       return Erase(FitGmmHmm(fit_options, options, x, lengths, InitAs<GmmHmmModel>(init)));
     }
-    if (emission == "categorical") {
-      if (x.cols() != 1) {
-        throw InvalidDataError(fmt::format(
-            "categorical emissions read one symbol per row, but the data has {} "
-            "columns; pick one with --columns", x.cols()));
+  }
+  if (emission == "categorical") {
+    const std::int64_t columns = [&] {
+      if constexpr (kStreamed) {
+        return x.num_columns();
+      } else {
+        return static_cast<std::int64_t>(x.cols());
       }
-      CategoricalOptions options = flags.Apply(CategoricalOptions{});
-      options.layout = CategoricalLayout::kSymbols;
-      return Erase(FitCategoricalHmm(fit_options, hmm, options, x, lengths, 0,
-                                     InitAs<io::CategoricalHmm>(init)));
+    }();
+    if (columns != 1) {
+      throw InvalidDataError(fmt::format(
+          "categorical emissions read one symbol per row, but the data has {} "
+          "columns; pick one with --columns", columns));
     }
+    CategoricalOptions options = flags.Apply(CategoricalOptions{});
+    options.layout = CategoricalLayout::kSymbols;
+    return Erase(FitCategoricalHmm(fit_options, hmm, options, x, lengths, 0,
+                                   InitAs<io::CategoricalHmm>(init)));
   }
   if (emission == "poisson") {
     return Erase(FitPoissonHmm(fit_options, hmm, flags.Apply(PoissonOptions{}), x, lengths,

@@ -49,8 +49,10 @@ namespace emkit {
 //
 //   static bool ForDataReadsAllRows(const F::Options& options);
 //
-// A fit on streamed rows (emkit/stream_fit.h) refuses it, since it takes
-// the shape from the first block.
+// A fit on streamed rows (emkit/stream_fit.h) takes the shape of any other
+// family from the first block; for this one it needs ForData in two steps
+// (ShapedBySummary below: Categorical has them), and refuses a family that
+// has not.
 template <class F>
 bool ForDataReadsAllRows(const typename F::Options& options) {
   if constexpr (requires { F::ForDataReadsAllRows(options); }) {
@@ -59,6 +61,20 @@ bool ForDataReadsAllRows(const typename F::Options& options) {
     return false;
   }
 }
+
+// ForData in two steps, for rows read block by block: a summary of what
+// shapes the components, made per block and merged in block order
+// (F::ShapeSummary: Merge, SetZero), and the components of the merged
+// summary, with placeholder parameters. ForData(k, x, o) must be
+// ForShapeSummary(k, SummarizeForShape(x, o), o) followed by the shape's
+// ValidateData(x).
+template <class F>
+concept ShapedBySummary =
+    requires(int k, const MatrixView& x, const typename F::Options& o,
+             const typename F::ShapeSummary& summary) {
+      { F::SummarizeForShape(x, o) } -> std::same_as<typename F::ShapeSummary>;
+      { F::ForShapeSummary(k, summary, o) } -> std::same_as<F>;
+    };
 
 template <class F>
 concept FamilyFittableFromData =

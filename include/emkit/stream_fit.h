@@ -15,8 +15,9 @@
 // initialisation reads each block on the thread that computes it.
 //
 // A family whose components are shaped by all rows (ForDataReadsAllRows,
-// emkit/family_fit.h: the categorical symbols layout) is refused with an
-// InvalidOptionError.
+// emkit/family_fit.h: the categorical symbols layout) takes one more pass,
+// which merges the blocks' summaries of what shapes it (ShapedBySummary);
+// one without that hook is refused with an InvalidOptionError.
 #ifndef EMKIT_STREAM_FIT_H_
 #define EMKIT_STREAM_FIT_H_
 
@@ -185,6 +186,26 @@ void CheckStreamedRows(const FitOptions& fit_options, const Data& rows, int n_co
   if (errors[1]) throw InvalidDataError(*errors[1]);
 }
 
+// The shape ForData gives all of `rows` (ShapedBySummary, emkit/family_fit.h),
+// from the blocks' summaries merged in block order, without ForData's checks
+// of the rows. A pass on a pool of its own.
+template <ShapedBySummary F, RowBlockSource Data>
+F ShapeFromAllRows(const FitOptions& fit_options, int k, const Data& rows,
+                   const typename F::Options& options) {
+  using Summary = typename F::ShapeSummary;
+  Summary total;
+  {
+    ThreadPool pool(fit_options.num_threads);
+    PrefetchingExecutor executor(pool);
+    executor.Reduce(rows, Summary{}, &total,
+                    [&](std::int64_t, const RowBlock<double>& block, Summary* summary) {
+                      summary->Merge(F::SummarizeForShape(block.rows, options));
+                      return 0.0;
+                    });
+  }
+  return F::ForShapeSummary(k, total, options);
+}
+
 }  // namespace internal
 
 // Fits a mixture of F to the rows of `x`, as FitMixtureOfFamily does to
@@ -198,11 +219,14 @@ template <FamilyFittableFromData F, DataScalar Scalar>
   fit_options.Validate();
   options.Validate();
   family_options.Validate();
-  if (init_model == nullptr && ForDataReadsAllRows<F>(family_options)) {
-    throw InvalidOptionError(fmt::format(
-        "{}: with these options the {} components are shaped by every row, which a fit "
-        "on streamed rows does not read before it starts; fit the rows in memory",
-        x.path(), F::kFamilyName));
+  const bool shaped_by_all_rows = init_model == nullptr && ForDataReadsAllRows<F>(family_options);
+  if constexpr (!ShapedBySummary<F>) {
+    if (shaped_by_all_rows) {
+      throw InvalidOptionError(fmt::format(
+          "{}: with these options the {} components are shaped by every row, which a fit "
+          "on streamed rows does not read before it starts; fit the rows in memory",
+          x.path(), F::kFamilyName));
+    }
   }
   return internal::WithDoubleRows(x, [&](const auto& rows) -> Fitted<Mixture<F>> {
     if (init_model != nullptr) {
@@ -212,6 +236,17 @@ template <FamilyFittableFromData F, DataScalar Scalar>
                                     init_model->components().ValidateData(block);
                                   });
       return internal::FitMixtureOnSourceFrom(fit_options, x, *init_model);
+    }
+    if constexpr (ShapedBySummary<F>) {
+      if (shaped_by_all_rows) {
+        const F shape =
+            internal::ShapeFromAllRows<F>(fit_options, options.n_components, rows, family_options);
+        internal::CheckStreamedRows(fit_options, rows, options.n_components,
+                                    [&](const MatrixView& block) { shape.ValidateData(block); });
+        return internal::FitMixtureOnSource<F>(
+            fit_options, x, rows,
+            internal::MixtureInitializerFromShape(fit_options, options, shape));
+      }
     }
     internal::CheckStreamedRows(fit_options, rows, options.n_components,
                                 [&](const MatrixView& block) {

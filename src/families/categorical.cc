@@ -1,5 +1,6 @@
 #include "emkit/families/categorical.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -126,15 +127,46 @@ Categorical::Categorical(RowMatrix probabilities, CategoricalOptions options)
   all_positive_ = log_probabilities_.allFinite();
 }
 
+void Categorical::ShapeSummary::Merge(const ShapeSummary& other) {
+  columns = std::max(columns, other.columns);
+  if (other.any) {
+    largest = any ? std::max(largest, other.largest) : other.largest;
+    any = true;
+  }
+}
+
+Categorical::ShapeSummary Categorical::SummarizeForShape(const MatrixView& x,
+                                                         const CategoricalOptions& options) {
+  ShapeSummary summary;
+  summary.columns = x.cols();
+  if (options.layout == CategoricalLayout::kSymbols && x.rows() > 0 && x.cols() > 0) {
+    summary.any = true;
+    summary.largest = x.col(0).maxCoeff();
+  }
+  return summary;
+}
+
+namespace {
+
+// V of the shape: the columns for counts, the largest valid symbol + 1 for
+// symbols (an invalid one is reported by the checks of the rows).
+int NumCategoriesOf(const Categorical::ShapeSummary& summary) {
+  if (!summary.any) return static_cast<int>(summary.columns);
+  const double largest = summary.largest;
+  return largest >= 0.0 && largest < 1e9 ? static_cast<int>(std::floor(largest)) + 1 : 1;
+}
+
+}  // namespace
+
+Categorical Categorical::ForShapeSummary(int k, const ShapeSummary& summary,
+                                         const CategoricalOptions& options) {
+  const int num_categories = NumCategoriesOf(summary);
+  return Categorical(RowMatrix::Constant(k, num_categories, 1.0 / num_categories), options);
+}
+
 Categorical Categorical::ForData(int k, const MatrixView& x,
                                  const CategoricalOptions& options) {
-  int num_categories = static_cast<int>(x.cols());
-  if (options.layout == CategoricalLayout::kSymbols && x.rows() > 0 && x.cols() > 0) {
-    // The largest valid symbol + 1; an invalid one is reported below.
-    const double largest = x.col(0).maxCoeff();
-    num_categories =
-        largest >= 0.0 && largest < 1e9 ? static_cast<int>(std::floor(largest)) + 1 : 1;
-  }
+  const int num_categories = NumCategoriesOf(SummarizeForShape(x, options));
   ValidateData(x, options.layout, num_categories);
   return Categorical(RowMatrix::Constant(k, num_categories, 1.0 / num_categories), options);
 }

@@ -11,6 +11,7 @@
 #include "emkit/random.h"
 #include "emkit/hmm/fit_hmm.h"
 #include "emkit/initialization.h"
+#include "emkit/internal/row_offset_message.h"
 #include "emkit/io/row_stream.h"
 
 namespace emkit {
@@ -139,7 +140,8 @@ template Poisson PoissonEmissionsFromKMeans(const io::RowStream<double>&, int,
                                             const PoissonOptions&, const KMeansOptions&,
                                             const InitContext&);
 
-Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>& data, int k, int num_categories,
+template <RowBlockSource Data>
+Categorical CategoricalEmissionsFromKMeans(const Data& data, int k, int num_categories,
                                            const CategoricalOptions& options,
                                            const KMeansOptions& kmeans,
                                            const InitContext& context) {
@@ -150,16 +152,17 @@ Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>& data, int k,
   }
   CategoricalOptions symbols = options;
   symbols.layout = CategoricalLayout::kSymbols;
-  const MatrixView& x = data.data();
-  {
-    RowMatrix wide;
-    Categorical::ValidateData(WidenedRows(x, &wide), CategoricalLayout::kSymbols,
-                              num_categories);
-  }
-  // Weighted symbol counts, in row order (a fixed order: deterministic).
+  // Weighted symbol counts, in row order (a fixed order: deterministic),
+  // each block checked first: the first bad symbol in row order is the
+  // error, its row that of the whole data.
   Vector counts = Vector::Zero(num_categories);
   for (std::int64_t b = 0; b < data.NumBlocks(); ++b) {
     const RowBlock<double> block = data.GetBlock(b);
+    try {
+      Categorical::ValidateData(block.rows, CategoricalLayout::kSymbols, num_categories);
+    } catch (const InvalidDataError& e) {
+      throw InvalidDataError(internal::MessageWithRowOffset(e.what(), block.first_row));
+    }
     for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
       counts[static_cast<Eigen::Index>(block.rows(i, 0))] +=
           block.weights == nullptr ? 1.0 : block.weights[i];
@@ -214,6 +217,13 @@ Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>& data, int k,
   }
   return Categorical(std::move(p), symbols);
 }
+
+template Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>&, int, int,
+                                                    const CategoricalOptions&,
+                                                    const KMeansOptions&, const InitContext&);
+template Categorical CategoricalEmissionsFromKMeans(const io::RowStream<double>&, int, int,
+                                                    const CategoricalOptions&,
+                                                    const KMeansOptions&, const InitContext&);
 
 template <DataScalar Scalar>
 Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options, const HmmOptions& options,

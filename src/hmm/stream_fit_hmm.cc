@@ -133,6 +133,54 @@ Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options, const HmmOpt
   });
 }
 
+template <DataScalar Scalar>
+Fitted<CategoricalHmm> FitCategoricalHmm(const FitOptions& fit_options, const HmmOptions& options,
+                                         const CategoricalOptions& categorical,
+                                         const io::RowStream<Scalar>& x,
+                                         std::span<const std::int64_t> lengths,
+                                         int num_categories, const CategoricalHmm* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  categorical.Validate();
+  if (num_categories < 0) {
+    throw InvalidOptionError(
+        fmt::format("num_categories = {} must be >= 0 (0 = from the data)", num_categories));
+  }
+  return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
+    // FitCategoricalHmm's checks, in its order.
+    const int n_states = init_model != nullptr ? init_model->num_states() : options.n_states;
+    if (init_model != nullptr) {
+      internal::CheckInitialModelFeatures(init_model->emissions().num_features(),
+                                          rows.num_columns());
+      num_categories = init_model->emissions().num_categories();
+    }
+    internal::CheckSequenceRows(rows.num_rows(), rows.num_columns(), n_states);
+    if (rows.num_columns() != 1) {
+      throw InvalidDataError(fmt::format(
+          "categorical emissions read one symbol per row, but X has {} columns",
+          rows.num_columns()));
+    }
+    CategoricalOptions symbols = categorical;
+    symbols.layout = CategoricalLayout::kSymbols;
+    if (num_categories == 0) {
+      num_categories =
+          internal::ShapeFromAllRows<Categorical>(fit_options, n_states, rows, symbols)
+              .num_categories();
+    }
+    internal::CheckStreamedSequenceRows(fit_options, rows, n_states, [&](const MatrixView& block) {
+      Categorical::ValidateData(block, CategoricalLayout::kSymbols, num_categories);
+    });
+    return internal::FitHmmOnStream<Categorical>(
+        fit_options, options, x, rows, lengths, init_model,
+        [&](const io::RowStream<double>& pooled) {
+          return [&](const InitContext& context) {
+            return CategoricalEmissionsFromKMeans(pooled, options.n_states, num_categories,
+                                                  categorical, KMeansOptions{}, context);
+          };
+        });
+  });
+}
+
 #define EMKIT_STREAMED_HMM_FITS(Scalar)                                                       \
   template Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions&, const GaussianHmmOptions&, \
                                                    const io::RowStream<Scalar>&,              \
@@ -143,7 +191,10 @@ Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options, const HmmOpt
                                             std::span<const std::int64_t>, const PoissonHmm*); \
   template Fitted<BernoulliHmm> FitBernoulliHmm(                                              \
       const FitOptions&, const HmmOptions&, const BernoulliOptions&,                          \
-      const io::RowStream<Scalar>&, std::span<const std::int64_t>, const BernoulliHmm*);
+      const io::RowStream<Scalar>&, std::span<const std::int64_t>, const BernoulliHmm*);     \
+  template Fitted<CategoricalHmm> FitCategoricalHmm(                                          \
+      const FitOptions&, const HmmOptions&, const CategoricalOptions&,                        \
+      const io::RowStream<Scalar>&, std::span<const std::int64_t>, int, const CategoricalHmm*);
 EMKIT_STREAMED_HMM_FITS(double)
 EMKIT_STREAMED_HMM_FITS(float)
 #undef EMKIT_STREAMED_HMM_FITS

@@ -1,6 +1,7 @@
 // SequenceStream hands out the blocks SequenceBlocks cuts the same rows into,
 // and HMM fits on it are bit-identical to the fits of the rows in memory,
-// for every streamed emission, float32, a given model, several block and
+// for every streamed emission (Gaussian, Poisson, Bernoulli, categorical,
+// a generic family), float32, a given model, several block and
 // read sizes, one and two threads, .npy and text; bad rows get the
 // in-memory fits' messages.
 #include "emkit/hmm/stream_fit_hmm.h"
@@ -227,6 +228,17 @@ TEST(StreamFitHmmTest, DiscreteAndGenericFitsOnTheStreamAreThoseOfTheRowsInMemor
           fit, options, VonMisesFisherOptions{},
           io::RowStream<double>(directions_path, stream_options), lengths);
       EXPECT_EQ(TextOf(vmf_stream.model), TextOf(vmf_memory.model));
+      RowMatrix symbols(counts.rows(), 1);
+      for (Eigen::Index i = 0; i < symbols.rows(); ++i) symbols(i, 0) = counts(i, 0);
+      symbols(470, 0) = 12.0;  // the largest symbol, late
+      const std::string symbols_path = dir.Write("symbols.npy", F8File(symbols));
+      const auto categorical_memory = FitCategoricalHmm(
+          fit, options, CategoricalOptions{}, ViewOf(symbols), lengths, 0, nullptr);
+      const auto categorical_stream = FitCategoricalHmm(
+          fit, options, CategoricalOptions{}, io::RowStream<double>(symbols_path, stream_options),
+          lengths);
+      EXPECT_EQ(categorical_stream.model.emissions().num_categories(), 13);
+      EXPECT_EQ(TextOf(categorical_stream.model), TextOf(categorical_memory.model));
       FitOptions single = fit;
       single.n_init = 1;
       const auto from_memory = FitPoissonHmm(single, options, PoissonOptions{}, ViewOf(counts),

@@ -463,14 +463,60 @@ TEST(StreamFitTest, BadRowsGetTheInMemoryFitsMessages) {
   EXPECT_THAT(expect_same(family_only, "family.npy"), HasSubstr("X[213, 1] = 0.5"));
   options.n_components = 400;
   EXPECT_THAT(expect_same(family_only, "rows.npy"), HasSubstr("fewer than n_components"));
-  // The categorical symbols layout takes its categories from every row.
-  CategoricalOptions symbols;
-  symbols.layout = CategoricalLayout::kSymbols;
+}
+
+// The categorical symbols layout takes its categories from every row: one
+// more pass finds the largest symbol (here late in the file), and the
+// model and the errors are the in-memory fit's.
+TEST(StreamFitTest, CategoricalSymbolsAreShapedByEveryRowAsInMemory) {
+  TempDir dir;
+  RowMatrix symbols(400, 1);
+  for (Eigen::Index i = 0; i < symbols.rows(); ++i) {
+    symbols(i, 0) = static_cast<double>((i % 2) * 2 + (i * 7) % 3);
+  }
+  symbols(377, 0) = 6.0;
+  CategoricalOptions layout;
+  layout.layout = CategoricalLayout::kSymbols;
+  MixtureOptions options;
   options.n_components = 2;
-  const std::string one_column = dir.Write("s.npy", F8File(RowMatrix::Zero(10, 1)));
-  EXPECT_THROW((void)FitMixtureOfFamily<Categorical>(
-                   {}, options, symbols, RowStream<double>(one_column, stream_options)),
-               InvalidOptionError);
+  for (std::int64_t block_rows : {0, 25}) {
+    for (int threads : {1, 2}) {
+      FitOptions fit;
+      fit.n_init = 2;
+      fit.num_threads = threads;
+      fit.block_rows = block_rows;
+      RowStreamOptions stream_options;
+      stream_options.block_rows = block_rows;
+      stream_options.read_bytes = 300;
+      const std::string path = dir.Write("s.npy", F8File(symbols));
+      const auto memory =
+          FitMixtureOfFamily<Categorical>(fit, options, layout, ViewOf(symbols), nullptr);
+      const auto streamed = FitMixtureOfFamily<Categorical>(
+          fit, options, layout, RowStream<double>(path, stream_options));
+      EXPECT_EQ(streamed.model.components().num_categories(), 7);
+      EXPECT_EQ(AnyModelToJson(AnyModel(streamed.model), {}),
+                AnyModelToJson(AnyModel(memory.model), {}));
+    }
+  }
+  RowMatrix bad = symbols;
+  bad(301, 0) = 2.5;
+  const std::string bad_path = dir.Write("bad.npy", F8File(bad));
+  RowStreamOptions stream_options;
+  stream_options.block_rows = 25;
+  std::string memory_error;
+  try {
+    (void)FitMixtureOfFamily<Categorical>({}, options, layout, ViewOf(bad), nullptr);
+  } catch (const InvalidDataError& e) {
+    memory_error = e.what();
+  }
+  EXPECT_THAT(memory_error, HasSubstr("X[301, 0] = 2.5"));
+  try {
+    (void)FitMixtureOfFamily<Categorical>({}, options, layout,
+                                          RowStream<double>(bad_path, stream_options));
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidDataError& e) {
+    EXPECT_EQ(e.what(), memory_error);
+  }
 }
 
 

@@ -1,11 +1,11 @@
 // emkit hmm fit on a streamed DATA (--stream, or --memory-limit below the
 // rows' size): the model file is the in-memory fit's, byte for byte, for
-// Gaussian emissions of every covariance type, Poisson and Bernoulli
-// emissions, float32, a given model, --lengths and --sequence-column, .npy
+// Gaussian emissions of every covariance type, Poisson, Bernoulli and
+// categorical emissions, float32, a given model, --lengths and --sequence-column, .npy
 // and text, 1 and 2 threads and several read sizes; checkpoints pass
 // between the two ways of reading; bad input gets the in-memory fit's
-// message, exit 2 and no model file; emissions that need every row in
-// memory are refused by name.
+// message, exit 2 and no model file; GMM emissions, whose initialisation
+// needs every row in memory, are refused by name.
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -94,6 +94,18 @@ TEST_F(HmmStreamTest, DiscreteModelsAreThoseOfTheInMemoryFit) {
   const std::string count_data = Write("counts.npy", NpyBytes(counts, 1500, 3));
   const std::string bit_data = Write("bits.npy", NpyBytes(bits, 1500, 3));
   const std::string lengths = Write("lengths.txt", LengthsText(1500));
+  // Symbols 0..5, the largest late in the file: it decides the categories.
+  std::vector<double> symbols;
+  for (int i = 0; i < 1500; ++i) symbols.push_back(static_cast<double>((i / 9) % 2 * 2 + i % 3));
+  symbols[1400] = 5.0;
+  const std::string symbol_data = Write("symbols.npy", NpyBytes(symbols, 1500, 1));
+  ExpectSameModel(symbol_data,
+                  {"-k", "2", "--emission", "categorical", "--n-init", "2", "--lengths", lengths},
+                  kStreamed, kHmmFit);
+  const Result streamed_symbols = Run({"hmm", "fit", symbol_data, "-k", "2", "--emission",
+                                       "categorical", "--stream", "-o", Path("c.json"), "-q"});
+  ASSERT_EQ(streamed_symbols.exit_code, 0) << streamed_symbols.err;
+  EXPECT_THAT(Run({"info", Path("c.json")}).out, HasSubstr("6 categories"));
   for (const char* dtype : {"float64", "float32"}) {
     ExpectSameModel(count_data,
                     {"-k", "2", "--emission", "poisson", "--n-init", "2", "--lengths", lengths,
@@ -239,7 +251,7 @@ TEST_F(HmmStreamTest, DecodeAndScoreGiveTheOutputOfTheRowsInMemory) {
   EXPECT_FALSE(Exists("bad.csv"));
 }
 
-TEST_F(HmmStreamTest, EmissionsThatHoldEveryRowAreRefusedByName) {
+TEST_F(HmmStreamTest, GmmEmissionsAreRefusedByName) {
   const std::string data = Write("d.npy", NpyBytes(MakeSequenceValues(300, 5), 300, 3));
   const Result gmm = Run({"hmm", "fit", data, "-k", "2", "--emission", "gmm", "--n-mix", "2",
                           "--stream", "-o", Path("gmm.json")});
@@ -249,12 +261,6 @@ TEST_F(HmmStreamTest, EmissionsThatHoldEveryRowAreRefusedByName) {
   const Result limited = Run({"hmm", "fit", data, "-k", "2", "--emission", "gmm",
                               "--memory-limit", "1K"});
   ExpectUsageError(limited, "raise --memory-limit");
-  std::vector<double> symbols(300);
-  for (int i = 0; i < 300; ++i) symbols[i] = static_cast<double>(i % 4);
-  const std::string symbol_data = Write("s.npy", NpyBytes(symbols, 300, 1));
-  ExpectUsageError(
-      Run({"hmm", "fit", symbol_data, "-k", "2", "--emission", "categorical", "--stream"}),
-      "--emission categorical cannot be fitted on streamed rows");
 }
 
 TEST_F(HmmStreamTest, AStreamedFitHoldsMuchLessThanTheFile) {

@@ -89,6 +89,15 @@ TEST_F(StreamTest, DiscreteModelsAreThoseOfTheInMemoryFit) {
   ExpectSameModel(bit_data,
                   {"--model", "bernoulli", "-k", "2", "--seed", "1", "--dtype", "float32"},
                   kStreamed);
+  // Symbols: the categories come from every row, the largest here the last.
+  std::vector<double> symbols;
+  for (int i = 0; i < 2000; ++i) symbols.push_back(static_cast<double>((i % 2) * 2 + i % 3));
+  symbols.back() = 7.0;
+  const std::string symbol_data = Write("symbols.npy", NpyBytes(symbols, 2000, 1));
+  ExpectSameModel(symbol_data,
+                  {"--model", "categorical", "--categorical-layout", "symbols", "-k", "2",
+                   "--n-init", "2"},
+                  kStreamed);
 }
 
 // The values as delimited text with what ReadDelimited accepts: a header,

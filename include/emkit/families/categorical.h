@@ -124,6 +124,22 @@ class Categorical {
   static bool ForDataReadsAllRows(const CategoricalOptions& options) {
     return options.layout == CategoricalLayout::kSymbols;
   }
+  // ForData in two steps, for rows read block by block (emkit/family_fit.h,
+  // ShapedByAllRows): what shapes the components, summarised per block and
+  // merged (the largest symbol; exact in any order), then the components
+  // of the merged summary. ForData(k, x, o) is
+  // ForShapeSummary(k, SummarizeForShape(x, o), o), after which the rows
+  // are checked with ValidateData.
+  struct ShapeSummary {
+    Eigen::Index columns = 0;
+    bool any = false;  // a row was summarised
+    double largest = 0.0;  // the largest first-column value
+    void Merge(const ShapeSummary& other);
+    void SetZero() { *this = ShapeSummary{}; }
+  };
+  static ShapeSummary SummarizeForShape(const MatrixView& x, const CategoricalOptions& options);
+  static Categorical ForShapeSummary(int k, const ShapeSummary& summary,
+                                     const CategoricalOptions& options);
 
   int num_components() const { return static_cast<int>(probabilities_.rows()); }
   int num_categories() const { return static_cast<int>(probabilities_.cols()); }

@@ -62,7 +62,9 @@ Poisson PoissonEmissionsFromKMeans(const Data& data, int k, const PoissonOptions
 // far from any model worth starting at.) Coinciding states are moved apart
 // by exponential factors (a Dirichlet draw about their probabilities). The
 // layout in `options` is ignored: the result uses kSymbols.
-Categorical CategoricalEmissionsFromKMeans(const RowBlocks<double>& data, int k, int num_categories,
+// Compiled for RowBlocks<double> and io::RowStream<double>.
+template <RowBlockSource Data>
+Categorical CategoricalEmissionsFromKMeans(const Data& data, int k, int num_categories,
                                            const CategoricalOptions& options,
                                            const KMeansOptions& kmeans,
                                            const InitContext& context);

@@ -14,11 +14,10 @@
 // copy), then one per EM iteration through a PrefetchingExecutor, which
 // reads the next chunk of sequences while the current one is computed.
 //
-// Emissions whose initialisation needs every row in memory are not here:
-// the GMM emissions (a two-level k-means that gathers each state's rows) and
-// the categorical ones (a table of symbols over all rows), and a family
-// whose ForData reads all rows (ForDataReadsAllRows) is refused with an
-// InvalidOptionError.
+// The GMM emissions are not here: their initialisation (a two-level k-means
+// that gathers each state's rows) needs every row in memory. A family whose
+// ForData reads all rows (ForDataReadsAllRows) takes one more pass for its
+// shape (ShapedBySummary), or is refused with an InvalidOptionError.
 #ifndef EMKIT_HMM_STREAM_FIT_HMM_H_
 #define EMKIT_HMM_STREAM_FIT_HMM_H_
 
@@ -76,6 +75,15 @@ template <DataScalar Scalar>
                                                    std::span<const std::int64_t> lengths,
                                                    const BernoulliHmm* init_model = nullptr);
 
+// And for categorical emissions, as FitCategoricalHmm: num_categories 0
+// takes the largest symbol + 1, found in one more pass.
+template <DataScalar Scalar>
+[[nodiscard]] Fitted<CategoricalHmm> FitCategoricalHmm(
+    const FitOptions& fit_options, const HmmOptions& options,
+    const CategoricalOptions& categorical, const io::RowStream<Scalar>& x,
+    std::span<const std::int64_t> lengths, int num_categories = 0,
+    const CategoricalHmm* init_model = nullptr);
+
 #define EMKIT_STREAMED_HMM_FITS(Scalar)                                                      \
   extern template Fitted<GaussianHmmModel> FitGaussianHmm(                                  \
       const FitOptions&, const GaussianHmmOptions&, const io::RowStream<Scalar>&,           \
@@ -85,7 +93,10 @@ template <DataScalar Scalar>
       const io::RowStream<Scalar>&, std::span<const std::int64_t>, const PoissonHmm*);      \
   extern template Fitted<BernoulliHmm> FitBernoulliHmm(                                     \
       const FitOptions&, const HmmOptions&, const BernoulliOptions&,                        \
-      const io::RowStream<Scalar>&, std::span<const std::int64_t>, const BernoulliHmm*);
+      const io::RowStream<Scalar>&, std::span<const std::int64_t>, const BernoulliHmm*);    \
+  extern template Fitted<CategoricalHmm> FitCategoricalHmm(                                 \
+      const FitOptions&, const HmmOptions&, const CategoricalOptions&,                      \
+      const io::RowStream<Scalar>&, std::span<const std::int64_t>, int, const CategoricalHmm*);
 EMKIT_STREAMED_HMM_FITS(double)
 EMKIT_STREAMED_HMM_FITS(float)
 #undef EMKIT_STREAMED_HMM_FITS
@@ -164,11 +175,14 @@ template <FamilyFittableFromData F, DataScalar Scalar>
   fit_options.Validate();
   options.Validate();
   family_options.Validate();
-  if (init_model == nullptr && ForDataReadsAllRows<F>(family_options)) {
-    throw InvalidOptionError(fmt::format(
-        "{}: with these options the {} emissions are shaped by every row, which a fit "
-        "on streamed rows does not read before it starts; fit the rows in memory",
-        x.path(), F::kFamilyName));
+  const bool shaped_by_all_rows = init_model == nullptr && ForDataReadsAllRows<F>(family_options);
+  if constexpr (!ShapedBySummary<F>) {
+    if (shaped_by_all_rows) {
+      throw InvalidOptionError(fmt::format(
+          "{}: with these options the {} emissions are shaped by every row, which a fit "
+          "on streamed rows does not read before it starts; fit the rows in memory",
+          x.path(), F::kFamilyName));
+    }
   }
   return internal::WithDoubleRows(x, [&](const auto& rows) -> Fitted<HiddenMarkovModel<F>> {
     if (init_model != nullptr) {
@@ -177,16 +191,28 @@ template <FamilyFittableFromData F, DataScalar Scalar>
       internal::CheckStreamedSequenceRows(
           fit_options, rows, init_model->num_states(),
           [&](const MatrixView& block) { init_model->emissions().ValidateData(block); });
-    } else {
+    }
+    std::optional<F> all_rows_shape;
+    if constexpr (ShapedBySummary<F>) {
+      if (shaped_by_all_rows) {
+        all_rows_shape =
+            internal::ShapeFromAllRows<F>(fit_options, options.n_states, rows, family_options);
+        internal::CheckStreamedSequenceRows(
+            fit_options, rows, options.n_states,
+            [&](const MatrixView& block) { all_rows_shape->ValidateData(block); });
+      }
+    }
+    if (init_model == nullptr && !all_rows_shape) {
       internal::CheckStreamedSequenceRows(fit_options, rows, options.n_states,
                                           [&](const MatrixView& block) {
                                             (void)F::ForData(options.n_states, block,
                                                              family_options);
                                           });
     }
-    const F shape = init_model != nullptr
-                        ? init_model->emissions()
-                        : F::ForData(options.n_states, rows.GetBlock(0).rows, family_options);
+    const F shape = init_model != nullptr ? init_model->emissions()
+                    : all_rows_shape      ? *all_rows_shape
+                                          : F::ForData(options.n_states, rows.GetBlock(0).rows,
+                                                       family_options);
     return internal::FitHmmOnStream<F>(
         fit_options, options, x, rows, lengths, init_model,
         [&fit_options, &shape](const auto& pooled) {
