@@ -228,12 +228,8 @@ const Model* InitAs(const std::optional<io::AnyModel>& init) {
   return init ? &std::get<Model>(*init) : nullptr;
 }
 
-// Whether the emissions can be fitted on streamed rows: not the GMM ones,
-// whose initialisation holds every row (emkit/hmm/stream_fit_hmm.h).
-bool StreamableEmission(const std::string& emission) { return emission != "gmm"; }
-
 // The fit of DATA's rows `x`: in memory (MatrixViewOf<Scalar>) or streamed
-// (io::RowStream<Scalar>, StreamableEmission only).
+// (io::RowStream<Scalar>).
 template <class Rows>
 Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs& args,
                                  const std::string& emission, const HmmOptions& hmm,
@@ -251,15 +247,13 @@ Fitted<io::AnyModel> FitEmission(const FitOptions& fit_options, const HmmFitArgs
     return Erase(
         FitGaussianHmm(fit_options, options, x, lengths, InitAs<GaussianHmmModel>(init)));
   }
-  if constexpr (!kStreamed) {
-    if (emission == "gmm") {
-      GmmHmmOptions options;
-      options.hmm = hmm;
-      options.n_mix = args.n_mix;
-      options.covariance_type = ParseCovarianceType(args.covariance);
-      options.gaussian = flags.Apply(GaussianOptions{});
-      return Erase(FitGmmHmm(fit_options, options, x, lengths, InitAs<GmmHmmModel>(init)));
-    }
+  if (emission == "gmm") {
+    GmmHmmOptions options;
+    options.hmm = hmm;
+    options.n_mix = args.n_mix;
+    options.covariance_type = ParseCovarianceType(args.covariance);
+    options.gaussian = flags.Apply(GaussianOptions{});
+    return Erase(FitGmmHmm(fit_options, options, x, lengths, InitAs<GmmHmmModel>(init)));
   }
   if (emission == "categorical") {
     const std::int64_t columns = [&] {
@@ -451,13 +445,6 @@ int RunHmmFit(const HmmFitArgs& given) {
   // row ranges of whole sequences as the fit needs them; anything else whole.
   const StreamChoice streaming =
       ChooseStreaming(args.stream, args.data, args.data_options, float32);
-  if (streaming.stream && !StreamableEmission(emission)) {
-    throw InvalidOptionError(fmt::format(
-        "{}: --emission {} cannot be fitted on streamed rows (its initialisation holds "
-        "every row); {}",
-        DisplayPath(args.data), emission,
-        args.stream.stream ? "leave out --stream" : "raise --memory-limit to read DATA whole"));
-  }
   SequenceData data;
   std::optional<StreamedSequences> streamed;
   std::vector<std::string> feature_names;

@@ -49,8 +49,36 @@ InitialResponsibilities InitialResponsibilities::FromLabels(RowMatrix centers,
   return InitialResponsibilities(std::move(centers), /*hard=*/true, 0, std::move(labels));
 }
 
+InitialResponsibilities InitialResponsibilities::NearestInTwoLevels(RowMatrix states,
+                                                                    RowMatrix centers, int m,
+                                                                    int only_state) {
+  RowMatrix kept = only_state >= 0 ? RowMatrix(centers.middleRows(only_state * m, m)) : centers;
+  InitialResponsibilities partition(std::move(kept), /*hard=*/true, 0);
+  partition.states_ = std::move(states);
+  partition.per_state_ = m;
+  for (Eigen::Index s = 0; s < partition.states_.rows(); ++s) {
+    partition.state_centers_.emplace_back(centers.middleRows(s * m, m));
+  }
+  partition.only_state_ = only_state;
+  return partition;
+}
+
 void InitialResponsibilities::Fill(std::int64_t block_index, const RowBlock<double>& block,
                                    RowMatrix* r) const {
+  if (per_state_ > 0) {
+    std::vector<int> states(static_cast<std::size_t>(block.rows.rows()));
+    NearestCenters(block.rows, states_, states.data());
+    const Eigen::Index d = block.rows.cols();
+    for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
+      const int s = states[static_cast<std::size_t>(i)];
+      if (only_state_ >= 0 && s != only_state_) continue;
+      int j = 0;
+      NearestCenters(MatrixView(block.rows.data() + i * d, 1, d),
+                     state_centers_[static_cast<std::size_t>(s)], &j);
+      (*r)(i, only_state_ >= 0 ? j : s * per_state_ + j) = 1.0;
+    }
+    return;
+  }
   if (!labels_.empty()) {
     for (Eigen::Index i = 0; i < block.rows.rows(); ++i) {
       const int label = labels_[static_cast<std::size_t>(block.first_row + i)];

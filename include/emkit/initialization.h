@@ -84,6 +84,13 @@ class InitialResponsibilities {
   // A given partition: row i wholly in component labels[i], or in none when
   // labels[i] < 0; `centers` (k x d) are the components' centres.
   static InitialResponsibilities FromLabels(RowMatrix centers, std::vector<int> labels);
+  // A partition in two levels, computed from each row (nothing kept per
+  // row): its state is the nearest of `states` (k x d), its component the
+  // nearest of that state's m rows of `centers` (k*m x d, state-major),
+  // numbered state * m + j. With only_state >= 0 the components are that
+  // state's m alone, numbered j, and rows of other states are in none.
+  static InitialResponsibilities NearestInTwoLevels(RowMatrix states, RowMatrix centers, int m,
+                                                    int only_state = -1);
 
   // Whether every row belongs wholly to one component.
   bool hard() const { return hard_; }
@@ -106,6 +113,12 @@ class InitialResponsibilities {
   bool hard_ = true;
   std::uint64_t random_seed_ = 0;
   std::vector<int> labels_;  // empty: the nearest centre
+  // NearestInTwoLevels: the states (empty otherwise), the components per
+  // state, each state's centres and the one state kept (-1: all).
+  RowMatrix states_;
+  int per_state_ = 0;
+  std::vector<RowMatrix> state_centers_;
+  int only_state_ = -1;
 };
 
 template <RowBlockSource Data, class Executor>

@@ -1,105 +1,95 @@
 #include "emkit/hmm/gmm_hmm.h"
 
+#include <concepts>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "emkit/error.h"
+#include "emkit/io/row_stream.h"
 #include "emkit/random.h"
 #include "../families/gaussian_initialization.h"
 #include "gaussian_hmm_inputs.h"
+#include "state_members.h"
 
 namespace emkit {
 namespace {
 
-// The result of k-means in two levels: K*M centres, state-major, and for
-// every row the index (state * M + j) of the Gaussian it is assigned to.
+// The result of k-means in two levels: K state centres and K*M centres,
+// state-major. A row's Gaussian (state * M + j) is the nearest of its
+// state's M centres, its state the nearest state centre: computed from the
+// row whenever it is needed (InitialResponsibilities::NearestInTwoLevels),
+// never kept per row.
 struct TwoLevelClusters {
+  RowMatrix states;
   RowMatrix centers;
-  std::vector<int> component;
 };
 
-RowMatrix KMeansCenters(const RowBlocks<double>& data, int k, const KMeansOptions& kmeans, Rng& rng,
+template <RowBlockSource Data>
+RowMatrix KMeansCenters(const Data& data, int k, const KMeansOptions& kmeans, Rng& rng,
                         AnyExecutor& executor) {
   return InitialResponsibilities::Draw(InitMethod::kKMeansPlusPlus, kmeans, data, k, rng,
                                        executor)
       .centers();
 }
 
-TwoLevelClusters ClusterInTwoLevels(const RowBlocks<double>& data, int k, int m,
-                                    const KMeansOptions& kmeans, const InitContext& context) {
+template <RowBlockSource Data>
+TwoLevelClusters ClusterInTwoLevels(const Data& data, int k, int m, const KMeansOptions& kmeans,
+                                    const InitContext& context) {
   Rng rng(context.seed);
   AnyExecutor executor = context.ExecutorOrPool();
-  const MatrixView& x = data.data();
-  const RowMatrix states = KMeansCenters(data, k, kmeans, rng, executor);
-  std::vector<int> state_of(static_cast<std::size_t>(x.rows()));
-  NearestCenters(x, states, state_of.data());
-
-  TwoLevelClusters out{RowMatrix(k * m, x.cols()),
-                       std::vector<int>(static_cast<std::size_t>(x.rows()))};
-  std::vector<Eigen::Index> rows;
+  TwoLevelClusters out{KMeansCenters(data, k, kmeans, rng, executor),
+                       RowMatrix(k * m, data.num_columns())};
+  const std::vector<std::vector<std::int64_t>> counts =
+      internal::NearestCounts(data, out.states, executor);
   for (int s = 0; s < k; ++s) {
-    rows.clear();
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-      if (state_of[i] == s) rows.push_back(i);
-    }
-    if (rows.empty()) {
+    // The state's rows, as a data set of their own for k-means.
+    const internal::StateMembers<Data> members(data, out.states, s, counts);
+    if (members.num_rows() == 0) {
       // Lloyd keeps the centre of a cluster it empties; so do its Gaussians.
-      out.centers.middleRows(s * m, m).rowwise() = states.row(s);
+      out.centers.middleRows(s * m, m).rowwise() = out.states.row(s);
       continue;
     }
-    // The state's rows are copied (one state at a time) so that k-means
-    // sees them as a data set of their own.
-    RowMatrix members(static_cast<Eigen::Index>(rows.size()), x.cols());
-    for (std::size_t j = 0; j < rows.size(); ++j) members.row(j) = x.row(rows[j]);
-    const RowBlocks<double> member_blocks(ViewOf(members), nullptr, data.block_rows());
-    const RowMatrix sub = KMeansCenters(member_blocks, m, kmeans, rng, executor);
-    out.centers.middleRows(s * m, m) = sub;
-    std::vector<int> nearest(rows.size());
-    NearestCenters(ViewOf(members), sub, nearest.data());
-    for (std::size_t j = 0; j < rows.size(); ++j) out.component[rows[j]] = s * m + nearest[j];
+    out.centers.middleRows(s * m, m) = KMeansCenters(members, m, kmeans, rng, executor);
   }
   return out;
 }
 
 // One M-step of the K*M Gaussians from the hard assignments.
-template <class Gaussian>
-Gaussian GaussiansOfClusters(const RowBlocks<double>& data, const TwoLevelClusters& clusters, int,
+template <class Gaussian, RowBlockSource Data>
+  requires(!std::same_as<Gaussian, GaussianGroupTied>)
+Gaussian GaussiansOfClusters(const Data& data, const TwoLevelClusters& clusters, int m,
                              const GaussianOptions& gaussian, const InitContext& context) {
   const Gaussian shape = internal::GaussianShape<Gaussian>(
       static_cast<int>(clusters.centers.rows()), clusters.centers.cols(), gaussian);
   AnyExecutor executor = context.ExecutorOrPool();
   return ComponentsFromResponsibilities(
-             shape, InitialResponsibilities::FromLabels(clusters.centers, clusters.component),
+             shape,
+             InitialResponsibilities::NearestInTwoLevels(clusters.states, clusters.centers, m),
              data, executor, context.repairs)
       .family;
 }
 
 // Tied per state: each state's covariance from its own rows only.
-template <>
-GaussianGroupTied GaussiansOfClusters<GaussianGroupTied>(const RowBlocks<double>& data,
-                                                         const TwoLevelClusters& clusters,
-                                                         int m, const GaussianOptions& gaussian,
-                                                         const InitContext& context) {
+template <class Gaussian, RowBlockSource Data>
+  requires std::same_as<Gaussian, GaussianGroupTied>
+GaussianGroupTied GaussiansOfClusters(const Data& data, const TwoLevelClusters& clusters, int m,
+                                      const GaussianOptions& gaussian,
+                                      const InitContext& context) {
   const int k = static_cast<int>(clusters.centers.rows()) / m;
   const GaussianTied shape = internal::GaussianShape<GaussianTied>(m, clusters.centers.cols(),
                                                                    gaussian);
   AnyExecutor executor = context.ExecutorOrPool();
   std::vector<GaussianTied> groups;
   for (int s = 0; s < k; ++s) {
-    std::vector<int> labels(clusters.component.size());
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-      const int c = clusters.component[i];
-      labels[i] = c / m == s ? c % m : -1;
-    }
-    groups.push_back(
-        ComponentsFromResponsibilities(
-            shape,
-            InitialResponsibilities::FromLabels(clusters.centers.middleRows(s * m, m),
-                                                std::move(labels)),
-            data, executor, context.repairs)
-            .family);
+    groups.push_back(ComponentsFromResponsibilities(
+                         shape,
+                         InitialResponsibilities::NearestInTwoLevels(clusters.states,
+                                                                     clusters.centers, m, s),
+                         data, executor, context.repairs)
+                         .family);
   }
   return GaussianGroupTied(std::move(groups));
 }
@@ -139,8 +129,8 @@ void GmmHmmOptions::Validate() const {
   kmeans.Validate();
 }
 
-template <class Emission>
-Emission GmmEmissionsFromKMeans(const RowBlocks<double>& data, int k, int m,
+template <class Emission, RowBlockSource Data>
+Emission GmmEmissionsFromKMeans(const Data& data, int k, int m,
                                 const GaussianOptions& gaussian, const KMeansOptions& kmeans,
                                 const InitContext& context) {
   using Gaussian = typename InnerOf<Emission>::type;
@@ -149,20 +139,19 @@ Emission GmmEmissionsFromKMeans(const RowBlocks<double>& data, int k, int m,
                   GaussiansOfClusters<Gaussian>(data, clusters, m, gaussian, context));
 }
 
-template GaussianMixtureEmissionFull GmmEmissionsFromKMeans<GaussianMixtureEmissionFull>(
-    const RowBlocks<double>&, int, int, const GaussianOptions&, const KMeansOptions&,
-    const InitContext&);
-template GaussianMixtureEmissionDiag GmmEmissionsFromKMeans<GaussianMixtureEmissionDiag>(
-    const RowBlocks<double>&, int, int, const GaussianOptions&, const KMeansOptions&,
-    const InitContext&);
-template GaussianMixtureEmissionSpherical
-GmmEmissionsFromKMeans<GaussianMixtureEmissionSpherical>(const RowBlocks<double>&, int, int,
-                                                         const GaussianOptions&,
-                                                         const KMeansOptions&,
-                                                         const InitContext&);
-template GaussianMixtureEmissionTied GmmEmissionsFromKMeans<GaussianMixtureEmissionTied>(
-    const RowBlocks<double>&, int, int, const GaussianOptions&, const KMeansOptions&,
-    const InitContext&);
+#define EMKIT_GMM_EMISSIONS_FROM_KMEANS(Emission, Data)                                     \
+  template Emission GmmEmissionsFromKMeans<Emission>(const Data&, int, int,                  \
+                                                     const GaussianOptions&,                 \
+                                                     const KMeansOptions&, const InitContext&);
+#define EMKIT_GMM_EMISSIONS_FOR(Data)                                     \
+  EMKIT_GMM_EMISSIONS_FROM_KMEANS(GaussianMixtureEmissionFull, Data)      \
+  EMKIT_GMM_EMISSIONS_FROM_KMEANS(GaussianMixtureEmissionDiag, Data)      \
+  EMKIT_GMM_EMISSIONS_FROM_KMEANS(GaussianMixtureEmissionSpherical, Data) \
+  EMKIT_GMM_EMISSIONS_FROM_KMEANS(GaussianMixtureEmissionTied, Data)
+EMKIT_GMM_EMISSIONS_FOR(RowBlocks<double>)
+EMKIT_GMM_EMISSIONS_FOR(io::RowStream<double>)
+#undef EMKIT_GMM_EMISSIONS_FOR
+#undef EMKIT_GMM_EMISSIONS_FROM_KMEANS
 
 template <DataScalar Scalar>
 Fitted<GmmHmmModel> FitGmmHmm(const FitOptions& fit_options, const GmmHmmOptions& options,

@@ -30,6 +30,49 @@ Fitted<GaussianHmmModel> FitGaussianTyped(const FitOptions& fit_options,
   return {std::move(fitted.model), std::move(fitted.report)};
 }
 
+// CheckGaussianHmmInputs's checks (src/hmm/gaussian_hmm_inputs.h), in its
+// order, block by block; the covariance type of the fit.
+template <class ModelVariant>
+CovarianceType CheckGaussianStream(const FitOptions& fit_options, const ModelVariant* init_model,
+                                   CovarianceType requested, int n_states,
+                                   const io::RowStream<double>& rows) {
+  CovarianceType type = requested;
+  if (init_model != nullptr) {
+    type = static_cast<CovarianceType>(init_model->index());
+    n_states = std::visit([](const auto& h) { return h.num_states(); }, *init_model);
+    internal::CheckInitialModelFeatures(
+        std::visit([](const auto& h) { return h.emissions().num_features(); }, *init_model),
+        rows.num_columns());
+  }
+  if (rows.num_rows() == 0 || rows.num_columns() == 0) {
+    internal::CheckSequenceRows(rows.num_rows(), rows.num_columns(), n_states);
+  }
+  internal::CheckStreamedSequenceRows(fit_options, rows, 0, [](const MatrixView& block) {
+    internal::ValidateGaussianSequenceData(block, 0);
+  });
+  internal::CheckSequenceRows(rows.num_rows(), rows.num_columns(), n_states);
+  return type;
+}
+
+template <class Gaussian, DataScalar Scalar>
+Fitted<GmmHmmModel> FitGmmTyped(const FitOptions& fit_options, const GmmHmmOptions& options,
+                                const io::RowStream<Scalar>& x,
+                                const io::RowStream<double>& pooled,
+                                std::span<const std::int64_t> lengths,
+                                const GmmHmmModel* init_model) {
+  using Emission = GaussianMixtureEmission<Gaussian>;
+  Fitted<HiddenMarkovModel<Emission>> fitted = internal::FitHmmOnStream<Emission>(
+      fit_options, options.hmm, x, pooled, lengths,
+      init_model != nullptr ? &std::get<HiddenMarkovModel<Emission>>(*init_model) : nullptr,
+      [&options](const io::RowStream<double>& rows) {
+        return [&options, &rows](const InitContext& context) {
+          return GmmEmissionsFromKMeans<Emission>(rows, options.hmm.n_states, options.n_mix,
+                                                  options.gaussian, options.kmeans, context);
+        };
+      });
+  return {std::move(fitted.model), std::move(fitted.report)};
+}
+
 // The discrete emissions' checks, in the in-memory order: the initial
 // model's features, the rows, the family's rules on every block.
 template <class Family, class Hmm>
@@ -55,23 +98,9 @@ Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions& fit_options,
   fit_options.Validate();
   options.Validate();
   return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
-    // CheckGaussianHmmInputs's checks, in its order, block by block.
-    CovarianceType type = options.covariance_type;
-    int n_states = options.hmm.n_states;
-    if (init_model != nullptr) {
-      type = static_cast<CovarianceType>(init_model->index());
-      n_states = std::visit([](const auto& h) { return h.num_states(); }, *init_model);
-      internal::CheckInitialModelFeatures(
-          std::visit([](const auto& h) { return h.emissions().num_features(); }, *init_model),
-          x.num_columns());
-    }
-    if (rows.num_rows() == 0 || rows.num_columns() == 0) {
-      internal::CheckSequenceRows(rows.num_rows(), rows.num_columns(), n_states);
-    }
-    internal::CheckStreamedSequenceRows(fit_options, rows, 0, [](const MatrixView& block) {
-      internal::ValidateGaussianSequenceData(block, 0);
-    });
-    internal::CheckSequenceRows(rows.num_rows(), rows.num_columns(), n_states);
+    const CovarianceType type = CheckGaussianStream(fit_options, init_model,
+                                                    options.covariance_type,
+                                                    options.hmm.n_states, rows);
     switch (type) {
       case CovarianceType::kFull:
         return FitGaussianTyped<GaussianFull>(fit_options, options, x, rows, lengths,
@@ -84,6 +113,33 @@ Fitted<GaussianHmmModel> FitGaussianHmm(const FitOptions& fit_options,
                                                    init_model);
       case CovarianceType::kTied:
         return FitGaussianTyped<GaussianTied>(fit_options, options, x, rows, lengths,
+                                              init_model);
+    }
+    throw InvalidOptionError("unknown covariance type");
+  });
+}
+
+template <DataScalar Scalar>
+Fitted<GmmHmmModel> FitGmmHmm(const FitOptions& fit_options, const GmmHmmOptions& options,
+                              const io::RowStream<Scalar>& x,
+                              std::span<const std::int64_t> lengths,
+                              const GmmHmmModel* init_model) {
+  fit_options.Validate();
+  options.Validate();
+  return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
+    const CovarianceType type = CheckGaussianStream(fit_options, init_model,
+                                                    options.covariance_type,
+                                                    options.hmm.n_states, rows);
+    switch (type) {
+      case CovarianceType::kFull:
+        return FitGmmTyped<GaussianFull>(fit_options, options, x, rows, lengths, init_model);
+      case CovarianceType::kDiag:
+        return FitGmmTyped<GaussianDiag>(fit_options, options, x, rows, lengths, init_model);
+      case CovarianceType::kSpherical:
+        return FitGmmTyped<GaussianSpherical>(fit_options, options, x, rows, lengths,
+                                              init_model);
+      case CovarianceType::kTied:
+        return FitGmmTyped<GaussianGroupTied>(fit_options, options, x, rows, lengths,
                                               init_model);
     }
     throw InvalidOptionError("unknown covariance type");
@@ -192,6 +248,9 @@ Fitted<CategoricalHmm> FitCategoricalHmm(const FitOptions& fit_options, const Hm
   template Fitted<BernoulliHmm> FitBernoulliHmm(                                              \
       const FitOptions&, const HmmOptions&, const BernoulliOptions&,                          \
       const io::RowStream<Scalar>&, std::span<const std::int64_t>, const BernoulliHmm*);     \
+  template Fitted<GmmHmmModel> FitGmmHmm(const FitOptions&, const GmmHmmOptions&,              \
+                                         const io::RowStream<Scalar>&,                         \
+                                         std::span<const std::int64_t>, const GmmHmmModel*);   \
   template Fitted<CategoricalHmm> FitCategoricalHmm(                                          \
       const FitOptions&, const HmmOptions&, const CategoricalOptions&,                        \
       const io::RowStream<Scalar>&, std::span<const std::int64_t>, int, const CategoricalHmm*);

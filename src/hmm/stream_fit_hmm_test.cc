@@ -1,7 +1,7 @@
 // SequenceStream hands out the blocks SequenceBlocks cuts the same rows into,
 // and HMM fits on it are bit-identical to the fits of the rows in memory,
-// for every streamed emission (Gaussian, Poisson, Bernoulli, categorical,
-// a generic family), float32, a given model, several block and
+// for every emission (Gaussian, GMM, Poisson, Bernoulli, categorical, a
+// generic family), float32, a given model, several block and
 // read sizes, one and two threads, .npy and text; bad rows get the
 // in-memory fits' messages.
 #include "emkit/hmm/stream_fit_hmm.h"
@@ -159,6 +159,14 @@ TEST(StreamFitHmmTest, GaussianFitsOnTheStreamAreThoseOfTheRowsInMemory) {
           EXPECT_EQ(TextOf(streamed.model), TextOf(memory.model)) << path;
           EXPECT_EQ(streamed.report.restarts.size(), memory.report.restarts.size());
         }
+        GmmHmmOptions gmm;
+        gmm.hmm.n_states = 2;
+        gmm.n_mix = 2;
+        gmm.covariance_type = type;
+        const Fitted<GmmHmmModel> gmm_memory = FitGmmHmm(fit, gmm, ViewOf(x), lengths, nullptr);
+        const Fitted<GmmHmmModel> gmm_stream =
+            FitGmmHmm(fit, gmm, io::RowStream<double>(csv, stream_options), lengths);
+        EXPECT_EQ(TextOf(gmm_stream.model), TextOf(gmm_memory.model));
         const Fitted<GaussianHmmModel> memory32 =
             FitGaussianHmm(fit, options, ViewOf(x32), lengths, nullptr);
         const Fitted<GaussianHmmModel> streamed32 = FitGaussianHmm(

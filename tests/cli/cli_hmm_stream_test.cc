@@ -1,11 +1,10 @@
 // emkit hmm fit on a streamed DATA (--stream, or --memory-limit below the
 // rows' size): the model file is the in-memory fit's, byte for byte, for
-// Gaussian emissions of every covariance type, Poisson, Bernoulli and
-// categorical emissions, float32, a given model, --lengths and --sequence-column, .npy
+// Gaussian and GMM emissions of every covariance type, Poisson, Bernoulli
+// and categorical emissions, float32, a given model, --lengths and --sequence-column, .npy
 // and text, 1 and 2 threads and several read sizes; checkpoints pass
 // between the two ways of reading; bad input gets the in-memory fit's
-// message, exit 2 and no model file; GMM emissions, whose initialisation
-// needs every row in memory, are refused by name.
+// message, exit 2 and no model file.
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -251,16 +250,21 @@ TEST_F(HmmStreamTest, DecodeAndScoreGiveTheOutputOfTheRowsInMemory) {
   EXPECT_FALSE(Exists("bad.csv"));
 }
 
-TEST_F(HmmStreamTest, GmmEmissionsAreRefusedByName) {
-  const std::string data = Write("d.npy", NpyBytes(MakeSequenceValues(300, 5), 300, 3));
-  const Result gmm = Run({"hmm", "fit", data, "-k", "2", "--emission", "gmm", "--n-mix", "2",
-                          "--stream", "-o", Path("gmm.json")});
-  ExpectUsageError(gmm, "--emission gmm cannot be fitted on streamed rows");
-  EXPECT_THAT(gmm.err, HasSubstr("leave out --stream"));
-  EXPECT_FALSE(Exists("gmm.json"));
-  const Result limited = Run({"hmm", "fit", data, "-k", "2", "--emission", "gmm",
-                              "--memory-limit", "1K"});
-  ExpectUsageError(limited, "raise --memory-limit");
+// The GMM emissions' two-level k-means gathers each state's rows block by
+// block from the stream: the same Gaussians, for every covariance type.
+TEST_F(HmmStreamTest, GmmModelsAreThoseOfTheInMemoryFit) {
+  const std::string data = Write("d.npy", NpyBytes(MakeSequenceValues(1500, 5), 1500, 3));
+  const std::string lengths = Write("lengths.txt", LengthsText(1500));
+  for (const char* covariance : {"full", "diag", "spherical", "tied"}) {
+    ExpectSameModel(data,
+                    {"-k", "3", "--emission", "gmm", "--n-mix", "2", "--covariance", covariance,
+                     "--n-init", "2", "--max-iter", "10", "--lengths", lengths},
+                    kStreamed, kHmmFit);
+  }
+  ExpectSameModel(data,
+                  {"-k", "2", "--emission", "gmm", "--n-mix", "3", "--dtype", "float32",
+                   "--lengths", lengths},
+                  {kStreamed[1]}, kHmmFit);
 }
 
 TEST_F(HmmStreamTest, AStreamedFitHoldsMuchLessThanTheFile) {

@@ -43,9 +43,11 @@ struct GmmHmmOptions {
 // on the pooled rows, then for each state the same for M centres on the
 // rows nearest to it; one M-step of the family from these hard
 // assignments, and uniform mixture weights. Instantiated for the
-// GaussianMixtureEmission of the four covariance structures.
-template <class Emission>
-Emission GmmEmissionsFromKMeans(const RowBlocks<double>& data, int k, int m,
+// GaussianMixtureEmission of the four covariance structures, on RowBlocks
+// and on io::RowStream<double> (emkit/io/row_stream.h): the second level
+// gathers each state's rows block by block, keeping nothing per row.
+template <class Emission, RowBlockSource Data>
+Emission GmmEmissionsFromKMeans(const Data& data, int k, int m,
                                 const GaussianOptions& gaussian, const KMeansOptions& kmeans,
                                 const InitContext& context);
 

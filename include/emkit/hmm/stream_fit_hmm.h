@@ -1,8 +1,9 @@
 // Hidden Markov models fitted on the rows of a file read as they are needed
 // (io::RowStream, emkit/io/row_stream.h), cut into blocks of whole sequences
 // (SequenceStream, emkit/hmm/sequence_stream.h), never held whole: the same
-// fits as FitGaussianHmm (emkit/hmm/gaussian_hmm.h), FitPoissonHmm and
-// FitBernoulliHmm (emkit/hmm/discrete_hmm.h) and FitHmmOfFamily
+// fits as FitGaussianHmm (emkit/hmm/gaussian_hmm.h), FitGmmHmm
+// (emkit/hmm/gmm_hmm.h), FitPoissonHmm, FitBernoulliHmm and
+// FitCategoricalHmm (emkit/hmm/discrete_hmm.h) and FitHmmOfFamily
 // (emkit/family_fit.h) on the same rows in memory, to the bit, for any
 // number of threads and any read size.
 //
@@ -14,10 +15,9 @@
 // copy), then one per EM iteration through a PrefetchingExecutor, which
 // reads the next chunk of sequences while the current one is computed.
 //
-// The GMM emissions are not here: their initialisation (a two-level k-means
-// that gathers each state's rows) needs every row in memory. A family whose
-// ForData reads all rows (ForDataReadsAllRows) takes one more pass for its
-// shape (ShapedBySummary), or is refused with an InvalidOptionError.
+// A family whose ForData reads all rows (ForDataReadsAllRows) takes one
+// more pass for its shape (ShapedBySummary), or is refused with an
+// InvalidOptionError.
 #ifndef EMKIT_HMM_STREAM_FIT_HMM_H_
 #define EMKIT_HMM_STREAM_FIT_HMM_H_
 
@@ -39,6 +39,7 @@
 #include "emkit/hmm/discrete_hmm.h"
 #include "emkit/hmm/fit_hmm.h"
 #include "emkit/hmm/gaussian_hmm.h"
+#include "emkit/hmm/gmm_hmm.h"
 #include "emkit/hmm/sequence_stream.h"
 #include "emkit/initialization.h"
 #include "emkit/io/row_stream.h"
@@ -75,6 +76,17 @@ template <DataScalar Scalar>
                                                    std::span<const std::int64_t> lengths,
                                                    const BernoulliHmm* init_model = nullptr);
 
+// And for GMM emissions, as FitGmmHmm: the second level of its k-means
+// gathers each state's rows block by block (GmmEmissionsFromKMeans), so a
+// restart's initialisation makes about K + 1 times the passes of k-means
+// on the rows.
+template <DataScalar Scalar>
+[[nodiscard]] Fitted<GmmHmmModel> FitGmmHmm(const FitOptions& fit_options,
+                                            const GmmHmmOptions& options,
+                                            const io::RowStream<Scalar>& x,
+                                            std::span<const std::int64_t> lengths,
+                                            const GmmHmmModel* init_model = nullptr);
+
 // And for categorical emissions, as FitCategoricalHmm: num_categories 0
 // takes the largest symbol + 1, found in one more pass.
 template <DataScalar Scalar>
@@ -94,6 +106,9 @@ template <DataScalar Scalar>
   extern template Fitted<BernoulliHmm> FitBernoulliHmm(                                     \
       const FitOptions&, const HmmOptions&, const BernoulliOptions&,                        \
       const io::RowStream<Scalar>&, std::span<const std::int64_t>, const BernoulliHmm*);    \
+  extern template Fitted<GmmHmmModel> FitGmmHmm(                                            \
+      const FitOptions&, const GmmHmmOptions&, const io::RowStream<Scalar>&,                \
+      std::span<const std::int64_t>, const GmmHmmModel*);                                   \
   extern template Fitted<CategoricalHmm> FitCategoricalHmm(                                 \
       const FitOptions&, const HmmOptions&, const CategoricalOptions&,                      \
       const io::RowStream<Scalar>&, std::span<const std::int64_t>, int, const CategoricalHmm*);
