@@ -5,7 +5,8 @@ measured by running the command:
      of `emkit fit BIG.npy -k 8 --covariance diag --max-iter 3 --tol 0
      --memory-limit 256M` on .npy files of 16 float64 features from 10^6 to
      --rows rows (default 3.2*10^7: 4.1 GB), with --init random (one pass)
-     and with k-means++ (its nearest-centre index takes a byte a row).
+     and with k-means++ (which keeps nothing per row on a stream); a file
+     under the limit is read whole, and measured with --stream as well.
   2. Seconds per EM iteration of the largest file from the page cache,
      streamed against read whole (no --stream; the file fits in memory),
      the two alternating --repeats times: the median ratio.
@@ -16,7 +17,7 @@ measured by running the command:
      reads the disk; in the same run.
 
   python bench/stream_figures.py [--rows 32000000] [--sizes 1e6,3e6,1e7,3e7]
-      [--work DIR] [--repeats 3] [--emkit build/cli/emkit] [--keep]
+      [--work DIR] [--repeats 3] [--emkit build/cli/emkit] [--keep] [--memory-only]
 
 The data files (about 9 GB with the default sizes) are written to --work
 (default /tmp/emkit-stream-bench) and removed afterwards unless --keep.
@@ -105,6 +106,8 @@ def main():
     parser.add_argument("--drop-every", type=float, default=0.05)
     parser.add_argument("--emkit", default=os.path.join(ROOT, "build", "cli", "emkit"))
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="measure the peak resident memory only (part 1)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     sizes = sorted({int(float(s)) for s in args.sizes.split(",")} | {args.rows})
@@ -123,13 +126,25 @@ def main():
     print()
     print("| rows | file (GB) | --init random | --init kmeans++ |")
     print("|---|---|---|---|")
+    limit = 256 * 2**20
     for n in sizes:
         flags = ["--memory-limit", "256M", "-o", model]
-        random = peak_rss_mb(fit_command(args.emkit, files[n], *flags, "--init", "random"))
-        kmeans = peak_rss_mb(fit_command(args.emkit, files[n], *flags))
-        print(f"| {n:.2g} | {os.path.getsize(files[n]) / 1e9:.2f} | {random:.0f} | "
-              f"{kmeans:.0f} |")
+        cells = []
+        for init in (["--init", "random"], []):
+            peak = peak_rss_mb(fit_command(args.emkit, files[n], *flags, *init))
+            cell = f"{peak:.0f}"
+            if n * 16 * 8 <= limit:  # read whole under the limit: streamed too
+                streamed = peak_rss_mb(fit_command(args.emkit, files[n], *flags, *init,
+                                                   "--stream"))
+                cell += f" ({streamed:.0f} with --stream)"
+            cells.append(cell)
+        print(f"| {n:.2g} | {os.path.getsize(files[n]) / 1e9:.2f} | {cells[0]} | {cells[1]} |",
+              flush=True)
     print()
+    if args.memory_only:
+        if not args.keep:
+            shutil.rmtree(args.work)
+        return
 
     # Page cache: streamed against in memory, alternating.
     subprocess.run(["cat", big], stdout=subprocess.DEVNULL, check=True)  # into the cache
