@@ -87,6 +87,27 @@ void CheckDiscreteStream(const FitOptions& fit_options, const HmmOptions& option
       [](const MatrixView& block) { Family::ValidateData(block); });
 }
 
+// A Poisson or Bernoulli HMM on the stream: the checks, then EM from
+// init(pooled, context) per restart.
+template <class Family, DataScalar Scalar, class Init>
+Fitted<HiddenMarkovModel<Family>> FitDiscreteStream(const FitOptions& fit_options,
+                                                    const HmmOptions& options,
+                                                    const io::RowStream<Scalar>& x,
+                                                    std::span<const std::int64_t> lengths,
+                                                    const HiddenMarkovModel<Family>* init_model,
+                                                    const Init& init) {
+  fit_options.Validate();
+  options.Validate();
+  return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
+    CheckDiscreteStream<Family>(fit_options, options, rows, init_model);
+    return internal::FitHmmOnStream<Family>(
+        fit_options, options, x, rows, lengths, init_model,
+        [&](const io::RowStream<double>& pooled) {
+          return [&](const InitContext& context) { return init(pooled, context); };
+        });
+  });
+}
+
 }  // namespace
 
 template <DataScalar Scalar>
@@ -154,17 +175,12 @@ Fitted<PoissonHmm> FitPoissonHmm(const FitOptions& fit_options, const HmmOptions
   fit_options.Validate();
   options.Validate();
   poisson.Validate();
-  return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
-    CheckDiscreteStream<Poisson>(fit_options, options, rows, init_model);
-    return internal::FitHmmOnStream<Poisson>(
-        fit_options, options, x, rows, lengths, init_model,
-        [&](const io::RowStream<double>& pooled) {
-          return [&](const InitContext& context) {
-            return PoissonEmissionsFromKMeans(pooled, options.n_states, poisson,
-                                              KMeansOptions{}, context);
-          };
-        });
-  });
+  return FitDiscreteStream<Poisson>(
+      fit_options, options, x, lengths, init_model,
+      [&](const io::RowStream<double>& pooled, const InitContext& context) {
+        return PoissonEmissionsFromKMeans(pooled, options.n_states, poisson, KMeansOptions{},
+                                          context);
+      });
 }
 
 template <DataScalar Scalar>
@@ -176,17 +192,12 @@ Fitted<BernoulliHmm> FitBernoulliHmm(const FitOptions& fit_options, const HmmOpt
   fit_options.Validate();
   options.Validate();
   bernoulli.Validate();
-  return internal::WithDoubleRows(x, [&](const io::RowStream<double>& rows) {
-    CheckDiscreteStream<Bernoulli>(fit_options, options, rows, init_model);
-    return internal::FitHmmOnStream<Bernoulli>(
-        fit_options, options, x, rows, lengths, init_model,
-        [&](const io::RowStream<double>& pooled) {
-          return [&](const InitContext& context) {
-            return BernoulliEmissionsFromKMeans(pooled, options.n_states, bernoulli,
-                                                KMeansOptions{}, context);
-          };
-        });
-  });
+  return FitDiscreteStream<Bernoulli>(
+      fit_options, options, x, lengths, init_model,
+      [&](const io::RowStream<double>& pooled, const InitContext& context) {
+        return BernoulliEmissionsFromKMeans(pooled, options.n_states, bernoulli,
+                                            KMeansOptions{}, context);
+      });
 }
 
 template <DataScalar Scalar>

@@ -59,18 +59,7 @@ inline std::vector<std::string> Lines(const std::string& text) {
 
 // A little-endian float64 .npy file of `rows` x `cols` values.
 inline std::string NpyBytes(const std::vector<double>& values, int rows, int cols) {
-  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" +
-                       std::to_string(rows) + ", " + std::to_string(cols) + "), }";
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
-  std::string bytes = "\x93NUMPY";
-  bytes += '\x01';
-  bytes += '\x00';
-  bytes += static_cast<char>(header.size() & 0xff);
-  bytes += static_cast<char>(header.size() >> 8);
-  bytes += header;
-  bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
-  return bytes;
+  return io::testing::NpyFile("<f8", false, rows, cols, io::testing::BytesOf(values));
 }
 
 class CliTest : public ::testing::Test {
